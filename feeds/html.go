@@ -4,38 +4,175 @@ import (
 	"strings"
 
 	"golang.org/x/net/html"
+	"golang.org/x/net/html/atom"
 )
 
 // HTMLToText reduces an HTML fragment (an item's content) to plain text:
-// paragraphs separated by a blank line, whitespace folded.
-// TODO(diff owner): block-aware implementation.
+// paragraphs separated by a blank line, whitespace folded, entities decoded.
+// Block elements (p, div, li, h1-h6, blockquote, figcaption, table rows, ...)
+// end a paragraph; <br> ends a line and a double <br> ends a paragraph.
+// Scripts, styles, navigation, forms and embedded media are dropped.
 func HTMLToText(fragment string) string {
-	if !strings.Contains(fragment, "<") && !strings.Contains(fragment, "&") {
-		return strings.TrimSpace(fragment)
+	if !strings.ContainsAny(fragment, "<&") {
+		return foldParagraphs(fragment)
 	}
-	doc, err := html.Parse(strings.NewReader(fragment))
+	nodes, err := html.ParseFragment(strings.NewReader(fragment), &html.Node{
+		Type: html.ElementNode, Data: "body", DataAtom: atom.Body,
+	})
 	if err != nil {
-		return strings.TrimSpace(fragment)
+		return foldParagraphs(fragment)
 	}
+	var w textWriter
+	for _, n := range nodes {
+		w.walk(n)
+	}
+	w.flushPara()
+	return strings.Join(w.paras, "\n\n")
+}
+
+// foldParagraphs folds whitespace inside paragraphs of plain text, keeping
+// blank lines as paragraph breaks.
+func foldParagraphs(s string) string {
+	s = strings.ReplaceAll(s, "\r\n", "\n")
+	var out []string
+	for _, p := range strings.Split(s, "\n\n") {
+		if p = foldSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return strings.Join(out, "\n\n")
+}
+
+// foldSpace folds runs of white space (including no-break spaces) to one
+// space and trims the ends.
+func foldSpace(s string) string {
 	var b strings.Builder
-	var walk func(*html.Node)
-	walk = func(n *html.Node) {
-		if n.Type == html.TextNode {
-			b.WriteString(n.Data)
+	b.Grow(len(s))
+	space := false
+	for _, r := range s {
+		switch r {
+		case ' ', '\t', '\n', '\r', '\f', '\v', '\u00a0', '\u2009', '\u202f', '\u2007', '\u200a', '\u3000':
+			space = true
+			continue
+		case '\u200b', '\ufeff', '\u00ad':
+			continue
 		}
-		for c := n.FirstChild; c != nil; c = c.NextSibling {
-			walk(c)
+		if space && b.Len() > 0 {
+			b.WriteByte(' ')
 		}
-		if n.Type == html.ElementNode && (n.Data == "p" || n.Data == "div" || n.Data == "br") {
-			b.WriteString("\n\n")
+		space = false
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+// textWriter collects paragraphs while walking a tree.
+type textWriter struct {
+	paras []string
+	cur   strings.Builder
+	lines []string // finished lines of the current paragraph (from <br>)
+	brs   int      // consecutive <br> seen
+}
+
+func (w *textWriter) text(s string) {
+	if strings.TrimSpace(s) != "" {
+		w.brs = 0
+	}
+	w.cur.WriteString(s)
+}
+
+func (w *textWriter) lineBreak() {
+	w.brs++
+	if w.brs >= 2 {
+		w.flushPara()
+		return
+	}
+	if l := foldSpace(w.cur.String()); l != "" {
+		w.lines = append(w.lines, l)
+	}
+	w.cur.Reset()
+}
+
+func (w *textWriter) flushPara() {
+	if l := foldSpace(w.cur.String()); l != "" {
+		w.lines = append(w.lines, l)
+	}
+	w.cur.Reset()
+	if len(w.lines) > 0 {
+		w.paras = append(w.paras, strings.Join(w.lines, "\n"))
+	}
+	w.lines = w.lines[:0]
+	w.brs = 0
+}
+
+// dropped are elements whose content is never article text.
+var dropped = map[atom.Atom]bool{
+	atom.Script: true, atom.Style: true, atom.Nav: true, atom.Noscript: true,
+	atom.Template: true, atom.Iframe: true, atom.Object: true, atom.Embed: true,
+	atom.Svg: true, atom.Math: true, atom.Form: true, atom.Button: true,
+	atom.Select: true, atom.Textarea: true, atom.Input: true, atom.Head: true,
+	atom.Video: true, atom.Audio: true, atom.Canvas: true, atom.Map: true,
+}
+
+// blocks are elements that begin and end a paragraph.
+var blocks = map[atom.Atom]bool{
+	atom.P: true, atom.Div: true, atom.Li: true, atom.Ul: true, atom.Ol: true,
+	atom.H1: true, atom.H2: true, atom.H3: true, atom.H4: true, atom.H5: true, atom.H6: true,
+	atom.Blockquote: true, atom.Figcaption: true, atom.Figure: true, atom.Pre: true,
+	atom.Table: true, atom.Tr: true, atom.Thead: true, atom.Tbody: true, atom.Tfoot: true,
+	atom.Caption: true, atom.Dl: true, atom.Dt: true, atom.Dd: true,
+	atom.Section: true, atom.Article: true, atom.Aside: true, atom.Header: true,
+	atom.Footer: true, atom.Main: true, atom.Address: true, atom.Details: true,
+	atom.Summary: true, atom.Hr: true, atom.Center: true, atom.Fieldset: true,
+}
+
+func (w *textWriter) walk(n *html.Node) {
+	switch n.Type {
+	case html.TextNode:
+		w.text(n.Data)
+		return
+	case html.ElementNode:
+		if dropped[n.DataAtom] || hasAttr(n, "hidden") || hasAttr(n, "aria-hidden") && attr(n, "aria-hidden") == "true" {
+			return
+		}
+		switch n.DataAtom {
+		case atom.Br:
+			w.lineBreak()
+			return
+		case atom.Img:
+			return
+		case atom.Td, atom.Th:
+			w.text(" ")
+		}
+	case html.CommentNode, html.DoctypeNode:
+		return
+	}
+	block := n.Type == html.ElementNode && blocks[n.DataAtom]
+	if block {
+		w.flushPara()
+	}
+	for c := n.FirstChild; c != nil; c = c.NextSibling {
+		w.walk(c)
+	}
+	if block {
+		w.flushPara()
+	}
+}
+
+func hasAttr(n *html.Node, key string) bool {
+	for _, a := range n.Attr {
+		if a.Key == key {
+			return true
 		}
 	}
-	walk(doc)
-	var paras []string
-	for _, p := range strings.Split(b.String(), "\n\n") {
-		if p = strings.Join(strings.Fields(p), " "); p != "" {
-			paras = append(paras, p)
+	return false
+}
+
+func attr(n *html.Node, key string) string {
+	for _, a := range n.Attr {
+		if a.Key == key {
+			return a.Val
 		}
 	}
-	return strings.Join(paras, "\n\n")
+	return ""
 }
