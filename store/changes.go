@@ -1,0 +1,371 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// ChangeRow is a recorded change with its article and feed.
+type ChangeRow struct {
+	ID, FeedID       int64
+	FeedURL          string
+	FeedName         string
+	ArticleID        int64
+	ArticleURL       string
+	Headline         string // the headline of revision ToRev
+	FromRev, ToRev   int
+	Kind, Person     string
+	Before, After    string
+	Quote            string
+	DetectedAt       time.Time
+	DigestID         int64 // 0 = not in a digest yet
+	RevertOf         int   // revision ToRev is a revert to this older revision (0 = not)
+	ArticleCanonical string
+}
+
+// ChangeFilter selects changes. Zero values select everything.
+type ChangeFilter struct {
+	Since     time.Time
+	FeedURL   string // configured or fetched URL
+	Kind      string
+	Person    string // case-insensitive substring
+	ArticleID int64
+	AfterID   int64 // id > AfterID
+	BeforeID  int64 // id < BeforeID
+	Desc      bool  // newest first
+	Limit     int   // 0 = no limit
+	Unsent    bool  // only changes in no digest
+}
+
+const changeSelect = `SELECT c.id, a.feed_id, f.url, f.name, c.article_id, a.url, COALESCE(r.headline, ''),
+	c.from_rev, c.to_rev, c.kind, c.person, c.before_text, c.after_text, c.quote, c.detected_at,
+	COALESCE(c.digest_id, 0), COALESCE(r.revert_of, 0), a.canonical
+	FROM changes c
+	JOIN articles a ON a.id = c.article_id
+	JOIN feeds f ON f.id = a.feed_id
+	LEFT JOIN revisions r ON r.article_id = c.article_id AND r.number = c.to_rev`
+
+func scanChanges(rows *sql.Rows) ([]ChangeRow, error) {
+	defer rows.Close()
+	var out []ChangeRow
+	for rows.Next() {
+		var c ChangeRow
+		if err := rows.Scan(&c.ID, &c.FeedID, &c.FeedURL, &c.FeedName, &c.ArticleID, &c.ArticleURL, &c.Headline,
+			&c.FromRev, &c.ToRev, &c.Kind, &c.Person, &c.Before, &c.After, &c.Quote, tm(&c.DetectedAt),
+			&c.DigestID, &c.RevertOf, &c.ArticleCanonical); err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+// likeEscape escapes s for a LIKE pattern with ESCAPE '\'.
+func likeEscape(s string) string {
+	r := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
+	return r.Replace(s)
+}
+
+// Changes returns the changes f selects, oldest first by id unless f.Desc.
+func (s *Store) Changes(ctx context.Context, f ChangeFilter) ([]ChangeRow, error) {
+	var where []string
+	var args []any
+	if !f.Since.IsZero() {
+		where = append(where, "c.detected_at >= ?")
+		args = append(args, ts(f.Since))
+	}
+	if f.FeedURL != "" {
+		where = append(where, "(f.url = ? OR f.fetch_url = ?)")
+		args = append(args, f.FeedURL, f.FeedURL)
+	}
+	if f.Kind != "" {
+		where = append(where, "c.kind = ?")
+		args = append(args, f.Kind)
+	}
+	if f.Person != "" {
+		where = append(where, `c.person_fold LIKE ? ESCAPE '\'`)
+		args = append(args, "%"+likeEscape(strings.ToLower(f.Person))+"%")
+	}
+	if f.ArticleID != 0 {
+		where = append(where, "c.article_id = ?")
+		args = append(args, f.ArticleID)
+	}
+	if f.AfterID != 0 {
+		where = append(where, "c.id > ?")
+		args = append(args, f.AfterID)
+	}
+	if f.BeforeID != 0 {
+		where = append(where, "c.id < ?")
+		args = append(args, f.BeforeID)
+	}
+	if f.Unsent {
+		where = append(where, "c.digest_id IS NULL")
+	}
+	q := changeSelect
+	if len(where) > 0 {
+		q += " WHERE " + strings.Join(where, " AND ")
+	}
+	if f.Desc {
+		q += " ORDER BY c.id DESC"
+	} else {
+		q += " ORDER BY c.id"
+	}
+	if f.Limit > 0 {
+		q += " LIMIT ?"
+		args = append(args, f.Limit)
+	}
+	rows, err := s.read.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("store: changes: %w", err)
+	}
+	out, err := scanChanges(rows)
+	if err != nil {
+		return nil, fmt.Errorf("store: changes: %w", err)
+	}
+	return out, nil
+}
+
+// Digest is one digest mail: recorded before the first attempt to send it,
+// so that a retry sends the same message (same Message-ID) with the same
+// changes.
+type Digest struct {
+	ID          int64
+	MessageID   string
+	CreatedAt   time.Time
+	SentAt      time.Time // zero while not sent
+	NextAttempt time.Time
+	Attempts    int
+	LastError   string
+}
+
+const digestCols = `id, message_id, created_at, sent_at, next_attempt, attempts, last_error`
+
+func digestDest(d *Digest) []any {
+	return []any{&d.ID, &d.MessageID, tm(&d.CreatedAt), tm(&d.SentAt), tm(&d.NextAttempt), &d.Attempts, &d.LastError}
+}
+
+// OpenDigest returns the digest created but not yet sent, nil when none.
+func (s *Store) OpenDigest(ctx context.Context) (*Digest, error) {
+	var d Digest
+	err := s.read.QueryRowContext(ctx, `SELECT `+digestCols+` FROM digests
+		WHERE sent_at IS NULL ORDER BY id LIMIT 1`).Scan(digestDest(&d)...)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("store: open digest: %w", err)
+	}
+	return &d, nil
+}
+
+// Digest returns one digest; ErrNotFound when none.
+func (s *Store) Digest(ctx context.Context, id int64) (Digest, error) {
+	var d Digest
+	err := s.read.QueryRowContext(ctx, `SELECT `+digestCols+` FROM digests WHERE id = ?`, id).Scan(digestDest(&d)...)
+	if errors.Is(err, sql.ErrNoRows) {
+		return d, fmt.Errorf("store: digest %d: %w", id, ErrNotFound)
+	}
+	if err != nil {
+		return d, fmt.Errorf("store: digest %d: %w", id, err)
+	}
+	return d, nil
+}
+
+// CreateDigest records a digest with its Message-ID and links each change
+// and problem to it, in one transaction. A change or problem that does not
+// exist or is linked to another digest already is an error (nothing is
+// recorded), and so is a digest still open (ErrDigestOpen): send that one
+// first.
+func (s *Store) CreateDigest(ctx context.Context, messageID string, at time.Time, changeIDs, problemIDs []int64) (Digest, error) {
+	var d Digest
+	err := s.writeTx(ctx, "create digest", func(tx *sql.Tx) error {
+		var open int64
+		err := tx.QueryRowContext(ctx, `SELECT id FROM digests WHERE sent_at IS NULL LIMIT 1`).Scan(&open)
+		if err == nil {
+			return fmt.Errorf("store: create digest: digest %d: %w", open, ErrDigestOpen)
+		}
+		if !errors.Is(err, sql.ErrNoRows) {
+			return err
+		}
+		if err := tx.QueryRowContext(ctx, `INSERT INTO digests (message_id, created_at) VALUES (?, ?)
+			RETURNING `+digestCols, messageID, tsNotNull(at)).Scan(digestDest(&d)...); err != nil {
+			return err
+		}
+		if err := link(ctx, tx, "changes", "change", d.ID, changeIDs); err != nil {
+			return err
+		}
+		return link(ctx, tx, "problems", "problem", d.ID, problemIDs)
+	})
+	if err != nil {
+		return Digest{}, err
+	}
+	return d, nil
+}
+
+func link(ctx context.Context, tx *sql.Tx, table, what string, digestID int64, ids []int64) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	st, err := tx.PrepareContext(ctx, `UPDATE `+table+` SET digest_id = ? WHERE id = ? AND digest_id IS NULL`)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	for _, id := range ids {
+		res, err := st.ExecContext(ctx, digestID, id)
+		if err != nil {
+			return fmt.Errorf("store: create digest: %s %d: %w", what, id, err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return fmt.Errorf("store: create digest: %s %d missing or already in a digest", what, id)
+		}
+	}
+	return nil
+}
+
+// DigestAttempt records a failed attempt to send digest id.
+func (s *Store) DigestAttempt(ctx context.Context, id int64, at time.Time, errText string, next time.Time) error {
+	return s.writeTx(ctx, fmt.Sprintf("digest %d attempt", id), func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE digests SET attempts = attempts + 1, last_error = ?, next_attempt = ?
+			WHERE id = ? AND sent_at IS NULL`, errText, ts(next), id)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return fmt.Errorf("store: digest %d attempt: not an open digest: %w", id, ErrNotFound)
+		}
+		return nil
+	})
+}
+
+// DigestSent marks digest id sent: its changes and problems are reported.
+// Marking a sent digest again keeps the first time.
+func (s *Store) DigestSent(ctx context.Context, id int64, at time.Time) error {
+	return s.writeTx(ctx, fmt.Sprintf("digest %d sent", id), func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE digests SET sent_at = COALESCE(sent_at, ?), attempts = attempts + 1,
+			last_error = '', next_attempt = NULL WHERE id = ?`, tsNotNull(at), id)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return fmt.Errorf("store: digest %d sent: %w", id, ErrNotFound)
+		}
+		return nil
+	})
+}
+
+// DigestChanges returns the changes of digest id, oldest first.
+func (s *Store) DigestChanges(ctx context.Context, id int64) ([]ChangeRow, error) {
+	rows, err := s.read.QueryContext(ctx, changeSelect+` WHERE c.digest_id = ? ORDER BY c.id`, id)
+	if err != nil {
+		return nil, fmt.Errorf("store: digest %d changes: %w", id, err)
+	}
+	out, err := scanChanges(rows)
+	if err != nil {
+		return nil, fmt.Errorf("store: digest %d changes: %w", id, err)
+	}
+	return out, nil
+}
+
+// ProblemRow is a fetch problem of a feed (ArticleID 0) or an article.
+type ProblemRow struct {
+	ID, FeedID     int64
+	FeedURL        string
+	ArticleID      int64
+	ArticleURL     string
+	Kind, Detail   string
+	FirstAt        time.Time
+	LastAt         time.Time
+	Count          int
+	DigestID       int64     // 0 = not reported yet
+	ResolvedAt     time.Time // zero while open
+	FeedName       string
+	ArticleHeading string // the article's latest headline
+}
+
+const problemSelect = `SELECT p.id, p.feed_id, f.url, COALESCE(p.article_id, 0), COALESCE(a.url, ''),
+	p.kind, p.detail, p.first_at, p.last_at, p.count, COALESCE(p.digest_id, 0), p.resolved_at, f.name,
+	COALESCE((SELECT r.headline FROM revisions r WHERE r.article_id = p.article_id ORDER BY r.number DESC LIMIT 1), '')
+	FROM problems p
+	JOIN feeds f ON f.id = p.feed_id
+	LEFT JOIN articles a ON a.id = p.article_id`
+
+func scanProblems(rows *sql.Rows) ([]ProblemRow, error) {
+	defer rows.Close()
+	var out []ProblemRow
+	for rows.Next() {
+		var p ProblemRow
+		if err := rows.Scan(&p.ID, &p.FeedID, &p.FeedURL, &p.ArticleID, &p.ArticleURL, &p.Kind, &p.Detail,
+			tm(&p.FirstAt), tm(&p.LastAt), &p.Count, &p.DigestID, tm(&p.ResolvedAt), &p.FeedName, &p.ArticleHeading); err != nil {
+			return nil, err
+		}
+		out = append(out, p)
+	}
+	return out, rows.Err()
+}
+
+// DigestProblems returns the problems named in digest id.
+func (s *Store) DigestProblems(ctx context.Context, id int64) ([]ProblemRow, error) {
+	rows, err := s.read.QueryContext(ctx, problemSelect+` WHERE p.digest_id = ? ORDER BY p.id`, id)
+	if err != nil {
+		return nil, fmt.Errorf("store: digest %d problems: %w", id, err)
+	}
+	out, err := scanProblems(rows)
+	if err != nil {
+		return nil, fmt.Errorf("store: digest %d problems: %w", id, err)
+	}
+	return out, nil
+}
+
+// RecordProblem counts one occurrence of a problem of a feed (articleID 0)
+// or an article: the open problem of (feed, article, kind) gets Count+1,
+// LastAt and the new detail; when there is none, one is opened.
+func (s *Store) RecordProblem(ctx context.Context, feedID, articleID int64, kind, detail string, at time.Time) error {
+	return s.writeTx(ctx, fmt.Sprintf("record problem of feed %d", feedID), func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE problems SET count = count + 1, last_at = ?, detail = ?
+			WHERE feed_id = ? AND COALESCE(article_id, 0) = ? AND kind = ? AND resolved_at IS NULL`,
+			tsNotNull(at), detail, feedID, articleID, kind)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n > 0 {
+			return nil
+		}
+		_, err = tx.ExecContext(ctx, `INSERT INTO problems (feed_id, article_id, kind, detail, first_at, last_at)
+			VALUES (?, ?, ?, ?, ?, ?)`, feedID, nullID(articleID), kind, detail, tsNotNull(at), tsNotNull(at))
+		return err
+	})
+}
+
+// ResolveProblems closes the open problems of a feed (articleID 0: the
+// feed's own) or of an article. A later failure opens a new problem.
+func (s *Store) ResolveProblems(ctx context.Context, feedID, articleID int64) error {
+	return s.writeTx(ctx, fmt.Sprintf("resolve problems of feed %d", feedID), func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `UPDATE problems SET resolved_at = ?
+			WHERE feed_id = ? AND COALESCE(article_id, 0) = ? AND resolved_at IS NULL`,
+			tsNotNull(s.Now()), feedID, articleID)
+		return err
+	})
+}
+
+// Problems returns problems with at least minCount occurrences, oldest
+// first; unreportedOnly: only those in no digest yet (open or resolved).
+func (s *Store) Problems(ctx context.Context, unreportedOnly bool, minCount int) ([]ProblemRow, error) {
+	q := problemSelect + ` WHERE p.count >= ?`
+	if unreportedOnly {
+		q += ` AND p.digest_id IS NULL`
+	}
+	rows, err := s.read.QueryContext(ctx, q+` ORDER BY p.id`, minCount)
+	if err != nil {
+		return nil, fmt.Errorf("store: problems: %w", err)
+	}
+	out, err := scanProblems(rows)
+	if err != nil {
+		return nil, fmt.Errorf("store: problems: %w", err)
+	}
+	return out, nil
+}

@@ -1,0 +1,133 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// Feed is a watched feed and its fetch state.
+type Feed struct {
+	ID           int64
+	URL          string // as configured
+	FetchURL     string // now fetched, after permanent redirects
+	Name         string
+	ETag         string
+	LastModified string
+	LastFetch    time.Time
+	LastStatus   int
+	LastError    string
+	NextFetch    time.Time
+	Failures     int
+	Gone         bool
+}
+
+const feedCols = `f.id, f.url, f.fetch_url, f.name, f.etag, f.last_modified, f.last_fetch,
+	f.last_status, f.last_error, f.next_fetch, f.failures, f.gone`
+
+func feedDest(f *Feed) []any {
+	return []any{&f.ID, &f.URL, &f.FetchURL, &f.Name, &f.ETag, &f.LastModified, tm(&f.LastFetch),
+		&f.LastStatus, &f.LastError, tm(&f.NextFetch), &f.Failures, &f.Gone}
+}
+
+// EnsureFeed returns the feed with this configured URL, adding it when new.
+// A changed name is stored; FetchURL starts as the URL.
+func (s *Store) EnsureFeed(ctx context.Context, url, name string) (Feed, error) {
+	if url == "" {
+		return Feed{}, fmt.Errorf("store: ensure feed: empty url")
+	}
+	var f Feed
+	err := s.writeTx(ctx, "ensure feed "+url, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO feeds (url, fetch_url, name) VALUES (?, ?, ?)
+			ON CONFLICT (url) DO UPDATE SET name = excluded.name
+			WHERE excluded.name <> '' AND excluded.name <> feeds.name`, url, url, name); err != nil {
+			return err
+		}
+		return tx.QueryRowContext(ctx, `SELECT `+feedCols+` FROM feeds f WHERE f.url = ?`, url).Scan(feedDest(&f)...)
+	})
+	return f, err
+}
+
+// Feeds returns every feed, in the order they were added.
+func (s *Store) Feeds(ctx context.Context) ([]Feed, error) {
+	rows, err := s.read.QueryContext(ctx, `SELECT `+feedCols+` FROM feeds f ORDER BY f.id`)
+	if err != nil {
+		return nil, fmt.Errorf("store: feeds: %w", err)
+	}
+	defer rows.Close()
+	var out []Feed
+	for rows.Next() {
+		var f Feed
+		if err := rows.Scan(feedDest(&f)...); err != nil {
+			return nil, fmt.Errorf("store: feeds: %w", err)
+		}
+		out = append(out, f)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: feeds: %w", err)
+	}
+	return out, nil
+}
+
+// FeedByURL returns the feed configured with url (or, failing that, now
+// fetched from url); ErrNotFound when none.
+func (s *Store) FeedByURL(ctx context.Context, url string) (Feed, error) {
+	var f Feed
+	err := s.read.QueryRowContext(ctx, `SELECT `+feedCols+` FROM feeds f WHERE f.url = ?
+		UNION ALL SELECT `+feedCols+` FROM feeds f WHERE f.fetch_url = ? AND f.url <> ? LIMIT 1`,
+		url, url, url).Scan(feedDest(&f)...)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Feed{}, fmt.Errorf("store: feed %s: %w", url, ErrNotFound)
+	}
+	if err != nil {
+		return Feed{}, fmt.Errorf("store: feed %s: %w", url, err)
+	}
+	return f, nil
+}
+
+// FetchRecord is the outcome of one fetch of a feed.
+type FetchRecord struct {
+	FeedID       int64
+	At           time.Time
+	Status       int
+	Err          string // "" = success
+	ETag         string // replace the stored validators only when Status is 200
+	LastModified string
+	FetchURL     string // "" = unchanged
+	NextFetch    time.Time
+	Failures     int
+	Gone         bool
+}
+
+// RecordFetch stores the outcome of a fetch that brought nothing to save
+// (a 304 or a failure): one small UPDATE.
+func (s *Store) RecordFetch(ctx context.Context, r FetchRecord) error {
+	return s.writeTx(ctx, fmt.Sprintf("record fetch of feed %d", r.FeedID), func(tx *sql.Tx) error {
+		return recordFetch(ctx, tx, r)
+	})
+}
+
+func recordFetch(ctx context.Context, tx *sql.Tx, r FetchRecord) error {
+	res, err := tx.ExecContext(ctx, `UPDATE feeds SET
+		last_fetch = ?, last_status = ?, last_error = ?,
+		etag = CASE WHEN ? = 200 THEN ? ELSE etag END,
+		last_modified = CASE WHEN ? = 200 THEN ? ELSE last_modified END,
+		fetch_url = CASE WHEN ? <> '' THEN ? ELSE fetch_url END,
+		next_fetch = ?, failures = ?, gone = ?
+		WHERE id = ?`,
+		ts(r.At), r.Status, r.Err,
+		r.Status, r.ETag,
+		r.Status, r.LastModified,
+		r.FetchURL, r.FetchURL,
+		ts(r.NextFetch), r.Failures, r.Gone,
+		r.FeedID)
+	if err != nil {
+		return fmt.Errorf("store: record fetch of feed %d: %w", r.FeedID, err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return fmt.Errorf("store: record fetch of feed %d: %w", r.FeedID, ErrNotFound)
+	}
+	return nil
+}

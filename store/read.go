@@ -1,0 +1,257 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"os"
+	"time"
+)
+
+// FeedStatus is a feed with its counts, for `stet status`.
+type FeedStatus struct {
+	Feed
+	Articles, Revisions int
+}
+
+// FeedStatuses returns every feed with its article and revision counts.
+func (s *Store) FeedStatuses(ctx context.Context) ([]FeedStatus, error) {
+	rows, err := s.read.QueryContext(ctx, `SELECT `+feedCols+`,
+		(SELECT COUNT(*) FROM articles a WHERE a.feed_id = f.id),
+		(SELECT COUNT(*) FROM revisions r JOIN articles a ON a.id = r.article_id WHERE a.feed_id = f.id)
+		FROM feeds f ORDER BY f.id`)
+	if err != nil {
+		return nil, fmt.Errorf("store: feed statuses: %w", err)
+	}
+	defer rows.Close()
+	var out []FeedStatus
+	for rows.Next() {
+		var fs FeedStatus
+		if err := rows.Scan(append(feedDest(&fs.Feed), &fs.Articles, &fs.Revisions)...); err != nil {
+			return nil, fmt.Errorf("store: feed statuses: %w", err)
+		}
+		out = append(out, fs)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: feed statuses: %w", err)
+	}
+	return out, nil
+}
+
+// Stats is the size of the store.
+type Stats struct {
+	DBBytes     int64 // the database file and its WAL
+	Articles    int
+	Revisions   int
+	Changes     int
+	TextBytes   int64 // revision text, uncompressed
+	StoredBytes int64 // revision text as stored
+}
+
+// Stats counts what the store holds and what it costs.
+func (s *Store) Stats(ctx context.Context) (Stats, error) {
+	var st Stats
+	err := s.readTx(ctx, "stats", func(tx *sql.Tx) error {
+		return tx.QueryRowContext(ctx, `SELECT
+			(SELECT COUNT(*) FROM articles),
+			(SELECT COUNT(*) FROM revisions),
+			(SELECT COUNT(*) FROM changes),
+			(SELECT COALESCE(SUM(text_size), 0) FROM revisions),
+			(SELECT COALESCE(SUM(LENGTH(body)), 0) FROM revisions)`).Scan(
+			&st.Articles, &st.Revisions, &st.Changes, &st.TextBytes, &st.StoredBytes)
+	})
+	if err != nil {
+		return st, err
+	}
+	for _, p := range []string{s.path, s.path + "-wal"} {
+		if fi, err := os.Stat(p); err == nil {
+			st.DBBytes += fi.Size()
+		}
+	}
+	return st, nil
+}
+
+// Article is an article with its latest headline and revision count.
+type Article struct {
+	ID, FeedID int64
+	FeedURL    string
+	Key        string
+	GUID       string
+	URL        string
+	Canonical  string
+	FirstSeen  time.Time
+	LastSeen   time.Time
+	InFeed     bool
+	Revisions  int // revisions stored (retention may have dropped early ones)
+	Headline   string
+	Latest     int // number of the latest revision
+	Pruned     int // revisions 1..Pruned were dropped by retention
+	Published  time.Time
+	DateRaw    string
+	NextCheck  time.Time // zero: no recheck planned
+}
+
+const articleSelect = `SELECT a.id, a.feed_id, f.url, a.key, a.guid, a.url, a.canonical, a.first_seen, a.last_seen,
+	a.in_feed, (SELECT COUNT(*) FROM revisions r WHERE r.article_id = a.id),
+	COALESCE((SELECT r.headline FROM revisions r WHERE r.article_id = a.id ORDER BY r.number DESC LIMIT 1), ''),
+	COALESCE((SELECT MAX(r.number) FROM revisions r WHERE r.article_id = a.id), 0),
+	a.pruned, a.published, a.date_raw, a.next_check
+	FROM articles a JOIN feeds f ON f.id = a.feed_id`
+
+func articleDest(a *Article) []any {
+	return []any{&a.ID, &a.FeedID, &a.FeedURL, &a.Key, &a.GUID, &a.URL, &a.Canonical, tm(&a.FirstSeen), tm(&a.LastSeen),
+		&a.InFeed, &a.Revisions, &a.Headline, &a.Latest, &a.Pruned, tm(&a.Published), &a.DateRaw, tm(&a.NextCheck)}
+}
+
+// Article returns article id; ErrNotFound when none.
+func (s *Store) Article(ctx context.Context, id int64) (Article, error) {
+	var a Article
+	err := s.read.QueryRowContext(ctx, articleSelect+` WHERE a.id = ?`, id).Scan(articleDest(&a)...)
+	if errors.Is(err, sql.ErrNoRows) {
+		return a, fmt.Errorf("store: article %d: %w", id, ErrNotFound)
+	}
+	if err != nil {
+		return a, fmt.Errorf("store: article %d: %w", id, err)
+	}
+	return a, nil
+}
+
+// ArticleByURL returns the article with this link (or canonical URL), the
+// most recently added one when several feeds carry it; ErrNotFound when none.
+func (s *Store) ArticleByURL(ctx context.Context, url string) (Article, error) {
+	var a Article
+	err := s.read.QueryRowContext(ctx, articleSelect+` WHERE a.url = ?1 OR (a.canonical = ?1 AND a.canonical <> '')
+		ORDER BY a.url = ?1 DESC, a.id DESC LIMIT 1`, url).Scan(articleDest(&a)...)
+	if errors.Is(err, sql.ErrNoRows) {
+		return a, fmt.Errorf("store: article %s: %w", url, ErrNotFound)
+	}
+	if err != nil {
+		return a, fmt.Errorf("store: article %s: %w", url, err)
+	}
+	return a, nil
+}
+
+// Articles returns up to limit articles of a feed (feedID 0: of all feeds)
+// with id < beforeID (0: no bound), newest first.
+func (s *Store) Articles(ctx context.Context, feedID int64, beforeID int64, limit int) ([]Article, error) {
+	q := articleSelect + ` WHERE 1 = 1`
+	var args []any
+	if feedID != 0 {
+		q += ` AND a.feed_id = ?`
+		args = append(args, feedID)
+	}
+	if beforeID != 0 {
+		q += ` AND a.id < ?`
+		args = append(args, beforeID)
+	}
+	q += ` ORDER BY a.id DESC`
+	if limit > 0 {
+		q += ` LIMIT ?`
+		args = append(args, limit)
+	}
+	rows, err := s.read.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("store: articles: %w", err)
+	}
+	defer rows.Close()
+	var out []Article
+	for rows.Next() {
+		var a Article
+		if err := rows.Scan(articleDest(&a)...); err != nil {
+			return nil, fmt.Errorf("store: articles: %w", err)
+		}
+		out = append(out, a)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: articles: %w", err)
+	}
+	return out, nil
+}
+
+// Revision is one stored version of an article.
+type Revision struct {
+	ArticleID int64
+	Number    int
+	FetchedAt time.Time
+	Headline  string
+	Text      string
+	Hash      string
+	RevertOf  int
+}
+
+// Revisions returns the stored revisions of an article, oldest first;
+// ErrNotFound when the article does not exist.
+func (s *Store) Revisions(ctx context.Context, articleID int64) ([]Revision, error) {
+	var out []Revision
+	err := s.readTx(ctx, fmt.Sprintf("revisions of article %d", articleID), func(tx *sql.Tx) error {
+		var one int
+		if err := tx.QueryRowContext(ctx, `SELECT 1 FROM articles WHERE id = ?`, articleID).Scan(&one); err != nil {
+			if errors.Is(err, sql.ErrNoRows) {
+				return fmt.Errorf("store: revisions of article %d: %w", articleID, ErrNotFound)
+			}
+			return err
+		}
+		rows, err := tx.QueryContext(ctx, `SELECT article_id, number, fetched_at, headline, body, hash, revert_of
+			FROM revisions WHERE article_id = ? ORDER BY number`, articleID)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var r Revision
+			var body []byte
+			if err := rows.Scan(&r.ArticleID, &r.Number, tm(&r.FetchedAt), &r.Headline, &body, &r.Hash, &r.RevertOf); err != nil {
+				return err
+			}
+			if r.Text, err = decodeText(body); err != nil {
+				return fmt.Errorf("store: article %d revision %d: %w", articleID, r.Number, err)
+			}
+			out = append(out, r)
+		}
+		return rows.Err()
+	})
+	return out, err
+}
+
+// ExportRow is one revision for `stet export`.
+type ExportRow struct {
+	FeedURL    string
+	ArticleURL string
+	ArticleID  int64
+	Version    int
+	FetchedAt  time.Time
+	Headline   string
+	Text       string
+	Hash       string
+	RevertOf   int
+}
+
+// Export calls fn with every stored revision, oldest first, from one
+// consistent snapshot, streaming. An error from fn stops it and is returned.
+func (s *Store) Export(ctx context.Context, fn func(ExportRow) error) error {
+	return s.readTx(ctx, "export", func(tx *sql.Tx) error {
+		rows, err := tx.QueryContext(ctx, `SELECT f.url, a.url, a.id, r.number, r.fetched_at, r.headline, r.body, r.hash, r.revert_of
+			FROM revisions r JOIN articles a ON a.id = r.article_id JOIN feeds f ON f.id = a.feed_id
+			ORDER BY r.id`)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var e ExportRow
+			var body []byte
+			if err := rows.Scan(&e.FeedURL, &e.ArticleURL, &e.ArticleID, &e.Version, tm(&e.FetchedAt),
+				&e.Headline, &body, &e.Hash, &e.RevertOf); err != nil {
+				return err
+			}
+			if e.Text, err = decodeText(body); err != nil {
+				return fmt.Errorf("store: export: article %d revision %d: %w", e.ArticleID, e.Version, err)
+			}
+			if err := fn(e); err != nil {
+				return fmt.Errorf("store: export: %w", err)
+			}
+		}
+		return rows.Err()
+	})
+}

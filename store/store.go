@@ -1,0 +1,347 @@
+// Package store keeps feeds, articles, every revision of every article, the
+// changes found between revisions, and the digest bookkeeping in one SQLite
+// file (modernc.org/sqlite, pure Go).
+//
+// One write connection (BEGIN IMMEDIATE) and a pool of read-only connections;
+// WAL mode, so readers never wait for the writer. Exported methods own their
+// transaction; helpers take the transaction. The schema is built by the
+// embedded, numbered migrations in migrations/, PRAGMA user_version being the
+// number of the last one applied.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"net/url"
+	"os"
+	"path"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	_ "modernc.org/sqlite" // driver "sqlite"
+)
+
+// Sentinel errors callers branch on.
+var (
+	// ErrNotFound: no such feed, article or digest.
+	ErrNotFound = errors.New("store: not found")
+	// ErrTooNew: the database was written by a newer stet; it is left as is.
+	ErrTooNew = errors.New("store: database schema is newer than this stet")
+	// ErrDigestOpen: a digest was created and not yet marked sent.
+	ErrDigestOpen = errors.New("store: a digest is still open")
+)
+
+//go:embed migrations/*.sql
+var migrationFS embed.FS
+
+type migration struct {
+	version int
+	name    string
+	sql     string
+}
+
+// migrations returns the embedded migrations in order, numbered 1..n.
+func migrations() ([]migration, error) {
+	ents, err := fs.ReadDir(migrationFS, "migrations")
+	if err != nil {
+		return nil, err
+	}
+	var ms []migration
+	for _, e := range ents {
+		name := e.Name()
+		n, err := strconv.Atoi(strings.SplitN(name, "_", 2)[0])
+		if err != nil || !strings.HasSuffix(name, ".sql") {
+			return nil, fmt.Errorf("store: bad migration name %q", name)
+		}
+		b, err := migrationFS.ReadFile(path.Join("migrations", name))
+		if err != nil {
+			return nil, err
+		}
+		ms = append(ms, migration{version: n, name: name, sql: string(b)})
+	}
+	sort.Slice(ms, func(i, j int) bool { return ms[i].version < ms[j].version })
+	for i, m := range ms {
+		if m.version != i+1 {
+			return nil, fmt.Errorf("store: migration %s out of sequence", m.name)
+		}
+	}
+	return ms, nil
+}
+
+// SchemaVersion is the schema version this binary creates and understands.
+func SchemaVersion() int {
+	ms, err := migrations()
+	if err != nil {
+		panic(err) // embedded at build time; a bad name is a build bug
+	}
+	return len(ms)
+}
+
+// Store is the SQLite store. It is safe for concurrent use.
+type Store struct {
+	path  string
+	write *sql.DB // one connection; transactions BEGIN IMMEDIATE
+	read  *sql.DB // query_only connections
+	// Now is the clock for the few writes that take no time from the caller
+	// (ResolveProblems). Defaults to time.Now.
+	Now func() time.Time
+}
+
+// dsn builds a file: URI for path with the given query.
+func dsn(p string, query string) string {
+	u := url.URL{Path: p}
+	return "file:" + u.EscapedPath() + "?" + query
+}
+
+const (
+	writeParams = "_pragma=busy_timeout(5000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)&_txlock=immediate"
+	readParams  = "_pragma=busy_timeout(5000)&_pragma=foreign_keys(1)&_pragma=query_only(1)"
+)
+
+// Open opens the database at path, creating it when missing, and brings its
+// schema up to date. Before an existing database is upgraded, a copy of it is
+// written next to it (PATH.vN.bak, N being its old version). A database from
+// a newer stet is refused with ErrTooNew and not modified.
+func Open(ctx context.Context, p string) (*Store, error) {
+	latest := SchemaVersion()
+	// Look at the header before SQLite touches the file: opening it would
+	// switch the journal mode and recover a WAL, both writes.
+	if v, err := headerVersion(p); err != nil {
+		return nil, fmt.Errorf("store: open %s: %w", p, err)
+	} else if v > latest {
+		return nil, fmt.Errorf("store: open %s: schema version %d, this stet knows up to %d: %w", p, v, latest, ErrTooNew)
+	}
+
+	w, err := sql.Open("sqlite", dsn(p, writeParams))
+	if err != nil {
+		return nil, fmt.Errorf("store: open %s: %w", p, err)
+	}
+	w.SetMaxOpenConns(1)
+	w.SetMaxIdleConns(1)
+	w.SetConnMaxLifetime(0)
+	w.SetConnMaxIdleTime(0)
+	s := &Store{path: p, write: w, Now: time.Now}
+	if err := s.migrate(ctx, latest, true); err != nil {
+		w.Close()
+		return nil, err
+	}
+	r, err := sql.Open("sqlite", dsn(p, readParams))
+	if err != nil {
+		w.Close()
+		return nil, fmt.Errorf("store: open %s: %w", p, err)
+	}
+	r.SetMaxOpenConns(8)
+	r.SetMaxIdleConns(4)
+	if err := r.PingContext(ctx); err != nil {
+		w.Close()
+		r.Close()
+		return nil, fmt.Errorf("store: open %s: %w", p, err)
+	}
+	s.read = r
+	return s, nil
+}
+
+// headerVersion reads PRAGMA user_version from the database header without
+// opening the database. A missing or empty file is version 0.
+func headerVersion(p string) (int, error) {
+	f, err := os.Open(p)
+	if errors.Is(err, fs.ErrNotExist) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, err
+	}
+	defer f.Close()
+	var h [100]byte
+	n, err := io.ReadFull(f, h[:])
+	if n == 0 && (err == io.EOF) {
+		return 0, nil
+	}
+	if err != nil || string(h[:16]) != "SQLite format 3\x00" {
+		return 0, errors.New("not an SQLite database")
+	}
+	return int(int32(binary.BigEndian.Uint32(h[60:64]))), nil
+}
+
+// migrate applies the migrations after the database's version up to target,
+// one transaction each. With backup set, an existing database (version > 0)
+// is copied next to itself first.
+func (s *Store) migrate(ctx context.Context, target int, backup bool) error {
+	ms, err := migrations()
+	if err != nil {
+		return err
+	}
+	var v int
+	if err := s.write.QueryRowContext(ctx, "PRAGMA user_version").Scan(&v); err != nil {
+		return fmt.Errorf("store: open %s: %w", s.path, err)
+	}
+	if v > len(ms) {
+		return fmt.Errorf("store: open %s: schema version %d, this stet knows up to %d: %w", s.path, v, len(ms), ErrTooNew)
+	}
+	if v >= target {
+		return nil
+	}
+	if backup && v > 0 {
+		bak := fmt.Sprintf("%s.v%d.bak", s.path, v)
+		if _, err := os.Stat(bak); err == nil {
+			bak = fmt.Sprintf("%s.v%d.%d.bak", s.path, v, time.Now().Unix())
+		}
+		if _, err := s.write.ExecContext(ctx, "VACUUM INTO ?", bak); err != nil {
+			return fmt.Errorf("store: backup before upgrade to %s: %w", bak, err)
+		}
+	}
+	for _, m := range ms[v:target] {
+		if err := s.apply(ctx, m); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (s *Store) apply(ctx context.Context, m migration) error {
+	tx, err := s.write.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("store: migrate %s: %w", m.name, err)
+	}
+	defer tx.Rollback()
+	var v int
+	if err := tx.QueryRowContext(ctx, "PRAGMA user_version").Scan(&v); err != nil {
+		return fmt.Errorf("store: migrate %s: %w", m.name, err)
+	}
+	if v != m.version-1 { // another process got there first
+		if v >= m.version {
+			return nil
+		}
+		return fmt.Errorf("store: migrate %s: database at version %d", m.name, v)
+	}
+	if _, err := tx.ExecContext(ctx, m.sql); err != nil {
+		return fmt.Errorf("store: migrate %s: %w", m.name, err)
+	}
+	if _, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", m.version)); err != nil {
+		return fmt.Errorf("store: migrate %s: %w", m.name, err)
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("store: migrate %s: %w", m.name, err)
+	}
+	return nil
+}
+
+// Close closes both pools.
+func (s *Store) Close() error {
+	var err error
+	if s.read != nil {
+		err = s.read.Close()
+	}
+	if e := s.write.Close(); e != nil && err == nil {
+		err = e
+	}
+	if err != nil {
+		return fmt.Errorf("store: close: %w", err)
+	}
+	return nil
+}
+
+// Path is the database file's path as given to Open.
+func (s *Store) Path() string { return s.path }
+
+// writeTx runs fn in one write transaction (BEGIN IMMEDIATE).
+func (s *Store) writeTx(ctx context.Context, what string, fn func(tx *sql.Tx) error) error {
+	tx, err := s.write.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("store: %s: %w", what, err)
+	}
+	defer tx.Rollback()
+	if err := fn(tx); err != nil {
+		if strings.HasPrefix(err.Error(), "store: ") {
+			return err
+		}
+		return fmt.Errorf("store: %s: %w", what, err)
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("store: %s: commit: %w", what, err)
+	}
+	return nil
+}
+
+// readTx runs fn in one read transaction: one consistent snapshot.
+func (s *Store) readTx(ctx context.Context, what string, fn func(tx *sql.Tx) error) error {
+	tx, err := s.read.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return fmt.Errorf("store: %s: %w", what, err)
+	}
+	defer tx.Rollback()
+	if err := fn(tx); err != nil {
+		if strings.HasPrefix(err.Error(), "store: ") {
+			return err
+		}
+		return fmt.Errorf("store: %s: %w", what, err)
+	}
+	return nil
+}
+
+// Times are stored as fixed-width UTC RFC 3339 text, so that text order is
+// time order; the zero time is NULL.
+const timeFormat = "2006-01-02T15:04:05.000000000Z"
+
+func ts(t time.Time) any {
+	if t.IsZero() {
+		return nil
+	}
+	return t.UTC().Format(timeFormat)
+}
+
+// tsNotNull is ts for NOT NULL columns: the zero time is stored as such.
+func tsNotNull(t time.Time) string { return t.UTC().Format(timeFormat) }
+
+// nullTime scans a stored time.
+type nullTime struct{ t *time.Time }
+
+func (n nullTime) Scan(v any) error {
+	switch x := v.(type) {
+	case nil:
+		*n.t = time.Time{}
+		return nil
+	case string:
+		return n.parse(x)
+	case []byte:
+		return n.parse(string(x))
+	case time.Time:
+		*n.t = x.UTC()
+		return nil
+	}
+	return fmt.Errorf("store: cannot scan %T as time", v)
+}
+
+func (n nullTime) parse(s string) error {
+	if s == "" {
+		*n.t = time.Time{}
+		return nil
+	}
+	t, err := time.Parse(time.RFC3339Nano, s)
+	if err != nil {
+		return fmt.Errorf("store: bad stored time %q: %w", s, err)
+	}
+	if t.Year() <= 1 {
+		t = time.Time{}
+	}
+	*n.t = t.UTC()
+	return nil
+}
+
+func tm(t *time.Time) nullTime { return nullTime{t} }
+
+// nullID maps 0 to NULL for optional references.
+func nullID(id int64) any {
+	if id == 0 {
+		return nil
+	}
+	return id
+}
