@@ -3,8 +3,6 @@
 // results out, no I/O.
 package diff
 
-// PLACEHOLDER signatures: the diff owner replaces these with real code.
-
 // Article is one version of an article.
 type Article struct {
 	Headline string // "" when none
@@ -39,9 +37,22 @@ type Change struct {
 	Quote  string `json:"quote,omitempty"`
 }
 
+// Change kinds.
+const (
+	QuoteEdited       = "quote_edited"
+	QuoteAdded        = "quote_added"
+	QuoteRemoved      = "quote_removed"
+	QuoteReattributed = "quote_reattributed"
+	TitleChanged      = "title_changed"
+	TitleAdded        = "title_added"
+	TitleRemoved      = "title_removed"
+	HeadlineChanged   = "headline_changed"
+)
+
 // OpKind says what a word-diff operation does.
 type OpKind int
 
+// Word-diff operations.
 const (
 	OpEqual OpKind = iota
 	OpInsert
@@ -53,9 +64,3 @@ type Op struct {
 	Kind OpKind
 	Text string
 }
-
-func ParsePlain(text string) Article    { return Article{Body: text} }
-func Normalize(s string) string         { return s }
-func Extract(a Article) Extraction      { return Extraction{} }
-func Compare(old, new Article) []Change { return nil }
-func WordDiff(a, b string) []Op         { return []Op{{OpDelete, a}, {OpInsert, b}} }

@@ -1,0 +1,245 @@
+package diff
+
+import (
+	"sort"
+	"strings"
+)
+
+// Explanation is what Explain found: both extractions, the changes reported
+// and the differences suppressed, each with a reason.
+type Explanation struct {
+	Old        Extraction `json:"old"`
+	New        Extraction `json:"new"`
+	Reported   []Noted    `json:"reported"`
+	Suppressed []Noted    `json:"suppressed"`
+}
+
+// Noted is a change, reported or suppressed, with the reason.
+type Noted struct {
+	Change
+	Reason string `json:"reason"`
+}
+
+// Compare reports how quotes, speakers, titles and the headline changed
+// between two versions of an article.
+func Compare(old, new Article) []Change {
+	e := explain(old, new)
+	out := make([]Change, 0, len(e.Reported))
+	for _, n := range e.Reported {
+		out = append(out, n.Change)
+	}
+	return out
+}
+
+// Explain is Compare with its reasons: every change reported or suppressed.
+func Explain(old, new Article) Explanation {
+	return explain(old, new)
+}
+
+// samePerson: the same name, or one written more fully than the other.
+func samePerson(a, b string) bool {
+	if strings.EqualFold(a, b) {
+		return true
+	}
+	fa, fb := strings.Fields(a), strings.Fields(b)
+	if len(fa) == 0 || len(fb) == 0 {
+		return false
+	}
+	if len(fa) > len(fb) {
+		fa, fb = fb, fa
+	}
+	return compatible(fa, fb) && (len(fa) == 1 || strings.EqualFold(fa[len(fa)-1], fb[len(fb)-1]))
+}
+
+// similarity of two quotes' words: common subsequence over the longer.
+func similarity(a, b []string) float64 {
+	if len(a) == 0 || len(b) == 0 {
+		return 0
+	}
+	l := lcsLen(a, b)
+	n := len(a)
+	if len(b) > n {
+		n = len(b)
+	}
+	return float64(l) / float64(n)
+}
+
+func equalWords(a, b []string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
+func explain(old, new Article) Explanation {
+	var e Explanation
+	report := func(c Change, why string) { e.Reported = append(e.Reported, Noted{c, why}) }
+	suppress := func(c Change, why string) { e.Suppressed = append(e.Suppressed, Noted{c, why}) }
+
+	// headline
+	if old.Headline != new.Headline {
+		c := Change{Kind: HeadlineChanged, Before: old.Headline, After: new.Headline}
+		switch {
+		case old.Headline == "" || new.Headline == "":
+			suppress(c, "headline missing in one version")
+		case Normalize(old.Headline) == Normalize(new.Headline):
+			suppress(c, "typography only")
+		case strings.EqualFold(Normalize(old.Headline), Normalize(new.Headline)):
+			suppress(c, "letter case only")
+		case equalWords(words(old.Headline), words(new.Headline)):
+			suppress(c, "punctuation only")
+		default:
+			report(c, "headline rewritten")
+		}
+	}
+
+	od, nd := prepare(old.Body), prepare(new.Body)
+	oq, nq := od.quotes(), nd.quotes()
+	e.Old, e.New = od.extraction(oq), nd.extraction(nq)
+
+	// quotes: identical words first, then most similar
+	usedO := make([]bool, len(oq))
+	usedN := make([]bool, len(nq))
+	type pair struct{ o, n int }
+	var pairs []pair
+	for i := range oq {
+		for j := range nq {
+			if !usedN[j] && equalWords(oq[i].key, nq[j].key) {
+				usedO[i], usedN[j] = true, true
+				pairs = append(pairs, pair{i, j})
+				why := "quote unchanged"
+				if oq[i].Text != nq[j].Text {
+					why = "typography or punctuation only"
+				} else if oq[i].chain.first().p != nq[j].chain.first().p {
+					why = "quote moved to another paragraph unchanged"
+				}
+				suppress(Change{Kind: QuoteEdited, Person: nq[j].Speaker, Before: oq[i].Text, After: nq[j].Text}, why)
+				break
+			}
+		}
+	}
+	type cand struct {
+		o, n int
+		s    float64
+	}
+	var cands []cand
+	for i := range oq {
+		if usedO[i] {
+			continue
+		}
+		for j := range nq {
+			if usedN[j] {
+				continue
+			}
+			if s := similarity(oq[i].key, nq[j].key); s >= 0.5 {
+				cands = append(cands, cand{i, j, s})
+			}
+		}
+	}
+	sort.SliceStable(cands, func(a, b int) bool { return cands[a].s > cands[b].s })
+	for _, c := range cands {
+		if usedO[c.o] || usedN[c.n] {
+			continue
+		}
+		usedO[c.o], usedN[c.n] = true, true
+		report(Change{Kind: QuoteEdited, Person: nq[c.n].Speaker, Before: oq[c.o].Text, After: nq[c.n].Text}, "words inside the quote changed")
+		pairs = append(pairs, pair{c.o, c.n})
+	}
+	for _, p := range pairs {
+		a, b := oq[p.o].Speaker, nq[p.n].Speaker
+		c := Change{Kind: QuoteReattributed, Person: b, Before: a, After: b, Quote: nq[p.n].Text}
+		switch {
+		case samePerson(a, b):
+			if a != b {
+				suppress(c, "same speaker, name written more or less fully")
+			}
+		case a == "" || b == "":
+			suppress(c, "speaker named in one version only")
+		default:
+			report(c, "quote attributed to another person")
+		}
+	}
+	for i, q := range oq {
+		if !usedO[i] {
+			report(Change{Kind: QuoteRemoved, Person: q.Speaker, Before: q.Text}, "quote no longer in the article")
+		}
+	}
+	for j, q := range nq {
+		if !usedN[j] {
+			report(Change{Kind: QuoteAdded, Person: q.Speaker, After: q.Text}, "new quote")
+		}
+	}
+
+	// titles, person by person
+	ot, nt := e.Old.Titles, e.New.Titles
+	usedT := make([]bool, len(nt))
+	oldLeft := map[int]bool{}
+	for i, t := range ot {
+		found := false
+		for j, u := range nt {
+			if samePerson(t.Person, u.Person) && sameTitle(t.Title, u.Title) {
+				if !found && t.Title != u.Title {
+					suppress(Change{Kind: TitleChanged, Person: u.Person, Before: t.Title, After: u.Title}, "same title in another form: "+t.Title+" = "+u.Title)
+				}
+				usedT[j] = true
+				found = true
+			}
+		}
+		if !found {
+			oldLeft[i] = true
+		}
+	}
+	// one old and one new title of a person: changed
+	idx := make([]int, 0, len(oldLeft))
+	for i := range oldLeft {
+		idx = append(idx, i)
+	}
+	sort.Ints(idx)
+	for _, i := range idx {
+		t := ot[i]
+		best, bestS := -1, -1.0
+		for j, u := range nt {
+			if usedT[j] || !samePerson(t.Person, u.Person) {
+				continue
+			}
+			s := similarity(titleWords(t.Title), titleWords(u.Title))
+			if s > bestS {
+				best, bestS = j, s
+			}
+		}
+		if best >= 0 {
+			usedT[best] = true
+			report(Change{Kind: TitleChanged, Person: nt[best].Person, Before: t.Title, After: nt[best].Title}, "title replaced")
+			continue
+		}
+		report(Change{Kind: TitleRemoved, Person: t.Person, Before: t.Title}, "no sentence states this title any more")
+	}
+	for j, u := range nt {
+		if !usedT[j] {
+			report(Change{Kind: TitleAdded, Person: u.Person, After: u.Title}, "new title")
+		}
+	}
+	return e
+}
+
+func (d *doc) extraction(qs []quoteHit) Extraction {
+	ex := Extraction{Quotes: []Quote{}, Titles: []Title{}}
+	for _, q := range qs {
+		ex.Quotes = append(ex.Quotes, q.Quote)
+	}
+	seen := map[string]bool{}
+	for _, t := range d.titles {
+		k := strings.ToLower(t.person) + "\x00" + titleKey(t.title)
+		if seen[k] {
+			continue
+		}
+		seen[k] = true
+		ex.Titles = append(ex.Titles, Title{Person: t.person, Title: t.title})
+	}
+	return ex
+}

@@ -1,0 +1,504 @@
+package diff
+
+import (
+	"strings"
+	"unicode"
+)
+
+// doc is an article prepared for extraction.
+type doc struct {
+	paras  []string
+	toks   [][]tok
+	ends   [][]bool
+	chains []*chain
+	seqs   []nameSeq
+	seqAt  map[pos]int // first token of a name run -> index in seqs
+	pp     *people
+	titles []titleHit
+}
+
+type titleHit struct {
+	person string
+	title  string
+	at     pos
+}
+
+// Extract finds the quotes, their speakers and the job titles an article
+// states. The headline is not searched: quote marks there make no quote.
+func Extract(a Article) Extraction {
+	d := prepare(a.Body)
+	return d.extraction(d.quotes())
+}
+
+func prepare(body string) *doc {
+	d := &doc{paras: paragraphs(body), seqAt: map[pos]int{}}
+	d.toks = make([][]tok, len(d.paras))
+	d.ends = make([][]bool, len(d.paras))
+	for i, p := range d.paras {
+		d.toks[i] = tokenize(p)
+	}
+	d.chains = findChains(d.paras, d.toks)
+	for _, c := range d.chains {
+		for _, sp := range c.parts {
+			for k := range d.toks[sp.p] {
+				t := &d.toks[sp.p][k]
+				if t.start >= sp.open && t.end <= sp.close {
+					t.inQuote = true
+				}
+			}
+		}
+	}
+	for i := range d.paras {
+		d.ends[i] = sentenceEnds(d.toks[i])
+	}
+	d.seqs = findNameSeqs(d.paras, d.toks)
+	for k := range d.seqs {
+		d.seqs[k].person = d.personSignal(d.seqs[k])
+		d.seqAt[pos{d.seqs[k].p, d.seqs[k].nameI}] = k
+		d.seqAt[pos{d.seqs[k].p, d.seqs[k].i}] = k
+	}
+	d.pp = buildPeople(d.seqs)
+	d.findTitles()
+	return d
+}
+
+var adverbs = map[string]bool{
+	"later": true, "also": true, "then": true, "again": true, "once": true, "previously": true,
+	"earlier": true, "had": true, "has": true, "have": true, "has also": true, "simply": true,
+	"recently": true, "subsequently": true, "finally": true, "flatly": true, "quietly": true,
+	"would": true, "will": true, "did": true, "was": true, "is": true,
+}
+
+func isAdverb(w string) bool {
+	return adverbs[w] || strings.HasSuffix(w, "ly") && len(w) > 4
+}
+
+// personSignal: a title before the name, an appositive after it, a speech
+// verb beside it, an honorific, ", who".
+func (d *doc) personSignal(s nameSeq) bool {
+	ts := d.toks[s.p]
+	if !plausibleName(s.name) {
+		return false
+	}
+	for m := s.i; m < s.nameI; m++ {
+		l := ts[m].lower()
+		if isTitleWord(ts[m].s) || honorifics[l] && l != "the" {
+			return true
+		}
+	}
+	if s.i > 0 {
+		prev := ts[s.i-1]
+		if prev.word && (isTitleWord(prev.s) || isSpeechVerb(prev.lower())) {
+			return true
+		}
+		if prev.word && prev.lower() == "to" && s.i > 1 && ts[s.i-2].lower() == "according" {
+			return true
+		}
+	}
+	j := s.j
+	if s.possessive {
+		return false
+	}
+	if j < len(ts) {
+		nx := ts[j]
+		if nx.word && isSpeechVerb(nx.lower()) {
+			return true
+		}
+		if nx.word && isAdverb(nx.lower()) && j+1 < len(ts) && isSpeechVerb(ts[j+1].lower()) {
+			return true
+		}
+		if nx.s == "," && j+1 < len(ts) {
+			n2 := ts[j+1]
+			l := n2.lower()
+			if l == "who" || l == "whose" {
+				return true
+			}
+			if n2.word && n2.s[0] >= '0' && n2.s[0] <= '9' && j+2 < len(ts) && ts[j+2].s == "," {
+				return true
+			}
+			// appositive holding a title head
+			for m := j + 1; m < len(ts) && m < j+9; m++ {
+				if !ts[m].word {
+					break
+				}
+				if titleHeads[strings.ToLower(ts[m].s)] || titleHeads[lowerPoss(ts[m].s)] {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
+func lowerPoss(s string) string {
+	w, _ := stripPossessive(strings.ToLower(s))
+	return w
+}
+
+// sentStart returns the first token of the sentence holding token k.
+func (d *doc) sentStart(p, k int) int {
+	for i := k - 1; i >= 0; i-- {
+		if d.ends[p][i] {
+			return i + 1
+		}
+	}
+	return 0
+}
+
+// sentEnd returns the last token of the sentence holding token k.
+func (d *doc) sentEnd(p, k int) int {
+	for i := k; i < len(d.ends[p]); i++ {
+		if d.ends[p][i] {
+			return i
+		}
+	}
+	return len(d.ends[p]) - 1
+}
+
+// tokIndexAt returns the index of the first token starting at or after off.
+func (d *doc) tokIndexAt(p, off int) int {
+	ts := d.toks[p]
+	for i, t := range ts {
+		if t.start >= off {
+			return i
+		}
+	}
+	return len(ts)
+}
+
+type quoteHit struct {
+	Quote
+	chain *chain
+	key   []string // folded words
+}
+
+func (d *doc) quotes() []quoteHit {
+	var out []quoteHit
+	for _, c := range d.chains {
+		var parts []string
+		for _, sp := range c.parts {
+			parts = append(parts, strings.TrimSpace(d.paras[sp.p][sp.s:sp.e]))
+		}
+		text := strings.Join(parts, " ")
+		if len(words(text)) == 0 {
+			continue
+		}
+		first := c.first()
+		partial := len(c.parts) == 1 && isPartialStart(d.paras[first.p], d.toks[first.p], first)
+		if partial && !d.isSpeech(c, text) {
+			continue
+		}
+		spk := d.speaker(c, partial)
+		out = append(out, quoteHit{Quote: Quote{Text: text, Speaker: spk, Partial: partial}, chain: c, key: words(text)})
+	}
+	return out
+}
+
+// isSpeech tells a partial quote of someone's words from a title of a work
+// or a scare quote: titles are Title Case; scare quotes are a word or few
+// in a sentence with no speech verb.
+func (d *doc) isSpeech(c *chain, text string) bool {
+	ws := strings.Fields(text)
+	if titleCase(ws) {
+		return false
+	}
+	if len(words(text)) > 3 {
+		return true
+	}
+	sp := c.first()
+	k := d.tokIndexAt(sp.p, sp.open)
+	a, b := d.sentStart(sp.p, k), d.sentEnd(sp.p, k)
+	for i := a; i <= b && i < len(d.toks[sp.p]); i++ {
+		t := d.toks[sp.p][i]
+		if !t.inQuote && t.word && isSpeechVerb(t.lower()) {
+			return true
+		}
+	}
+	return false
+}
+
+var minorWords = map[string]bool{
+	"a": true, "an": true, "the": true, "of": true, "and": true, "or": true, "in": true, "on": true,
+	"at": true, "to": true, "for": true, "by": true, "with": true, "from": true, "as": true, "but": true,
+	"nor": true, "is": true,
+}
+
+func titleCase(ws []string) bool {
+	caps := 0
+	for i, w := range ws {
+		w = strings.Trim(w, ",.;:!?()'’‘\"")
+		if w == "" {
+			continue
+		}
+		r := []rune(w)
+		if unicode.IsUpper(r[0]) {
+			caps++
+			continue
+		}
+		if i > 0 && minorWords[strings.ToLower(w)] {
+			continue
+		}
+		return false
+	}
+	return caps > 0
+}
+
+// speaker finds who a quote is attributed to.
+func (d *doc) speaker(c *chain, partial bool) string {
+	last := c.last()
+	first := c.first()
+	tryAfter := func() (string, bool) {
+		ts := d.toks[last.p]
+		k := d.tokIndexAt(last.p, last.close)
+		var r []tok
+		for i := k; i < len(ts); i++ {
+			if ts[i].inQuote {
+				break
+			}
+			r = append(r, ts[i])
+			if d.ends[last.p][i] {
+				break
+			}
+		}
+		return d.attribution(last.p, k, r, pos{last.p, k}, false)
+	}
+	tryBetween := func() (string, bool) {
+		for n := 0; n+1 < len(c.parts); n++ {
+			a, b := c.parts[n], c.parts[n+1]
+			if a.p != b.p {
+				continue
+			}
+			k := d.tokIndexAt(a.p, a.close)
+			var r []tok
+			for i := k; i < len(d.toks[a.p]) && d.toks[a.p][i].end <= b.open; i++ {
+				r = append(r, d.toks[a.p][i])
+			}
+			if s, ok := d.attribution(a.p, k, r, pos{a.p, k}, false); ok {
+				return s, true
+			}
+		}
+		return "", false
+	}
+	tryBefore := func() (string, bool) {
+		ts := d.toks[first.p]
+		k := d.tokIndexAt(first.p, first.open)
+		st := d.sentStart(first.p, k)
+		var r []tok
+		for i := st; i < k; i++ {
+			if !ts[i].inQuote {
+				r = append(r, ts[i])
+			}
+		}
+		if len(r) == 0 && first.openedAtTop && first.p > 0 {
+			// a colon at the end of the previous paragraph introduces it
+			pp := first.p - 1
+			pts := d.toks[pp]
+			if n := len(pts); n > 0 && pts[n-1].s == ":" {
+				st := d.sentStart(pp, n-1)
+				var r2 []tok
+				for i := st; i < n; i++ {
+					if !pts[i].inQuote {
+						r2 = append(r2, pts[i])
+					}
+				}
+				if s, ok := d.attribution(pp, st, r2, pos{pp, n}, true); ok {
+					return s, true
+				}
+				return d.firstPersonIn(pp, st, n), true
+			}
+		}
+		if len(r) == 0 {
+			return "", false
+		}
+		return d.attribution(first.p, st, r, pos{first.p, k}, true)
+	}
+	order := []func() (string, bool){tryAfter, tryBetween, tryBefore}
+	if partial {
+		order = []func() (string, bool){tryBefore, tryAfter}
+	}
+	for _, f := range order {
+		if s, ok := f(); ok {
+			return s
+		}
+	}
+	return ""
+}
+
+func (d *doc) firstPersonIn(p, a, b int) string {
+	for i := a; i < b; i++ {
+		if k, ok := d.seqAt[pos{p, i}]; ok && plausibleName(d.seqs[k].name) {
+			return d.pp.resolve(d.seqs[k].name, pos{p, i})
+		}
+	}
+	return ""
+}
+
+// attribution reads a speaker from the tokens r (from paragraph p, starting
+// at token index k0). before: the tokens precede the quote (use the last
+// speech verb), else they follow it (use the first).
+func (d *doc) attribution(p, k0 int, r []tok, at pos, before bool) (string, bool) {
+	if len(r) == 0 {
+		return "", false
+	}
+	// dash attribution: ” — Name
+	if !before && isDash(r[0].s) && len(r) > 1 {
+		if s := d.npSpeaker(p, r[1:], at); s != "" {
+			return s, true
+		}
+	}
+	v := -1
+	for i, t := range r {
+		if t.word && isSpeechVerb(t.lower()) {
+			if t.lower() == "according" {
+				if i+1 < len(r) && r[i+1].lower() == "to" {
+					// according to X
+					return d.npSpeaker(p, trimNP(r[i+2:]), at), true
+				}
+				continue
+			}
+			v = i
+			if !before {
+				break
+			}
+		}
+	}
+	if v < 0 {
+		return "", false
+	}
+	if !before && v > 12 {
+		return "", false
+	}
+	// subject before the verb
+	subj := subjectBefore(r[:v])
+	if len(subj) > 0 {
+		return d.npSpeaker(p, subj, at), true
+	}
+	// inverted: said Name
+	obj := trimNP(r[v+1:])
+	return d.npSpeaker(p, obj, at), true
+}
+
+// subjectBefore returns the noun phrase just before a verb, skipping adverbs
+// and an appositive or relative clause set off by commas.
+func subjectBefore(r []tok) []tok {
+	e := len(r)
+	for e > 0 && r[e-1].word && isAdverb(r[e-1].lower()) {
+		e--
+	}
+	if e > 0 && r[e-1].s == "," {
+		// Name, the mayor, said / Name, who ..., said
+		for m := e - 2; m >= 0 && m >= e-25; m-- {
+			if r[m].s == "," {
+				e = m
+				break
+			}
+			if !r[m].word && r[m].s != "’" && r[m].s != "'" && r[m].s != "-" {
+				break
+			}
+		}
+	}
+	if e == 0 || !r[e-1].word {
+		return nil
+	}
+	s := e
+	for s > 0 && r[s-1].word && s > e-6 {
+		s--
+		l := r[s].lower()
+		if l == "the" || l == "a" || l == "an" || notNameWords[l] && !isCapWord(r[s]) {
+			break
+		}
+		if !isCapWord(r[s]) && !isTitleWord(r[s].s) && s < e-1 {
+			s++
+			break
+		}
+	}
+	return r[s:e]
+}
+
+// trimNP takes the noun phrase at the start of r.
+func trimNP(r []tok) []tok {
+	for i, t := range r {
+		if !t.word {
+			return r[:i]
+		}
+		l := t.lower()
+		if i > 0 && !isCapWord(t) && !isTitleWord(t.s) && !particles[l] && l != "of" {
+			return r[:i]
+		}
+	}
+	return r
+}
+
+var groupNouns = map[string]bool{
+	"crowd": true, "crowds": true, "protesters": true, "protestors": true, "demonstrators": true,
+	"police": true, "officials": true, "statement": true, "report": true, "company": true,
+	"government": true, "union": true, "ministry": true, "department": true, "agency": true,
+	"spokespeople": true, "residents": true, "people": true, "supporters": true, "fans": true,
+	"audience": true, "chant": true, "sign": true, "signs": true, "banner": true, "council": true,
+	"board": true, "committee": true, "court": true, "team": true, "club": true, "group": true,
+	"organisation": true, "organization": true, "firm": true, "campaign": true, "office": true,
+	"newspaper": true, "website": true, "document": true, "letter": true, "release": true,
+	"they": true, "we": true, "it": true, "i": true, "you": true, "others": true, "critics": true,
+	"analysts": true, "experts": true, "sources": true, "authorities": true, "witnesses": true,
+}
+
+// npSpeaker turns a noun phrase into a speaker.
+func (d *doc) npSpeaker(p int, np []tok, at pos) string {
+	if len(np) == 0 {
+		return ""
+	}
+	// a name run inside the phrase
+	for i := len(np) - 1; i >= 0; i-- {
+		t := np[i]
+		if !isCapWord(t) {
+			continue
+		}
+		// find the run holding this token
+		for _, s := range d.seqs {
+			if s.p == p && t.start >= d.toks[p][s.i].start && t.start < d.toks[p][s.j-1].end+1 && plausibleName(s.name) {
+				// "Richmond police": a name followed by a lowercase head noun
+				if i < len(np)-1 && !isCapWord(np[len(np)-1]) && !isTitleWord(np[len(np)-1].s) {
+					return ""
+				}
+				return d.pp.resolve(s.name, at)
+			}
+		}
+		if i == len(np)-1 && plausibleName([]string{t.s}) && !notNameWords[t.lower()] {
+			return d.pp.resolve([]string{t.s}, at)
+		}
+		break
+	}
+	first := np[0].lower()
+	lastw := np[len(np)-1].lower()
+	switch lastw {
+	case "he", "she", "him", "her":
+		return d.pp.lastPerson(at)
+	}
+	if groupNouns[lastw] || first == "a" || first == "an" || first == "one" || first == "another" || first == "some" || first == "several" {
+		return ""
+	}
+	if first == "the" || first == "this" || first == "that" {
+		head := lowerPoss(lastw)
+		if isTitleWord(head) || titleHeads[head] {
+			var who []string
+			seen := map[string]bool{}
+			for _, th := range d.titles {
+				for _, w := range strings.Fields(strings.ToLower(th.title)) {
+					if lowerPoss(w) == head && !seen[th.person] {
+						seen[th.person] = true
+						who = append(who, th.person)
+					}
+				}
+			}
+			if len(who) == 1 {
+				return who[0]
+			}
+			return ""
+		}
+		if nonPerson[head] {
+			return ""
+		}
+		return d.pp.lastPerson(at)
+	}
+	return ""
+}

@@ -1,0 +1,264 @@
+package diff
+
+import (
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// span is one run of quoted text inside one paragraph.
+type span struct {
+	p           int // paragraph index
+	open        int // byte offset of the opening mark
+	s, e        int // content
+	close       int // byte offset just after the closing mark (len(p) when unclosed)
+	closed      bool
+	openedAtTop bool // the opening mark begins the paragraph
+}
+
+// chain is one quote: one or more spans (several paragraphs, or parts split
+// by an attribution).
+type chain struct {
+	parts []span
+}
+
+func (c *chain) first() span { return c.parts[0] }
+func (c *chain) last() span  { return c.parts[len(c.parts)-1] }
+
+func runeBefore(s string, i int) rune {
+	if i <= 0 {
+		return 0
+	}
+	r, _ := utf8.DecodeLastRuneInString(s[:i])
+	return r
+}
+
+func runeAt(s string, i int) rune {
+	if i >= len(s) {
+		return 0
+	}
+	r, _ := utf8.DecodeRuneInString(s[i:])
+	return r
+}
+
+// spaceBefore: the mark at i follows white space, the start, or an opening
+// bracket or dash.
+func spaceBefore(p string, i int) bool {
+	r := runeBefore(p, i)
+	return r == 0 || isSpace(r) || strings.ContainsRune("([{—–-/", r)
+}
+
+// spaceAfter: the mark ending at j is followed by white space, the end, or
+// punctuation.
+func spaceAfter(p string, j int) bool {
+	r := runeAt(p, j)
+	return r == 0 || isSpace(r) || strings.ContainsRune(",.;:!?)]}—–-…”»\"’'", r)
+}
+
+// scanSpans finds the double-quoted runs of one paragraph. Single marks are
+// left alone: they are apostrophes or quotes inside quotes.
+func scanSpans(p string, pi int) []span {
+	var out []span
+	in := false
+	var cur span
+	var openMark rune
+	for i := 0; i < len(p); {
+		r, n := utf8.DecodeRuneInString(p[i:])
+		if !strings.ContainsRune("\"“”„‟«»", r) {
+			i += n
+			continue
+		}
+		ps, ns := spaceBefore(p, i), spaceAfter(p, i+n)
+		opener := false
+		switch r {
+		case '„', '«', '‟':
+			opener = true
+		case '»':
+			opener = false
+		case '“':
+			opener = !(in && (openMark == '„' || !ps && ns))
+		case '”':
+			opener = !in && ps && !ns
+		case '"':
+			if in {
+				opener = ps && !ns
+			} else {
+				opener = !(!ps && ns)
+			}
+		}
+		if opener {
+			cur = span{p: pi, open: i, s: i + n, openedAtTop: strings.TrimSpace(p[:i]) == ""}
+			openMark = r
+			in = true
+		} else if in {
+			cur.e, cur.close, cur.closed = i, i+n, true
+			in = false
+			if strings.TrimSpace(p[cur.s:cur.e]) != "" {
+				out = append(out, cur)
+			}
+		}
+		i += n
+	}
+	if in {
+		cur.e, cur.close = len(p), len(p)
+		if strings.TrimSpace(p[cur.s:cur.e]) != "" {
+			out = append(out, cur)
+		}
+	}
+	return out
+}
+
+// findChains finds the quotes of an article: spans linked over paragraphs
+// (each paragraph opened, only the last closed) and parts of one quote split
+// by an attribution.
+func findChains(paras []string, toks [][]tok) []*chain {
+	var chains []*chain
+	var open *chain // a quote left open at the end of the previous paragraph
+	for pi, p := range paras {
+		spans := scanSpans(p, pi)
+		for si, sp := range spans {
+			if si == 0 && open != nil && sp.openedAtTop {
+				open.parts = append(open.parts, sp)
+				if !sp.closed && si == len(spans)-1 {
+					// still open: goes on in the next paragraph
+					continue
+				}
+				open = nil
+				continue
+			}
+			if open != nil {
+				closeDangling(open, chains)
+				open = nil
+			}
+			c := &chain{parts: []span{sp}}
+			chains = append(chains, c)
+			if !sp.closed {
+				open = c
+			}
+		}
+		if len(spans) == 0 && open != nil {
+			closeDangling(open, chains)
+			open = nil
+		}
+	}
+	// drop unclosed quotes that did not continue and are too short to be speech
+	var kept []*chain
+	for _, c := range chains {
+		if !c.last().closed && len(c.parts) == 1 {
+			sp := c.parts[0]
+			if len(strings.Fields(paras[sp.p][sp.s:sp.e])) < 4 {
+				continue
+			}
+		}
+		kept = append(kept, c)
+	}
+	chains = kept
+	// join parts split by an attribution within one paragraph
+	var out []*chain
+	for _, c := range chains {
+		if n := len(out); n > 0 {
+			prev := out[n-1]
+			a, b := prev.last(), c.first()
+			if a.p == b.p && a.closed && b.open >= a.close && !isPartialStart(paras[a.p], toks[a.p], prev.first()) {
+				if joinable(paras[a.p], a, b) {
+					prev.parts = append(prev.parts, c.parts...)
+					continue
+				}
+			}
+		}
+		out = append(out, c)
+	}
+	return out
+}
+
+func closeDangling(c *chain, chains []*chain) {}
+
+// joinable reports whether the text between two quoted parts of a paragraph
+// is only an attribution ("A,” Okafor said, “b.” / “A,” Okafor said. “B.”).
+func joinable(p string, a, b span) bool {
+	between := strings.TrimSpace(p[a.close:b.open])
+	if between == "" {
+		return false
+	}
+	last, _ := utf8.DecodeLastRuneInString(between)
+	if !strings.ContainsRune(",.:;", last) {
+		return false
+	}
+	ts := tokenize(between)
+	verbs := 0
+	sentences := 0
+	ends := sentenceEnds(ts)
+	for i, t := range ts {
+		if t.word && isSpeechVerb(t.lower()) {
+			verbs++
+		}
+		if ends[i] && i != len(ts)-1 {
+			sentences++
+		}
+	}
+	if verbs != 1 || sentences > 0 || len(ts) > 30 {
+		return false
+	}
+	// a comma closing the first part, or a new sentence after the attribution
+	first := strings.TrimRight(p[a.s:a.e], " ")
+	fl, _ := utf8.DecodeLastRuneInString(first)
+	if fl == ',' || last == ',' || last == ':' {
+		return true
+	}
+	if last == '.' {
+		// “A.” Okafor said. “B.” also joins when the first part is a full stop
+		return true
+	}
+	return false
+}
+
+var speechStems = []string{}
+
+func isSpeechVerb(w string) bool {
+	return speechVerbs[w]
+}
+
+// isPartialStart decides whether a quote begins inside a sentence of the
+// writer's reported speech (a partial quote) rather than standing as a full
+// direct quote.
+func isPartialStart(p string, ts []tok, sp span) bool {
+	if sp.openedAtTop {
+		return false
+	}
+	pre := strings.TrimRightFunc(p[:sp.open], isSpace)
+	if pre == "" {
+		return false
+	}
+	last, _ := utf8.DecodeLastRuneInString(pre)
+	content := strings.TrimLeftFunc(p[sp.s:sp.e], func(r rune) bool { return isSpace(r) || r == '\'' || r == '‘' || r == '…' || r == '.' })
+	first, _ := utf8.DecodeRuneInString(content)
+	upper := unicode.IsUpper(first)
+	switch {
+	case strings.ContainsRune(".!?:", last):
+		return false
+	case last == ',' || last == '—' || last == '–' || last == '-' || last == '(' || last == ';':
+		return !upper
+	case last == '”' || last == '"' || last == '’':
+		return !upper
+	}
+	// preceded by a word
+	if !upper {
+		return true
+	}
+	// words before, in this paragraph
+	var before []tok
+	for _, t := range ts {
+		if t.end <= sp.open {
+			before = append(before, t)
+		}
+	}
+	if n := len(before); n > 0 && before[n-1].word && before[n-1].lower() == "that" {
+		return true
+	}
+	for k := len(before) - 1; k >= 0 && k >= len(before)-3; k-- {
+		if before[k].word && isSpeechVerb(before[k].lower()) {
+			return false
+		}
+	}
+	return true
+}

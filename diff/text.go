@@ -1,0 +1,346 @@
+package diff
+
+import (
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// ParsePlain splits plain text into headline and body: the first line is the
+// headline when it is followed by a blank line, has at most 25 words and does
+// not end with a period.
+func ParsePlain(text string) Article {
+	text = strings.TrimPrefix(text, "\ufeff")
+	text = strings.ReplaceAll(text, "\r\n", "\n")
+	text = strings.ReplaceAll(text, "\r", "\n")
+	trimmed := strings.TrimLeft(text, " \t\n")
+	first, rest, ok := strings.Cut(trimmed, "\n")
+	if ok {
+		head := strings.TrimSpace(first)
+		if head != "" && isBlankLineStart(rest) && len(strings.Fields(head)) <= 25 && !strings.HasSuffix(head, ".") {
+			return Article{Headline: foldSpace(head), Body: strings.TrimLeft(rest, " \t\n")}
+		}
+	}
+	return Article{Body: trimmed}
+}
+
+// isBlankLineStart reports whether s begins with a line holding only spaces.
+func isBlankLineStart(s string) bool {
+	line, _, ok := strings.Cut(s, "\n")
+	return ok && strings.TrimFunc(line, isSpace) == ""
+}
+
+// Normalize folds typography and whitespace: curly and straight quotes,
+// guillemets and low marks become straight quotes, dashes become one em dash,
+// ellipses three periods, every run of white space inside a paragraph one
+// space; paragraphs stay separated by one blank line.
+func Normalize(s string) string {
+	paras := paragraphs(s)
+	for i, p := range paras {
+		paras[i] = foldTypography(p)
+	}
+	return strings.Join(paras, "\n\n")
+}
+
+// foldTypography maps typographic variants to one form, without touching
+// white space structure other than runs.
+func foldTypography(s string) string {
+	var b strings.Builder
+	b.Grow(len(s))
+	space := false
+	rs := []rune(s)
+	for i := 0; i < len(rs); i++ {
+		r := rs[i]
+		switch r {
+		case '“', '”', '„', '‟', '«', '»', '″', '〝', '〞':
+			r = '"'
+		case '‘', '’', '‚', '‛', '′', '`', '´', '‹', '›':
+			r = '\''
+		case '–', '—', '―', '‒', '−':
+			r = '—'
+		case '-':
+			if i+1 < len(rs) && rs[i+1] == '-' {
+				for i+1 < len(rs) && rs[i+1] == '-' {
+					i++
+				}
+				r = '—'
+			}
+		case '…':
+			if space && b.Len() > 0 {
+				b.WriteByte(' ')
+			}
+			space = false
+			b.WriteString("...")
+			continue
+		case '\u200b', '\ufeff', '\u00ad':
+			continue
+		}
+		if isSpace(r) {
+			space = true
+			continue
+		}
+		// spaces around dashes are style, not content
+		if r == '—' {
+			space = false
+			str := strings.TrimRight(b.String(), " ")
+			b.Reset()
+			b.WriteString(str)
+			b.WriteRune(r)
+			for i+1 < len(rs) && isSpace(rs[i+1]) {
+				i++
+			}
+			continue
+		}
+		if space && b.Len() > 0 {
+			b.WriteByte(' ')
+		}
+		space = false
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+func isSpace(r rune) bool {
+	switch r {
+	case ' ', '\t', '\n', '\r', '\f', '\v', '\u00a0', '\u2009', '\u202f', '\u2007', '\u200a', '\u2002', '\u2003', '\u3000':
+		return true
+	}
+	return false
+}
+
+// paragraphs splits text on blank lines and folds white space (line wraps,
+// no-break spaces, runs) inside each paragraph to single spaces.
+func paragraphs(s string) []string {
+	s = strings.ReplaceAll(s, "\r\n", "\n")
+	s = strings.ReplaceAll(s, "\r", "\n")
+	var out []string
+	var cur []string
+	flush := func() {
+		if len(cur) > 0 {
+			if p := foldSpace(strings.Join(cur, " ")); p != "" {
+				out = append(out, p)
+			}
+		}
+		cur = cur[:0]
+	}
+	for _, line := range strings.Split(s, "\n") {
+		if strings.TrimFunc(line, isSpace) == "" {
+			flush()
+			continue
+		}
+		cur = append(cur, line)
+	}
+	flush()
+	return out
+}
+
+// foldSpace folds white space runs to one space and trims the ends.
+func foldSpace(s string) string {
+	var b strings.Builder
+	b.Grow(len(s))
+	space := false
+	for _, r := range s {
+		if isSpace(r) {
+			space = true
+			continue
+		}
+		if r == '\u200b' || r == '\ufeff' || r == '\u00ad' {
+			continue
+		}
+		if space && b.Len() > 0 {
+			b.WriteByte(' ')
+		}
+		space = false
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+// words returns the lower-cased words of s with typography and punctuation
+// folded away: the unit in which quotes are compared.
+func words(s string) []string {
+	var out []string
+	var b strings.Builder
+	flush := func() {
+		if b.Len() > 0 {
+			out = append(out, b.String())
+			b.Reset()
+		}
+	}
+	rs := []rune(s)
+	for i, r := range rs {
+		switch {
+		case unicode.IsLetter(r) || unicode.IsDigit(r):
+			b.WriteRune(unicode.ToLower(r))
+		case (r == '\'' || r == '’' || r == '‘' || r == '.' || r == ',' || r == '-') && b.Len() > 0 && i+1 < len(rs) && (unicode.IsLetter(rs[i+1]) || unicode.IsDigit(rs[i+1])):
+			// inner apostrophe, decimal point, thousands separator, hyphen
+			switch r {
+			case '’', '‘':
+				r = '\''
+			}
+			b.WriteRune(r)
+		default:
+			flush()
+		}
+	}
+	flush()
+	return out
+}
+
+// tok is a word or punctuation token of a paragraph.
+type tok struct {
+	s          string
+	start, end int // byte offsets in the paragraph
+	word       bool
+	inQuote    bool
+}
+
+func (t tok) capital() bool {
+	r, _ := utf8.DecodeRuneInString(t.s)
+	return t.word && unicode.IsUpper(r)
+}
+
+func (t tok) lower() string { return strings.ToLower(t.s) }
+
+// tokenize splits a paragraph into words and punctuation. A period belongs
+// to the word before it when that word is a known abbreviation, an initial
+// or already holds periods (U.S.).
+func tokenize(p string) []tok {
+	var out []tok
+	i := 0
+	for i < len(p) {
+		r, n := utf8.DecodeRuneInString(p[i:])
+		if isSpace(r) {
+			i += n
+			continue
+		}
+		if unicode.IsLetter(r) || unicode.IsDigit(r) {
+			j := i + n
+			for j < len(p) {
+				r2, n2 := utf8.DecodeRuneInString(p[j:])
+				if unicode.IsLetter(r2) || unicode.IsDigit(r2) || unicode.IsMark(r2) {
+					j += n2
+					continue
+				}
+				if r2 == '.' || r2 == '\'' || r2 == '’' || r2 == '-' || r2 == '&' || r2 == ',' && unicode.IsDigit(r) {
+					if j+n2 < len(p) {
+						r3, _ := utf8.DecodeRuneInString(p[j+n2:])
+						if unicode.IsLetter(r3) || unicode.IsDigit(r3) {
+							j += n2
+							continue
+						}
+					}
+				}
+				break
+			}
+			w := p[i:j]
+			// possessive s' (Dynamics’ chief): keep the apostrophe
+			if j < len(p) && (p[j] == '\'' || strings.HasPrefix(p[j:], "’")) && strings.HasSuffix(w, "s") {
+				after := j + 1
+				if p[j] != '\'' {
+					after = j + len("’")
+				}
+				if after >= len(p) || isSpace(rune(p[after])) {
+					if looksPossessivePlural(p, i, j) {
+						j = after
+						w = p[i:j]
+					}
+				}
+			}
+			if j < len(p) && p[j] == '.' {
+				lw := strings.ToLower(w)
+				r0, _ := utf8.DecodeRuneInString(w)
+				if abbrevs[lw] || strings.Contains(w, ".") || (utf8.RuneCountInString(w) == 1 && unicode.IsUpper(r0)) {
+					j++
+					w = p[i:j]
+				}
+			}
+			out = append(out, tok{s: w, start: i, end: j, word: true})
+			i = j
+			continue
+		}
+		j := i + n
+		if r == '-' && strings.HasPrefix(p[j:], "-") {
+			for j < len(p) && p[j] == '-' {
+				j++
+			}
+		} else if r == '.' && strings.HasPrefix(p[j:], "..") {
+			j += 2
+		}
+		out = append(out, tok{s: p[i:j], start: i, end: j})
+		i = j
+	}
+	return out
+}
+
+// looksPossessivePlural tells a plural possessive (Dynamics’ chief) from a
+// closing single quote: the word must not follow an opening single quote in
+// the same paragraph that is still open.
+func looksPossessivePlural(p string, i, j int) bool {
+	open := strings.LastIndexAny(p[:i], "‘")
+	if open >= 0 {
+		if strings.IndexAny(p[open:i], "’") < 0 {
+			return false
+		}
+	}
+	return true
+}
+
+func isDash(s string) bool {
+	return s == "—" || s == "–" || s == "--" || s == "―" || s == "-"
+}
+
+var sentenceStarters = map[string]bool{
+	"the": true, "he": true, "she": true, "it": true, "they": true, "we": true, "i": true,
+	"but": true, "and": true, "in": true, "a": true, "an": true, "this": true, "that": true,
+	"there": true, "his": true, "her": true, "their": true, "its": true, "on": true, "at": true,
+	"as": true, "after": true, "before": true, "when": true, "while": true, "if": true,
+	"however": true, "meanwhile": true, "still": true, "yet": true, "some": true, "many": true,
+}
+
+// sentenceEnds returns, for each token, whether a sentence ends after it.
+func sentenceEnds(ts []tok) []bool {
+	ends := make([]bool, len(ts))
+	for i, t := range ts {
+		if i == len(ts)-1 {
+			ends[i] = true
+			continue
+		}
+		end := false
+		if !t.word && (t.s == "." || t.s == "!" || t.s == "?" || t.s == "…" || t.s == "...") {
+			end = true
+		} else if t.word && strings.HasSuffix(t.s, ".") && len(t.s) > 2 {
+			// abbreviation: ends a sentence only before a typical sentence opener
+			nx := ts[i+1]
+			if nx.word && sentenceStarters[nx.lower()] && nx.capital() {
+				end = true
+			}
+		}
+		if !end {
+			continue
+		}
+		// closing quote marks after the stop belong to this sentence
+		k := i + 1
+		for k < len(ts) && isCloseMarkTok(ts[k].s) {
+			k++
+		}
+		if k >= len(ts) {
+			ends[len(ts)-1] = true
+			continue
+		}
+		nx := ts[k]
+		if nx.word && !nx.capital() && !unicode.IsDigit(rune(nx.s[0])) {
+			continue // "4 p.m. on Monday", "... and"
+		}
+		ends[k-1] = true
+	}
+	return ends
+}
+
+func isCloseMarkTok(s string) bool {
+	switch s {
+	case "”", "\"", "»", "’", "'":
+		return true
+	}
+	return false
+}
