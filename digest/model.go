@@ -1,0 +1,514 @@
+package digest
+
+import (
+	"cmp"
+	"net/url"
+	"slices"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/stet-news/stet/diff"
+)
+
+// doc is the digest arranged for rendering; every string in it that came
+// from a feed has been through clean, and is still unescaped.
+type doc struct {
+	Subject     string
+	Title       string // "7 changes in 4 articles"
+	Day         string // "2026-11-24"
+	Feeds       []feedGroup
+	Problems    []problemGroup
+	NumChanges  int
+	NumArticles int
+}
+
+type feedGroup struct {
+	Name    string
+	URL     string // as given, for display
+	Link    string // http(s) only, else ""
+	Article []articleGroup
+	latest  time.Time
+}
+
+type articleGroup struct {
+	Headline string
+	URL      string
+	Link     string
+	Changes  []changeView
+	latest   time.Time
+	firstID  int64
+}
+
+type changeView struct {
+	Sentence string // "Quote by Marco Rubio edited"
+	When     string // "2026-11-24 09:12 CET", "" when unknown
+	Quoted   bool   // the pieces are a quote: shown in quotation marks
+	Pieces   []piece
+}
+
+type pieceKind int
+
+const (
+	pieceEqual pieceKind = iota
+	pieceDelete
+	pieceInsert
+)
+
+// piece is a run of text that is kept, deleted or inserted.
+type piece struct {
+	Kind pieceKind
+	Text string
+}
+
+func (p piece) Del() bool { return p.Kind == pieceDelete }
+func (p piece) Ins() bool { return p.Kind == pieceInsert }
+
+type problemGroup struct {
+	Source string // URL of the article or feed, for display
+	Link   string
+	Feed   string // feed name or URL, when the source is an article
+	Lines  []problemLine
+}
+
+type problemLine struct {
+	What  string // "paywall: text collapsed to 80 characters"
+	Since string // "failing since 2026-11-23 10:00 CET, 4 times"
+}
+
+const timeLayout = "2006-01-02 15:04 MST"
+
+// arrange groups the input: feeds and articles newest first (by their most
+// recent change), the changes of one article in the order found.
+func arrange(in Input) *doc {
+	loc := in.Date.Location()
+	d := &doc{Day: in.Date.Format("2006-01-02")}
+
+	type akey struct {
+		feed string
+		id   int64
+		url  string
+	}
+	feeds := map[string]*feedGroup{}
+	arts := map[akey]*articleGroup{}
+	artFeed := map[akey]string{}
+	feedNames := map[string]string{}
+	var feedOrder []string
+	var artOrder []akey
+
+	changes := slices.Clone(in.Changes)
+	slices.SortStableFunc(changes, func(a, b Change) int {
+		return cmp.Or(a.DetectedAt.Compare(b.DetectedAt), cmp.Compare(a.ID, b.ID))
+	})
+	for _, c := range changes {
+		f, ok := feeds[c.FeedURL]
+		if !ok {
+			f = &feedGroup{URL: clean(c.FeedURL), Link: webLink(c.FeedURL)}
+			feeds[c.FeedURL] = f
+			feedOrder = append(feedOrder, c.FeedURL)
+		}
+		if name := clean(c.FeedName); name != "" {
+			f.Name = name
+			feedNames[c.FeedURL] = name
+		}
+		k := akey{feed: c.FeedURL, id: c.ArticleID}
+		if c.ArticleID == 0 {
+			k.url = c.ArticleURL
+		}
+		a, ok := arts[k]
+		if !ok {
+			a = &articleGroup{firstID: c.ID}
+			arts[k] = a
+			artFeed[k] = c.FeedURL
+			artOrder = append(artOrder, k)
+		}
+		// The latest change carries the article's current headline and URL.
+		if h := clean(c.Headline); h != "" {
+			a.Headline = h
+		}
+		if c.ArticleURL != "" {
+			a.URL = clean(c.ArticleURL)
+			a.Link = webLink(c.ArticleURL)
+		}
+		if c.DetectedAt.After(a.latest) {
+			a.latest = c.DetectedAt
+		}
+		if c.DetectedAt.After(f.latest) {
+			f.latest = c.DetectedAt
+		}
+		a.Changes = append(a.Changes, view(c, loc))
+		d.NumChanges++
+	}
+	for _, k := range artOrder {
+		f := feeds[artFeed[k]]
+		f.Article = append(f.Article, *arts[k])
+	}
+	d.NumArticles = len(artOrder)
+	for _, u := range feedOrder {
+		f := feeds[u]
+		if f.Name == "" {
+			f.Name = f.URL
+		}
+		if f.Name == "" {
+			f.Name = "(unknown feed)"
+		}
+		slices.SortStableFunc(f.Article, func(a, b articleGroup) int {
+			return cmp.Or(b.latest.Compare(a.latest), cmp.Compare(a.firstID, b.firstID))
+		})
+		for i := range f.Article {
+			if f.Article[i].Headline == "" {
+				f.Article[i].Headline = "(no headline)"
+			}
+		}
+		d.Feeds = append(d.Feeds, *f)
+	}
+	slices.SortStableFunc(d.Feeds, func(a, b feedGroup) int {
+		return cmp.Or(b.latest.Compare(a.latest), strings.Compare(a.Name, b.Name))
+	})
+
+	d.Problems = arrangeProblems(in.Problems, feedNames, loc)
+
+	switch {
+	case d.NumChanges > 0:
+		d.Title = plural(d.NumChanges, "change", "changes") + " in " + plural(d.NumArticles, "article", "articles")
+	case len(d.Problems) > 0:
+		d.Title = plural(len(d.Problems), "source", "sources") + " with problems"
+	default:
+		d.Title = "No changes"
+	}
+	return d
+}
+
+// arrangeProblems names each failing source once, with every problem it has.
+func arrangeProblems(ps []Problem, feedNames map[string]string, loc *time.Location) []problemGroup {
+	ps = slices.Clone(ps)
+	slices.SortStableFunc(ps, func(a, b Problem) int {
+		return cmp.Or(strings.Compare(a.FeedURL, b.FeedURL), strings.Compare(a.ArticleURL, b.ArticleURL),
+			a.Since.Compare(b.Since), strings.Compare(a.Kind, b.Kind))
+	})
+	var out []problemGroup
+	var last struct{ feed, article string }
+	for i, p := range ps {
+		if i == 0 || p.FeedURL != last.feed || p.ArticleURL != last.article {
+			last.feed, last.article = p.FeedURL, p.ArticleURL
+			g := problemGroup{Source: clean(p.FeedURL), Link: webLink(p.FeedURL)}
+			feed := feedNames[p.FeedURL]
+			if feed == "" {
+				feed = clean(p.FeedURL)
+			}
+			if p.ArticleURL != "" {
+				g.Source, g.Link, g.Feed = clean(p.ArticleURL), webLink(p.ArticleURL), feed
+			} else if name := feedNames[p.FeedURL]; name != "" && name != g.Source {
+				g.Feed = name
+			}
+			if g.Source == "" {
+				g.Source = "(unknown source)"
+			}
+			out = append(out, g)
+		}
+		g := &out[len(out)-1]
+		what := strings.ReplaceAll(clean(p.Kind), "_", " ")
+		if what == "" {
+			what = "problem"
+		}
+		if detail := clean(p.Detail); detail != "" {
+			what += ": " + detail
+		}
+		var since []string
+		if !p.Since.IsZero() {
+			since = append(since, "since "+p.Since.In(loc).Format(timeLayout))
+		}
+		if p.Count > 0 {
+			since = append(since, plural(p.Count, "time", "times"))
+		}
+		line := problemLine{What: what}
+		if len(since) > 0 {
+			line.Since = "failing " + strings.Join(since, ", ")
+		}
+		g.Lines = append(g.Lines, line)
+	}
+	return out
+}
+
+// view turns one change into a plain sentence and the text to show.
+func view(c Change, loc *time.Location) changeView {
+	v := changeView{}
+	if !c.DetectedAt.IsZero() {
+		v.When = c.DetectedAt.In(loc).Format(timeLayout)
+	}
+	person := clean(c.Person)
+	before, after, quote := clean(c.Before), clean(c.After), clean(c.Quote)
+	by := func(what, verb string) string {
+		if person == "" {
+			return "Unattributed " + strings.ToLower(what[:1]) + what[1:] + " " + verb
+		}
+		return what + " by " + person + " " + verb
+	}
+	of := func(verb string) string {
+		if person == "" {
+			return "Title " + verb
+		}
+		return "Title of " + person + " " + verb
+	}
+	switch c.Kind {
+	case KindQuoteEdited:
+		v.Sentence, v.Quoted, v.Pieces = by("Quote", "edited"), true, wordPieces(before, after)
+	case KindQuoteAdded:
+		v.Sentence, v.Quoted, v.Pieces = by("Quote", "added"), true, only(pieceInsert, after)
+	case KindQuoteRemoved:
+		v.Sentence, v.Quoted, v.Pieces = by("Quote", "removed"), true, only(pieceDelete, before)
+	case KindQuoteReattributed:
+		switch {
+		case before != "" && after != "":
+			v.Sentence = "Quote reattributed from " + before + " to " + after
+		case after != "":
+			v.Sentence = "Quote now attributed to " + after
+		case before != "":
+			v.Sentence = "Quote no longer attributed to " + before
+		default:
+			v.Sentence = "Quote reattributed"
+		}
+		v.Quoted, v.Pieces = true, only(pieceEqual, quote)
+	case KindTitleChanged:
+		v.Sentence, v.Pieces = of("changed"), wordPieces(before, after)
+	case KindTitleAdded:
+		v.Sentence, v.Pieces = of("added"), only(pieceInsert, after)
+	case KindTitleRemoved:
+		v.Sentence, v.Pieces = of("removed"), only(pieceDelete, before)
+	case KindHeadlineChanged:
+		v.Sentence, v.Pieces = "Headline changed", wordPieces(before, after)
+	case KindReverted:
+		v.Sentence = "Reverted to an earlier version"
+		if before != "" || after != "" {
+			v.Pieces = wordPieces(before, after)
+		}
+	default:
+		kind := strings.ReplaceAll(clean(c.Kind), "_", " ")
+		if kind == "" {
+			kind = "change"
+		}
+		v.Sentence = strings.ToUpper(kind[:1]) + kind[1:]
+		if person != "" {
+			v.Sentence += " (" + person + ")"
+		}
+		if before != "" || after != "" {
+			v.Pieces = wordPieces(before, after)
+		} else if quote != "" {
+			v.Quoted, v.Pieces = true, only(pieceEqual, quote)
+		}
+	}
+	return v
+}
+
+func only(k pieceKind, s string) []piece {
+	if s == "" {
+		return nil
+	}
+	return []piece{{Kind: k, Text: s}}
+}
+
+// wordPieces marks the words that changed from a to b, using diff.WordDiff.
+// It does not rely on how WordDiff splits words: when the ops spell out a
+// and b exactly (spaces included), their text is used as is; otherwise the
+// words are joined by single spaces. Adjacent deletions and insertions are
+// merged (spaces between them included), so a replaced phrase shows as one
+// struck-out run followed by one inserted run.
+func wordPieces(a, b string) []piece {
+	if a == b {
+		return only(pieceEqual, a)
+	}
+	return piecesFromOps(a, b, diff.WordDiff(a, b))
+}
+
+func piecesFromOps(a, b string, ops []diff.Op) []piece {
+	var ra, rb strings.Builder
+	for _, op := range ops {
+		switch op.Kind {
+		case diff.OpDelete:
+			ra.WriteString(op.Text)
+		case diff.OpInsert:
+			rb.WriteString(op.Text)
+		default:
+			ra.WriteString(op.Text)
+			rb.WriteString(op.Text)
+		}
+	}
+	exact := ra.String() == a && rb.String() == b
+
+	type tok struct {
+		k    pieceKind
+		text string
+	}
+	var toks []tok
+	for _, op := range ops {
+		k := pieceEqual
+		switch op.Kind {
+		case diff.OpDelete:
+			k = pieceDelete
+		case diff.OpInsert:
+			k = pieceInsert
+		}
+		if exact {
+			for _, run := range spaceRuns(op.Text) {
+				toks = append(toks, tok{k, run})
+			}
+		} else {
+			for _, w := range strings.Fields(op.Text) {
+				toks = append(toks, tok{k, w})
+			}
+		}
+	}
+
+	var out []piece
+	add := func(k pieceKind, s string) {
+		if s == "" {
+			return
+		}
+		if n := len(out); n > 0 && out[n-1].Kind == k {
+			out[n-1].Text += s
+			return
+		}
+		out = append(out, piece{k, s})
+	}
+
+	if !exact {
+		// Words only: one space between items, a run of changed words
+		// shown as its deleted words, then its inserted words.
+		for i := 0; i < len(toks); {
+			if i > 0 {
+				add(pieceEqual, " ")
+			}
+			if toks[i].k == pieceEqual {
+				add(pieceEqual, toks[i].text)
+				i++
+				continue
+			}
+			var del, ins []string
+			for ; i < len(toks) && toks[i].k != pieceEqual; i++ {
+				if toks[i].k == pieceDelete {
+					del = append(del, toks[i].text)
+				} else {
+					ins = append(ins, toks[i].text)
+				}
+			}
+			add(pieceDelete, strings.Join(del, " "))
+			add(pieceInsert, strings.Join(ins, " "))
+		}
+		return out
+	}
+
+	for i := 0; i < len(toks); {
+		if toks[i].k == pieceEqual {
+			add(pieceEqual, toks[i].text)
+			i++
+			continue
+		}
+		// A run of changes, taking in the spaces between them.
+		last := i
+		for j := i; j < len(toks); j++ {
+			if toks[j].k != pieceEqual {
+				last = j
+			} else if !isSpace(toks[j].text) {
+				break
+			}
+		}
+		var del, ins strings.Builder
+		for _, t := range toks[i : last+1] {
+			switch t.k {
+			case pieceDelete:
+				del.WriteString(t.text)
+			case pieceInsert:
+				ins.WriteString(t.text)
+			default:
+				del.WriteString(t.text)
+				ins.WriteString(t.text)
+			}
+		}
+		d, s := del.String(), ins.String()
+		lead := longer(leadingSpace(d), leadingSpace(s))
+		trail := longer(trailingSpace(d), trailingSpace(s))
+		dc, sc := strings.TrimSpace(d), strings.TrimSpace(s)
+		if dc == "" && sc == "" {
+			add(pieceEqual, longer(lead, trail))
+		} else {
+			add(pieceEqual, lead)
+			add(pieceDelete, dc)
+			add(pieceInsert, sc)
+			add(pieceEqual, trail)
+		}
+		i = last + 1
+	}
+	return out
+}
+
+// spaceRuns splits s into alternating runs of spaces and non-spaces.
+func spaceRuns(s string) []string {
+	var runs []string
+	start, space := 0, false
+	for i, r := range s {
+		if sp := unicode.IsSpace(r); i == 0 {
+			space = sp
+		} else if sp != space {
+			runs = append(runs, s[start:i])
+			start, space = i, sp
+		}
+	}
+	if start < len(s) {
+		runs = append(runs, s[start:])
+	}
+	return runs
+}
+
+func isSpace(s string) bool { return s != "" && strings.TrimSpace(s) == "" }
+
+func leadingSpace(s string) string  { return s[:len(s)-len(strings.TrimLeftFunc(s, unicode.IsSpace))] }
+func trailingSpace(s string) string { return s[len(strings.TrimRightFunc(s, unicode.IsSpace)):] }
+
+func longer(a, b string) string {
+	if len(b) > len(a) {
+		return b
+	}
+	return a
+}
+
+// clean makes feed text safe to lay out: valid UTF-8, no control or
+// bidirectional-override characters, all whitespace (newlines included)
+// folded to single spaces. It does not escape: the renderers do.
+func clean(s string) string {
+	s = strings.ToValidUTF8(s, "\uFFFD")
+	s = strings.Map(func(r rune) rune {
+		switch {
+		case unicode.IsSpace(r):
+			return ' '
+		case unicode.IsControl(r), r >= 0x202A && r <= 0x202E, r >= 0x2066 && r <= 0x2069,
+			r == 0x200E, r == 0x200F, r == 0x061C, r == 0xFEFF:
+			return -1
+		}
+		return r
+	}, s)
+	return strings.Join(strings.Fields(s), " ")
+}
+
+// webLink returns raw as a link target when it is an absolute http or https
+// URL, and "" otherwise (javascript:, data:, relative, unparsable).
+func webLink(raw string) string {
+	raw = strings.TrimSpace(raw)
+	if raw == "" || strings.ContainsFunc(raw, func(r rune) bool { return unicode.IsControl(r) || unicode.IsSpace(r) }) {
+		return ""
+	}
+	u, err := url.Parse(raw)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return ""
+	}
+	return u.String()
+}
+
+// shorten cuts s to at most n runes, marking the cut.
+func shorten(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	r := []rune(s)
+	return string(r[:n-1]) + "…"
+}

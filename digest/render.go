@@ -1,0 +1,195 @@
+package digest
+
+import (
+	"html/template"
+	"strings"
+	"unicode/utf8"
+)
+
+// textWidth is where the plain-text part wraps; longer words (links) stay
+// whole on a line of their own.
+const textWidth = 72
+
+// renderText lays the digest out as plain text. Changed words are marked
+// [-deleted-] and {+inserted+} (the wdiff convention).
+func renderText(d *doc) string {
+	var b strings.Builder
+	b.WriteString("stet digest for " + d.Day + ": " + d.Title + "\n")
+	if d.NumChanges > 0 {
+		b.WriteString("Changed words are marked [-removed-] and {+added+}.\n")
+	}
+	for _, f := range d.Feeds {
+		b.WriteString("\n\n")
+		name := shorten(f.Name, textWidth)
+		b.WriteString(name + "\n" + strings.Repeat("-", utf8.RuneCountInString(name)) + "\n")
+		if f.URL != f.Name {
+			b.WriteString(textLink(f.URL, f.Link) + "\n")
+		}
+		for _, a := range f.Article {
+			b.WriteString("\n")
+			wrap(&b, a.Headline, "", "")
+			if a.URL != "" {
+				b.WriteString(textLink(a.URL, a.Link) + "\n")
+			}
+			for _, c := range a.Changes {
+				b.WriteString("\n")
+				words := strings.Fields(c.Sentence)
+				if c.When != "" {
+					words = append(words, "(found "+c.When+")") // kept on one line
+				}
+				wrapWords(&b, words, "  * ", "    ")
+				if len(c.Pieces) > 0 {
+					wrap(&b, textPieces(c.Pieces, c.Quoted), "    ", "    ")
+				}
+			}
+		}
+	}
+	if len(d.Problems) > 0 {
+		b.WriteString("\n\nSources with problems\n---------------------\n")
+		for _, p := range d.Problems {
+			b.WriteString("\n")
+			src := textLink(p.Source, p.Link)
+			if p.Feed != "" {
+				src += " (" + p.Feed + ")"
+			}
+			wrap(&b, src, "  * ", "    ")
+			for _, l := range p.Lines {
+				wrap(&b, l.What, "    ", "    ")
+				if l.Since != "" {
+					wrap(&b, l.Since, "    ", "    ")
+				}
+			}
+		}
+	}
+	b.WriteString("\n-- \nSent by stet, which watches your feeds for silent edits.\n")
+	return b.String()
+}
+
+// textLink shows a web link in angle brackets, and anything else (a
+// javascript: or data: "link") as inert, shortened text.
+func textLink(shown, link string) string {
+	if link != "" {
+		return "<" + link + ">"
+	}
+	return shorten(shown, 100) + " (not a web link)"
+}
+
+func textPieces(ps []piece, quoted bool) string {
+	var b strings.Builder
+	if quoted {
+		b.WriteString("“")
+	}
+	for _, p := range ps {
+		switch p.Kind {
+		case pieceDelete:
+			b.WriteString("[-" + p.Text + "-]")
+		case pieceInsert:
+			b.WriteString("{+" + p.Text + "+}")
+		default:
+			b.WriteString(p.Text)
+		}
+	}
+	if quoted {
+		b.WriteString("”")
+	}
+	return b.String()
+}
+
+// wrap writes s (single-spaced) as lines of at most textWidth runes, the
+// first prefixed by first and the others by rest.
+func wrap(b *strings.Builder, s, first, rest string) {
+	wrapWords(b, strings.Fields(s), first, rest)
+}
+
+// wrapWords is wrap over words that may contain spaces of their own.
+func wrapWords(b *strings.Builder, words []string, first, rest string) {
+	line, n, have := first, utf8.RuneCountInString(first), false
+	for _, w := range words {
+		wl := utf8.RuneCountInString(w)
+		if have && n+1+wl > textWidth {
+			b.WriteString(line + "\n")
+			line, n, have = rest, utf8.RuneCountInString(rest), false
+		}
+		if have {
+			line += " "
+			n++
+		}
+		line += w
+		n += wl
+		have = true
+	}
+	b.WriteString(strings.TrimRight(line, " ") + "\n")
+}
+
+// Inline styles only: mail clients drop <style> blocks and restyle <del>
+// and <ins>.
+const (
+	styleDel = "color:#b3261e;background-color:#fde7e7;text-decoration:line-through;"
+	styleIns = "color:#1e6b2f;background-color:#e3f4e6;text-decoration:none;"
+)
+
+var htmlTmpl = template.Must(template.New("digest").Funcs(template.FuncMap{
+	"styleDel": func() template.CSS { return styleDel },
+	"styleIns": func() template.CSS { return styleIns },
+}).Parse(`<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{{.Subject}}</title>
+</head>
+<body style="margin:0;padding:0;background-color:#ffffff;color:#1f1f1f;font-family:Georgia,'Times New Roman',serif;font-size:16px;line-height:1.5;">
+<div style="max-width:680px;margin:0 auto;padding:16px;">
+<p style="margin:0 0 4px 0;font-family:Helvetica,Arial,sans-serif;font-size:13px;color:#5f6368;">stet digest for {{.Day}}</p>
+<h1 style="margin:0 0 8px 0;font-size:22px;line-height:1.3;">{{.Title}}</h1>
+{{- if .NumChanges}}
+<p style="margin:0 0 16px 0;font-family:Helvetica,Arial,sans-serif;font-size:13px;color:#5f6368;">Changed words are marked <span style="{{styleDel}}">removed</span> and <span style="{{styleIns}}">added</span>.</p>
+{{- end}}
+{{- range .Feeds}}
+<h2 style="margin:28px 0 12px 0;padding:0 0 4px 0;border-bottom:1px solid #dadce0;font-family:Helvetica,Arial,sans-serif;font-size:17px;">
+{{- if .Link}}<a href="{{.Link}}" style="color:#1f1f1f;text-decoration:none;">{{.Name}}</a>{{else}}{{.Name}}{{end}}</h2>
+{{- range .Article}}
+<div style="margin:0 0 20px 0;">
+<h3 style="margin:0 0 2px 0;font-size:18px;line-height:1.3;">
+{{- if .Link}}<a href="{{.Link}}" style="color:#1a0dab;">{{.Headline}}</a>{{else}}{{.Headline}}{{end}}</h3>
+{{- if and .URL (not .Link)}}
+<p style="margin:0;font-family:Helvetica,Arial,sans-serif;font-size:12px;color:#5f6368;">{{.URL}} (not a web link)</p>
+{{- end}}
+<ul style="margin:8px 0 0 0;padding:0 0 0 20px;">
+{{- range .Changes}}
+<li style="margin:0 0 12px 0;"><span style="font-family:Helvetica,Arial,sans-serif;font-size:14px;font-weight:bold;">{{.Sentence}}</span>
+{{- if .When}} <span style="font-family:Helvetica,Arial,sans-serif;font-size:12px;color:#5f6368;">found {{.When}}</span>{{end}}
+{{- if .Pieces}}
+<div style="margin:4px 0 0 0;padding:2px 0 2px 10px;border-left:3px solid #dadce0;">
+{{- if .Quoted}}“{{end}}
+{{- range .Pieces}}{{if .Del}}<span style="{{styleDel}}">{{.Text}}</span>{{else if .Ins}}<span style="{{styleIns}}">{{.Text}}</span>{{else}}{{.Text}}{{end}}{{end}}
+{{- if .Quoted}}”{{end}}</div>
+{{- end}}</li>
+{{- end}}
+</ul>
+</div>
+{{- end}}
+{{- end}}
+{{- if .Problems}}
+<h2 style="margin:28px 0 12px 0;padding:0 0 4px 0;border-bottom:1px solid #dadce0;font-family:Helvetica,Arial,sans-serif;font-size:17px;">Sources with problems</h2>
+<ul style="margin:0;padding:0 0 0 20px;font-family:Helvetica,Arial,sans-serif;font-size:14px;">
+{{- range .Problems}}
+<li style="margin:0 0 10px 0;">{{if .Link}}<a href="{{.Link}}" style="color:#1a0dab;">{{.Source}}</a>{{else}}{{.Source}} (not a web link){{end}}
+{{- if .Feed}} <span style="color:#5f6368;">({{.Feed}})</span>{{end}}
+{{- range .Lines}}<br>{{.What}}{{if .Since}} <span style="color:#5f6368;">{{.Since}}</span>{{end}}{{end}}</li>
+{{- end}}
+</ul>
+{{- end}}
+<p style="margin:32px 0 0 0;padding:8px 0 0 0;border-top:1px solid #dadce0;font-family:Helvetica,Arial,sans-serif;font-size:12px;color:#5f6368;">Sent by stet, which watches your feeds for silent edits.</p>
+</div>
+</body>
+</html>
+`))
+
+func renderHTML(d *doc) (string, error) {
+	var b strings.Builder
+	if err := htmlTmpl.Execute(&b, d); err != nil {
+		return "", err
+	}
+	return b.String(), nil
+}
