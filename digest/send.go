@@ -246,6 +246,7 @@ func scrub(err error, user, pass string) error {
 		base64.StdEncoding.EncodeToString([]byte(pass)),
 		base64.StdEncoding.EncodeToString([]byte("\x00" + user + "\x00" + pass)),
 	}
+	slices.SortFunc(secrets, func(a, b string) int { return len(b) - len(a) }) // longest first
 	clean := msg
 	for _, s := range secrets {
 		clean = strings.ReplaceAll(clean, s, "[redacted]")
