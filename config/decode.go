@@ -73,7 +73,18 @@ func safeDecode(dec *yaml.Decoder, n *yaml.Node) (err error) {
 	return dec.Decode(n)
 }
 
-var yamlLineRE = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
+var (
+	yamlLineRE = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
+	anchorRE   = regexp.MustCompile(`^unknown anchor '(.*)' referenced$`)
+)
+
+// lineWith returns the first line of src that holds s, or 0.
+func lineWith(src []byte, s string) int {
+	if i := bytes.Index(src, []byte(s)); i >= 0 {
+		return bytes.Count(src[:i], []byte("\n")) + 1
+	}
+	return 0
+}
 
 // yamlError turns a syntax error of the YAML library into an *Error, with a
 // hint for the two mistakes everyone makes.
@@ -83,6 +94,8 @@ func yamlError(err error, src []byte) error {
 	if m := yamlLineRE.FindStringSubmatch(err.Error()); m != nil {
 		line, _ = strconv.Atoi(m[1])
 		msg = m[2]
+	} else if m := anchorRE.FindStringSubmatch(msg); m != nil {
+		line = lineWith(src, "*"+m[1])
 	} else {
 		line = errorLine(src)
 	}
@@ -300,6 +313,10 @@ func (d *decoder) sequence(n, at *yaml.Node, v reflect.Value, path string) error
 	}
 	if n.Kind != yaml.SequenceNode {
 		return &Error{Line: at.Line, Key: path, Msg: "want a list, got " + describe(n)}
+	}
+	if len(n.Content) == 0 {
+		v.SetZero() // "to: []" is no recipients, like no key at all
+		return nil
 	}
 	s := reflect.MakeSlice(v.Type(), len(n.Content), len(n.Content))
 	for i, e := range n.Content {

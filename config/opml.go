@@ -183,6 +183,10 @@ func FeedsYAML(feeds []Feed) ([]byte, error) {
 // double-quoted otherwise.
 func yamlScalar(s string) string {
 	s = oneLine(strings.ToValidUTF8(s, "\uFFFD"))
+	switch strings.ToLower(s) {
+	case "y", "n", "yes", "no", "on", "off": // booleans to YAML 1.1 readers
+		return strconv.Quote(s)
+	}
 	if s != "" && !strings.ContainsAny(s, "\"\\\t") {
 		var back struct{ V any }
 		if err := yaml.Unmarshal([]byte("v: "+s+"\n"), &back); err == nil {

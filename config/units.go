@@ -56,6 +56,9 @@ func ParseDuration(s string) (time.Duration, error) {
 		case "":
 			return 0, bad("missing unit")
 		default:
+			if strings.TrimSpace(unit) != unit {
+				return 0, bad("no space between number and unit")
+			}
 			return 0, bad("unknown unit " + strconv.Quote(unit))
 		case "d":
 			f, err := strconv.ParseFloat(num, 64)
@@ -148,7 +151,7 @@ func ParseByteSize(s string) (ByteSize, error) {
 	num, unit := s[:i], strings.ToLower(strings.TrimSpace(s[i:]))
 	mult, ok := byteUnits[unit]
 	if !ok {
-		return 0, bad("unknown unit " + strconv.Quote(s[i:]))
+		return 0, bad("unknown unit " + strconv.Quote(strings.TrimSpace(s[i:])))
 	}
 	if !strings.Contains(num, ".") {
 		n, err := strconv.ParseInt(num, 10, 64)

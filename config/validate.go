@@ -289,6 +289,9 @@ var userinfoRE = regexp.MustCompile(`(//[^/@:?#]*:)[^/@?#]*@`)
 // redactURL hides the password of a URL's user information.
 func redactURL(raw string) string {
 	if u, err := url.Parse(raw); err == nil {
+		if _, has := u.User.Password(); !has {
+			return raw
+		}
 		return u.Redacted()
 	}
 	return userinfoRE.ReplaceAllString(raw, "${1}xxxxx@")
