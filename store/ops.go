@@ -89,7 +89,18 @@ func (s *Store) Backup(ctx context.Context, path string) error {
 	} else if !errors.Is(err, fs.ErrNotExist) {
 		return fmt.Errorf("store: backup to %s: %w", path, err)
 	}
-	if _, err := s.read.ExecContext(ctx, `VACUUM INTO ?`, path); err != nil {
+	// Its own connection: the read pool is query_only, which forbids VACUUM
+	// INTO, and the write connection must stay free for the daemon. In WAL
+	// mode the copy is one read transaction; writers go on meanwhile.
+	db, err := sql.Open("sqlite", dsn(s.path, "_pragma=busy_timeout(5000)"))
+	if err != nil {
+		return fmt.Errorf("store: backup to %s: %w", path, err)
+	}
+	defer db.Close()
+	if _, err := db.ExecContext(ctx, `VACUUM INTO ?`, path); err != nil {
+		return fmt.Errorf("store: backup to %s: %w", path, err)
+	}
+	if err := db.Close(); err != nil {
 		return fmt.Errorf("store: backup to %s: %w", path, err)
 	}
 	return nil

@@ -114,10 +114,21 @@ func Open(ctx context.Context, p string) (*Store, error) {
 	latest := SchemaVersion()
 	// Look at the header before SQLite touches the file: opening it would
 	// switch the journal mode and recover a WAL, both writes.
-	if v, err := headerVersion(p); err != nil {
+	v, err := headerVersion(p)
+	if err != nil {
 		return nil, fmt.Errorf("store: open %s: %w", p, err)
-	} else if v > latest {
+	}
+	if v > latest {
 		return nil, fmt.Errorf("store: open %s: schema version %d, this stet knows up to %d: %w", p, v, latest, ErrTooNew)
+	}
+	backedUp := false
+	if v > 0 && v < latest {
+		// Copy the old database as it is, before any connection of ours
+		// changes it (journal mode included).
+		if err := backupOld(ctx, p, v); err != nil {
+			return nil, err
+		}
+		backedUp = true
 	}
 
 	w, err := sql.Open("sqlite", dsn(p, writeParams))
@@ -129,7 +140,7 @@ func Open(ctx context.Context, p string) (*Store, error) {
 	w.SetConnMaxLifetime(0)
 	w.SetConnMaxIdleTime(0)
 	s := &Store{path: p, write: w, Now: time.Now}
-	if err := s.migrate(ctx, latest, true); err != nil {
+	if err := s.migrate(ctx, latest, !backedUp); err != nil {
 		w.Close()
 		return nil, err
 	}
@@ -190,18 +201,41 @@ func (s *Store) migrate(ctx context.Context, target int, backup bool) error {
 		return nil
 	}
 	if backup && v > 0 {
-		bak := fmt.Sprintf("%s.v%d.bak", s.path, v)
-		if _, err := os.Stat(bak); err == nil {
-			bak = fmt.Sprintf("%s.v%d.%d.bak", s.path, v, time.Now().Unix())
-		}
-		if _, err := s.write.ExecContext(ctx, "VACUUM INTO ?", bak); err != nil {
-			return fmt.Errorf("store: backup before upgrade to %s: %w", bak, err)
+		if _, err := s.write.ExecContext(ctx, "VACUUM INTO ?", backupName(s.path, v)); err != nil {
+			return fmt.Errorf("store: backup before upgrade of %s: %w", s.path, err)
 		}
 	}
 	for _, m := range ms[v:target] {
 		if err := s.apply(ctx, m); err != nil {
 			return err
 		}
+	}
+	return nil
+}
+
+// backupName is where the copy of a database at version v goes before an
+// upgrade: PATH.vN.bak, or PATH.vN.UNIXTIME.bak when that exists already.
+func backupName(p string, v int) string {
+	bak := fmt.Sprintf("%s.v%d.bak", p, v)
+	if _, err := os.Stat(bak); err == nil {
+		bak = fmt.Sprintf("%s.v%d.%d.bak", p, v, time.Now().Unix())
+	}
+	return bak
+}
+
+// backupOld copies the database at p (version v) with a connection that sets
+// nothing on it.
+func backupOld(ctx context.Context, p string, v int) error {
+	db, err := sql.Open("sqlite", dsn(p, "_pragma=busy_timeout(5000)"))
+	if err != nil {
+		return fmt.Errorf("store: backup before upgrade of %s: %w", p, err)
+	}
+	defer db.Close()
+	if _, err := db.ExecContext(ctx, "VACUUM INTO ?", backupName(p, v)); err != nil {
+		return fmt.Errorf("store: backup before upgrade of %s: %w", p, err)
+	}
+	if err := db.Close(); err != nil {
+		return fmt.Errorf("store: backup before upgrade of %s: %w", p, err)
 	}
 	return nil
 }
