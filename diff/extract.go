@@ -58,6 +58,23 @@ func prepare(body string) *doc {
 		d.seqAt[pos{d.seqs[k].p, d.seqs[k].i}] = k
 	}
 	d.pp = buildPeople(d.seqs)
+	// sentence subjects, for he and she
+	for _, sq := range d.seqs {
+		if !plausibleName(sq.name) || sq.possessive {
+			continue
+		}
+		st := d.sentStart(sq.p, sq.i)
+		lead := true
+		for m := st; m < sq.i; m++ {
+			t := d.toks[sq.p][m]
+			if t.word && !notNameWords[t.lower()] && !isTitleWord(t.s) && !isCapWord(t) {
+				lead = false
+			}
+		}
+		if lead && sq.i-st <= 4 {
+			d.pp.subjects = append(d.pp.subjects, subjectMention{pos{sq.p, sq.nameI}, sq.name})
+		}
+	}
 	d.findTitles()
 	return d
 }
@@ -77,7 +94,7 @@ func isAdverb(w string) bool {
 // verb beside it, an honorific, ", who".
 func (d *doc) personSignal(s nameSeq) bool {
 	ts := d.toks[s.p]
-	if !plausibleName(s.name) {
+	if !plausibleName(s.name) || s.possessive {
 		return false
 	}
 	for m := s.i; m < s.nameI; m++ {
@@ -88,7 +105,7 @@ func (d *doc) personSignal(s nameSeq) bool {
 	}
 	if s.i > 0 {
 		prev := ts[s.i-1]
-		if prev.word && (isTitleWord(prev.s) || isSpeechVerb(prev.lower())) {
+		if prev.word && (isTitleWord(prev.s) || verbTok(prev)) {
 			return true
 		}
 		if prev.word && prev.lower() == "to" && s.i > 1 && ts[s.i-2].lower() == "according" {
@@ -99,12 +116,20 @@ func (d *doc) personSignal(s nameSeq) bool {
 	if s.possessive {
 		return false
 	}
-	if j < len(ts) {
-		nx := ts[j]
-		if nx.word && isSpeechVerb(nx.lower()) {
+	// Terrance Mannery was helping: a full name as the subject of a verb
+	if len(s.name) >= 2 && len(s.name) <= 3 && s.nameI == s.i && j < len(ts) && ts[j].word && !isCapWord(ts[j]) {
+		l := ts[j].lower()
+		if l == "was" || l == "is" || l == "has" || l == "had" || l == "will" || l == "would" ||
+			len(l) > 4 && (strings.HasSuffix(l, "ed") || strings.HasSuffix(l, "es")) {
 			return true
 		}
-		if nx.word && isAdverb(nx.lower()) && j+1 < len(ts) && isSpeechVerb(ts[j+1].lower()) {
+	}
+	if j < len(ts) {
+		nx := ts[j]
+		if nx.word && verbTok(nx) {
+			return true
+		}
+		if nx.word && isAdverb(nx.lower()) && j+1 < len(ts) && verbTok(ts[j+1]) {
 			return true
 		}
 		if nx.s == "," && j+1 < len(ts) {
@@ -207,10 +232,11 @@ func (d *doc) isSpeech(c *chain, text string) bool {
 	}
 	sp := c.first()
 	k := d.tokIndexAt(sp.p, sp.open)
-	a, b := d.sentStart(sp.p, k), d.sentEnd(sp.p, k)
-	for i := a; i <= b && i < len(d.toks[sp.p]); i++ {
+	a := d.sentStart(sp.p, k)
+	// a speech verb before the quote in its sentence (said it was “small change”)
+	for i := a; i < k && i < len(d.toks[sp.p]); i++ {
 		t := d.toks[sp.p][i]
-		if !t.inQuote && t.word && isSpeechVerb(t.lower()) {
+		if !t.inQuote && t.word && verbTok(t) {
 			return true
 		}
 	}
@@ -348,7 +374,7 @@ func (d *doc) attribution(p, k0 int, r []tok, at pos, before bool) (string, bool
 	}
 	v := -1
 	for i, t := range r {
-		if t.word && isSpeechVerb(t.lower()) {
+		if t.word && verbTok(t) {
 			if t.lower() == "according" {
 				if i+1 < len(r) && r[i+1].lower() == "to" {
 					// according to X
@@ -370,8 +396,30 @@ func (d *doc) attribution(p, k0 int, r []tok, at pos, before bool) (string, bool
 	}
 	// subject before the verb
 	subj := subjectBefore(r[:v])
+	if strings.HasSuffix(r[v].lower(), "ing") {
+		// Name praised the work, calling it “...”: the clause's subject
+		subj = r[:v]
+	}
 	if len(subj) > 0 {
-		return d.npSpeaker(p, subj, at), true
+		if !strings.HasSuffix(r[v].lower(), "ing") {
+			if sp, ok := d.npSpeakerOK(p, subj, at); ok {
+				return sp, true
+			}
+		}
+		// "... and called the bill": the subject of the sentence
+		for i := v - 1; i >= 0; i-- {
+			if !isCapWord(r[i]) {
+				continue
+			}
+			k, ok := d.seqAt[pos{p, d.tokIndexAt(p, r[i].start)}]
+			if !ok || !plausibleName(d.seqs[k].name) {
+				continue
+			}
+			if i == 0 || r[i-1].s == "," || isTitleWord(r[i-1].s) || d.seqs[k].nameI > d.seqs[k].i {
+				return d.pp.resolve(d.seqs[k].name, at), true
+			}
+		}
+		return "", true
 	}
 	// inverted: said Name
 	obj := trimNP(r[v+1:])
@@ -379,16 +427,20 @@ func (d *doc) attribution(p, k0 int, r []tok, at pos, before bool) (string, bool
 }
 
 // subjectBefore returns the noun phrase just before a verb, skipping adverbs
-// and an appositive or relative clause set off by commas.
+// and an appositive or relative clause set off by commas. A name between
+// the commas (whose president, Rosa Delgado-Kim, said) is the subject.
 func subjectBefore(r []tok) []tok {
 	e := len(r)
 	for e > 0 && r[e-1].word && isAdverb(r[e-1].lower()) {
 		e--
 	}
 	if e > 0 && r[e-1].s == "," {
-		// Name, the mayor, said / Name, who ..., said
 		for m := e - 2; m >= 0 && m >= e-25; m-- {
 			if r[m].s == "," {
+				inner := r[m+1 : e-1]
+				if len(inner) > 0 && isCapWord(inner[0]) && allNameish(inner) {
+					return inner
+				}
 				e = m
 				break
 			}
@@ -415,18 +467,55 @@ func subjectBefore(r []tok) []tok {
 	return r[s:e]
 }
 
-// trimNP takes the noun phrase at the start of r.
+// allNameish: every token a capitalised word or a name particle.
+func allNameish(r []tok) bool {
+	for _, t := range r {
+		if !isCapWord(t) && !particles[t.lower()] {
+			return false
+		}
+	}
+	return true
+}
+
+// trimNP takes the noun phrase at the start of r. A role phrase followed by
+// a name in apposition (said the city's police chief, Ana Ruiz) gives the
+// name.
 func trimNP(r []tok) []tok {
+	end := len(r)
 	for i, t := range r {
 		if !t.word {
-			return r[:i]
+			end = i
+			break
 		}
 		l := t.lower()
 		if i > 0 && !isCapWord(t) && !isTitleWord(t.s) && !particles[l] && l != "of" {
-			return r[:i]
+			end = i
+			break
 		}
 	}
-	return r
+	np := r[:end]
+	for len(np) > 0 && !isCapWord(np[len(np)-1]) && !isTitleWord(np[len(np)-1].s) && (np[len(np)-1].lower() == "of" || particles[np[len(np)-1].lower()]) {
+		np = np[:len(np)-1]
+	}
+	if end < len(r) && r[end].s == "," && len(np) > 0 {
+		roleish := false
+		for _, t := range np {
+			if _, poss := stripPossessive(t.s); poss || isTitleWord(t.s) || t.lower() == "the" {
+				roleish = true
+			}
+		}
+		if roleish {
+			k := end + 1
+			m := k
+			for m < len(r) && (isCapWord(r[m]) || particles[r[m].lower()] && m+1 < len(r) && isCapWord(r[m+1])) {
+				m++
+			}
+			if m > k {
+				return r[k:m]
+			}
+		}
+	}
+	return np
 }
 
 var groupNouns = map[string]bool{
@@ -444,8 +533,15 @@ var groupNouns = map[string]bool{
 
 // npSpeaker turns a noun phrase into a speaker.
 func (d *doc) npSpeaker(p int, np []tok, at pos) string {
+	s, _ := d.npSpeakerOK(p, np, at)
+	return s
+}
+
+// npSpeakerOK also says whether the phrase named a speaker at all (a name,
+// a pronoun, a role), as opposed to some other noun phrase.
+func (d *doc) npSpeakerOK(p int, np []tok, at pos) (string, bool) {
 	if len(np) == 0 {
-		return ""
+		return "", false
 	}
 	// a name run inside the phrase
 	for i := len(np) - 1; i >= 0; i-- {
@@ -455,16 +551,16 @@ func (d *doc) npSpeaker(p int, np []tok, at pos) string {
 		}
 		// find the run holding this token
 		for _, s := range d.seqs {
-			if s.p == p && t.start >= d.toks[p][s.i].start && t.start < d.toks[p][s.j-1].end+1 && plausibleName(s.name) {
+			if s.p == p && t.start >= d.toks[p][s.i].start && t.start < d.toks[p][s.j-1].end+1 && plausibleName(s.name) && !s.possessive {
 				// "Richmond police": a name followed by a lowercase head noun
 				if i < len(np)-1 && !isCapWord(np[len(np)-1]) && !isTitleWord(np[len(np)-1].s) {
-					return ""
+					return "", true
 				}
-				return d.pp.resolve(s.name, at)
+				return d.pp.resolve(s.name, at), true
 			}
 		}
 		if i == len(np)-1 && plausibleName([]string{t.s}) && !notNameWords[t.lower()] {
-			return d.pp.resolve([]string{t.s}, at)
+			return d.pp.resolve([]string{t.s}, at), true
 		}
 		break
 	}
@@ -472,10 +568,10 @@ func (d *doc) npSpeaker(p int, np []tok, at pos) string {
 	lastw := np[len(np)-1].lower()
 	switch lastw {
 	case "he", "she", "him", "her":
-		return d.pp.lastPerson(at)
+		return d.pp.lastPerson(at), true
 	}
 	if groupNouns[lastw] || first == "a" || first == "an" || first == "one" || first == "another" || first == "some" || first == "several" {
-		return ""
+		return "", true
 	}
 	if first == "the" || first == "this" || first == "that" {
 		head := lowerPoss(lastw)
@@ -491,14 +587,14 @@ func (d *doc) npSpeaker(p int, np []tok, at pos) string {
 				}
 			}
 			if len(who) == 1 {
-				return who[0]
+				return who[0], true
 			}
-			return ""
+			return "", true
 		}
 		if nonPerson[head] {
-			return ""
+			return "", true
 		}
-		return d.pp.lastPerson(at)
+		return d.pp.lastPerson(at), true
 	}
-	return ""
+	return "", false
 }

@@ -156,6 +156,19 @@ func splitNameSeq(pi int, ts []tok, i, j int, possessive bool) nameSeq {
 	}
 	if lastTitle >= 0 && lastTitle < j-1 {
 		k = lastTitle + 1
+		// Secretary of State Marco Rubio; Speaker of the Florida House
+		if ts[k].lower() == "of" || ts[k].lower() == "for" {
+			k++
+			if k < j && ts[k].lower() == "the" {
+				k++
+			}
+			if k < j {
+				k++
+			}
+			if j-k < 2 {
+				k = j
+			}
+		}
 	}
 	for k < j && (honorifics[ts[k].lower()] || ts[k].lower() == "of" || ts[k].lower() == "the") {
 		k++
@@ -206,7 +219,8 @@ func isCountry(l string) bool { return countries[l] }
 
 // people is the registry of persons an article names.
 type people struct {
-	full    [][]string // fullest name of each person
+	subjects []subjectMention
+	full     [][]string // fullest name of each person
 	mention []struct {
 		at     pos
 		person int
@@ -368,17 +382,44 @@ func (pp *people) resolve(name []string, at pos) string {
 	return strings.Join(pp.full[best], " ")
 }
 
-// lastPerson is the person mentioned last before at (for he/she).
+type subjectMention struct {
+	at   pos
+	name []string
+}
+
+// lastPerson is the person a he or she at at refers to: the subject of the
+// latest sentence that begins with a name, in this paragraph or the two
+// before it, else the person mentioned last.
 func (pp *people) lastPerson(at pos) string {
-	best := -1
+	var best *subjectMention
+	for k := range pp.subjects {
+		sm := &pp.subjects[k]
+		if sm.at.before(at) && at.p-sm.at.p <= 2 && (best == nil || best.at.before(sm.at)) && pp.known(sm.name) {
+			best = sm
+		}
+	}
+	if best != nil {
+		return pp.resolve(best.name, best.at)
+	}
+	bi := -1
 	bestAt := pos{-1, -1}
 	for _, m := range pp.mention {
 		if m.at.before(at) && bestAt.before(m.at) {
-			best, bestAt = m.person, m.at
+			bi, bestAt = m.person, m.at
 		}
 	}
-	if best < 0 {
+	if bi < 0 {
 		return ""
 	}
-	return strings.Join(pp.full[best], " ")
+	return strings.Join(pp.full[bi], " ")
+}
+
+// known reports whether a name fits a registered person.
+func (pp *people) known(name []string) bool {
+	for _, f := range pp.full {
+		if compatible(name, f) {
+			return true
+		}
+	}
+	return false
 }

@@ -189,7 +189,7 @@ func joinable(p string, a, b span) bool {
 	sentences := 0
 	ends := sentenceEnds(ts)
 	for i, t := range ts {
-		if t.word && isSpeechVerb(t.lower()) {
+		if t.word && verbTok(t) {
 			verbs++
 		}
 		if ends[i] && i != len(ts)-1 {
@@ -212,7 +212,10 @@ func joinable(p string, a, b span) bool {
 	return false
 }
 
-var speechStems = []string{}
+// verbTok: a speech verb written in lower case.
+func verbTok(t tok) bool {
+	return t.word && speechVerbs[t.lower()] && (!isCapWord(t) || t.lower() == "according")
+}
 
 func isSpeechVerb(w string) bool {
 	return speechVerbs[w]
@@ -256,7 +259,7 @@ func isPartialStart(p string, ts []tok, sp span) bool {
 		return true
 	}
 	for k := len(before) - 1; k >= 0 && k >= len(before)-3; k-- {
-		if before[k].word && isSpeechVerb(before[k].lower()) {
+		if before[k].word && verbTok(before[k]) {
 			return false
 		}
 	}

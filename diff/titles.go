@@ -91,7 +91,7 @@ func (d *doc) findTitles() {
 				tail := ""
 				if s.j < len(ts) && ts[s.j].lower() == "of" && !s.possessive {
 					m := s.j + 1
-					for m < len(ts) && m < s.j+6 && ts[m].word && !isSpeechVerb(ts[m].lower()) && !ts[m].inQuote {
+					for m < len(ts) && m < s.j+6 && ts[m].word && !verbTok(ts[m]) && !ts[m].inQuote {
 						m++
 					}
 					if m > s.j+1 && (m >= len(ts) || !ts[m].word) {
@@ -135,10 +135,10 @@ func (d *doc) findTitles() {
 				}
 			} else if m < len(ts) && ts[m].word && ts[m].lower() != "whose" {
 				e := m
-				for e < len(ts) && !ts[e].inQuote && (ts[e].word || ts[e].s == "’" || ts[e].s == "'") && !titleStops[ts[e].lower()] && !isSpeechVerb(ts[e].lower()) {
+				for e < len(ts) && !ts[e].inQuote && (ts[e].word || ts[e].s == "’" || ts[e].s == "'") && !titleStops[ts[e].lower()] && !verbTok(ts[e]) {
 					e++
 				}
-				if e-m <= 14 {
+				if e-m <= 22 {
 					// the appositive must start like a noun phrase
 					fl := ts[m].lower()
 					if fl == "the" || fl == "a" || fl == "an" || isCapWord(ts[m]) || isTitleWord(ts[m].s) || lowerPoss(fl) != fl || qualifiers[fl] || d.headWithin(s.p, m, e, 4) {
@@ -155,13 +155,13 @@ func (d *doc) findTitles() {
 		if s.i >= 2 && ts[s.i-1].s == "," && ts[s.i-2].word {
 			e := s.i - 1
 			// the name must be followed by a comma, a verb or the sentence end
-			okAfter := s.j >= len(ts) || !ts[s.j].word || isSpeechVerb(ts[s.j].lower()) || isAdverb(ts[s.j].lower())
+			okAfter := s.j >= len(ts) || !ts[s.j].word || verbTok(ts[s.j]) || isAdverb(ts[s.j].lower())
 			if okAfter && s.nameI == s.i {
 				b := e
 				for b > 0 && e-b < 7 {
 					t := ts[b-1]
 					l := t.lower()
-					if !t.word || npStops[l] || t.inQuote || isSpeechVerb(l) {
+					if !t.word || npStops[l] || t.inQuote || verbTok(t) {
 						break
 					}
 					if d.ends[s.p][b-1] {
@@ -187,7 +187,7 @@ func (d *doc) findTitles() {
 						}
 					}
 					first := ts[b].lower()
-					if !isSpeechVerb(first) && !notNameWords[first] || qualifiers[first] || isCapWord(ts[b]) && !notNameWords[first] {
+					if !verbTok(ts[b]) && !notNameWords[first] || qualifiers[first] || isCapWord(ts[b]) && !notNameWords[first] {
 						d.titles = append(d.titles, titleHit{person: resolve(), title: txt, at: at})
 					} else if b+1 < e {
 						d.titles = append(d.titles, titleHit{person: resolve(), title: d.paras[s.p][ts[b+1].start:ts[e-1].end], at: at})
