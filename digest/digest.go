@@ -49,6 +49,10 @@ type Change struct {
 	After      string
 	Quote      string
 	DetectedAt time.Time
+	// RevertOf > 0 says the change came with a revision identical to the
+	// article's earlier revision number RevertOf (a flip-flop): the digest
+	// says "reverted".
+	RevertOf int
 }
 
 // Problem is a source (a feed, or an article page when ArticleURL is set)

@@ -415,7 +415,7 @@ func TestTextLayout(t *testing.T) {
 				Headline: "Budget vote delayed", Kind: KindTitleAdded, Person: "Ana Okafor", After: "Finance Minister",
 				DetectedAt: at(24, 6, 30)},
 			{ID: 7, FeedURL: "https://wire.example.org/feed", ArticleID: 8, ArticleURL: "https://wire.example.org/a/8",
-				Headline: "Mayor resigns", Kind: KindReverted, DetectedAt: at(24, 5, 0)},
+				Headline: "Mayor resigns", Kind: KindReverted, RevertOf: 2, DetectedAt: at(24, 5, 0)},
 		},
 		Problems: []Problem{
 			{FeedURL: feed, ArticleURL: "https://news.example.com/2026/11/paywalled", Kind: "paywall",
@@ -536,6 +536,35 @@ func TestWebLink(t *testing.T) {
 	} {
 		if got := webLink(in); got != want {
 			t.Errorf("webLink(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestViewSentences(t *testing.T) {
+	long := strings.Repeat("Name ", 100)
+	for _, tt := range []struct {
+		c    Change
+		want string
+	}{
+		{Change{Kind: KindQuoteEdited, Person: "Marco Rubio"}, "Quote by Marco Rubio edited"},
+		{Change{Kind: KindQuoteEdited}, "Unattributed quote edited"},
+		{Change{Kind: KindQuoteAdded, Person: "A"}, "Quote by A added"},
+		{Change{Kind: KindQuoteRemoved, Person: "A"}, "Quote by A removed"},
+		{Change{Kind: KindQuoteReattributed, Person: "Y", Before: "X", After: "Y"}, "Quote reattributed from X to Y"},
+		{Change{Kind: KindQuoteReattributed, After: "Y"}, "Quote now attributed to Y"},
+		{Change{Kind: KindQuoteReattributed, Before: "X"}, "Quote no longer attributed to X"},
+		{Change{Kind: KindTitleChanged, Person: "A"}, "Title of A changed"},
+		{Change{Kind: KindTitleAdded, Person: "A"}, "Title of A added"},
+		{Change{Kind: KindTitleRemoved, Person: "A"}, "Title of A removed"},
+		{Change{Kind: KindHeadlineChanged}, "Headline changed"},
+		{Change{Kind: KindReverted}, "Reverted to an earlier version"},
+		{Change{Kind: KindReverted, RevertOf: 3}, "Reverted to version 3"},
+		{Change{Kind: KindQuoteEdited, Person: "A", RevertOf: 1}, "Quote by A edited (reverted to version 1)"},
+		{Change{Kind: "éditée_spéciale", Person: "A"}, "Éditée spéciale (A)"},
+		{Change{Kind: KindTitleChanged, Person: long}, "Title of " + strings.TrimSpace(strings.Repeat("Name ", 24)) + "… changed"},
+	} {
+		if got := view(tt.c, time.UTC).Sentence; got != tt.want {
+			t.Errorf("%s/%q: got %q, want %q", tt.c.Kind, tt.c.Person, got, tt.want)
 		}
 	}
 }

@@ -2,6 +2,7 @@ package digest
 
 import (
 	"cmp"
+	"fmt"
 	"net/url"
 	"slices"
 	"strings"
@@ -79,6 +80,12 @@ type problemLine struct {
 
 const timeLayout = "2006-01-02 15:04 MST"
 
+// Longest names and headlines shown, in runes; quotes are never cut.
+const (
+	maxName     = 120
+	maxHeadline = 300
+)
+
 // arrange groups the input: feeds and articles newest first (by their most
 // recent change), the changes of one article in the order found.
 func arrange(in Input) *doc {
@@ -108,7 +115,7 @@ func arrange(in Input) *doc {
 			feeds[c.FeedURL] = f
 			feedOrder = append(feedOrder, c.FeedURL)
 		}
-		if name := clean(c.FeedName); name != "" {
+		if name := shorten(clean(c.FeedName), maxName); name != "" {
 			f.Name = name
 			feedNames[c.FeedURL] = name
 		}
@@ -124,7 +131,7 @@ func arrange(in Input) *doc {
 			artOrder = append(artOrder, k)
 		}
 		// The latest change carries the article's current headline and URL.
-		if h := clean(c.Headline); h != "" {
+		if h := shorten(clean(c.Headline), maxHeadline); h != "" {
 			a.Headline = h
 		}
 		if c.ArticleURL != "" {
@@ -208,11 +215,11 @@ func arrangeProblems(ps []Problem, feedNames map[string]string, loc *time.Locati
 			out = append(out, g)
 		}
 		g := &out[len(out)-1]
-		what := strings.ReplaceAll(clean(p.Kind), "_", " ")
+		what := strings.ReplaceAll(shorten(clean(p.Kind), maxName), "_", " ")
 		if what == "" {
 			what = "problem"
 		}
-		if detail := clean(p.Detail); detail != "" {
+		if detail := shorten(clean(p.Detail), maxHeadline); detail != "" {
 			what += ": " + detail
 		}
 		var since []string
@@ -237,8 +244,11 @@ func view(c Change, loc *time.Location) changeView {
 	if !c.DetectedAt.IsZero() {
 		v.When = c.DetectedAt.In(loc).Format(timeLayout)
 	}
-	person := clean(c.Person)
+	person := shorten(clean(c.Person), maxName)
 	before, after, quote := clean(c.Before), clean(c.After), clean(c.Quote)
+	if c.Kind == KindQuoteReattributed { // before and after are speakers
+		before, after = shorten(before, maxName), shorten(after, maxName)
+	}
 	by := func(what, verb string) string {
 		if person == "" {
 			return "Unattributed " + strings.ToLower(what[:1]) + what[1:] + " " + verb
@@ -280,15 +290,20 @@ func view(c Change, loc *time.Location) changeView {
 		v.Sentence, v.Pieces = "Headline changed", wordPieces(before, after)
 	case KindReverted:
 		v.Sentence = "Reverted to an earlier version"
+		if c.RevertOf > 0 {
+			v.Sentence = fmt.Sprintf("Reverted to version %d", c.RevertOf)
+		}
 		if before != "" || after != "" {
 			v.Pieces = wordPieces(before, after)
 		}
+		return v
 	default:
-		kind := strings.ReplaceAll(clean(c.Kind), "_", " ")
+		kind := strings.ReplaceAll(shorten(clean(c.Kind), maxName), "_", " ")
 		if kind == "" {
 			kind = "change"
 		}
-		v.Sentence = strings.ToUpper(kind[:1]) + kind[1:]
+		r, size := utf8.DecodeRuneInString(kind)
+		v.Sentence = string(unicode.ToUpper(r)) + kind[size:]
 		if person != "" {
 			v.Sentence += " (" + person + ")"
 		}
@@ -297,6 +312,9 @@ func view(c Change, loc *time.Location) changeView {
 		} else if quote != "" {
 			v.Quoted, v.Pieces = true, only(pieceEqual, quote)
 		}
+	}
+	if c.RevertOf > 0 {
+		v.Sentence += fmt.Sprintf(" (reverted to version %d)", c.RevertOf)
 	}
 	return v
 }

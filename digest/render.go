@@ -139,7 +139,7 @@ var htmlTmpl = template.Must(template.New("digest").Funcs(template.FuncMap{
 <title>{{.Subject}}</title>
 </head>
 <body style="margin:0;padding:0;background-color:#ffffff;color:#1f1f1f;font-family:Georgia,'Times New Roman',serif;font-size:16px;line-height:1.5;">
-<div style="max-width:680px;margin:0 auto;padding:16px;">
+<div style="max-width:680px;margin:0 auto;padding:16px;overflow-wrap:break-word;word-wrap:break-word;">
 <p style="margin:0 0 4px 0;font-family:Helvetica,Arial,sans-serif;font-size:13px;color:#5f6368;">stet digest for {{.Day}}</p>
 <h1 style="margin:0 0 8px 0;font-size:22px;line-height:1.3;">{{.Title}}</h1>
 {{- if .NumChanges}}
