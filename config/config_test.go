@@ -230,7 +230,7 @@ func TestParseRefusals(t *testing.T) {
 		{"merge key", "fetch:\n  <<: {workers: 2}\n",
 			`config: line 2: fetch: merge keys ("<<") are not supported: write the keys out`},
 		{"dangling alias", "database: *nowhere\n",
-			`config: line 1: unknown anchor 'nowhere' referenced (a value that starts with @ or * must be quoted: schedule: "*/30 * * * *")`},
+			`config: line 1: unknown anchor 'nowhere' referenced (a value that starts with * must be quoted: schedule: "*/30 * * * *")`},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

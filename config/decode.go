@@ -125,6 +125,12 @@ func errorLine(src []byte) int {
 }
 
 func yamlHint(src []byte, line int, msg string) string {
+	if strings.Contains(msg, "unknown anchor") {
+		return `a value that starts with * must be quoted: schedule: "*/30 * * * *"`
+	}
+	if !strings.Contains(msg, "cannot start any token") && !strings.Contains(msg, "alphabetic or numeric") {
+		return ""
+	}
 	lines := strings.Split(string(src), "\n")
 	for _, n := range []int{line, line - 1, line + 1} {
 		if n < 1 || n > len(lines) {
@@ -145,9 +151,6 @@ func yamlHint(src []byte, line int, msg string) string {
 		if strings.HasPrefix(v, "@") || strings.HasPrefix(v, "*") || strings.HasPrefix(v, "`") {
 			return `a value that starts with @ or * must be quoted: schedule: "*/30 * * * *"`
 		}
-	}
-	if strings.Contains(msg, "unknown anchor") {
-		return `a value that starts with * must be quoted: schedule: "*/30 * * * *"`
 	}
 	return ""
 }
