@@ -1,0 +1,228 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// stet drives the real stet binary.
+type stet struct {
+	bin     string
+	cfg     string
+	env     []string      // extra environment for passes (e.g. GODEBUG)
+	timeout time.Duration // per command
+}
+
+// repoRoot finds the directory of stet's go.mod, from dir upwards.
+func repoRoot(dir string) (string, error) {
+	for range 64 {
+		b, err := os.ReadFile(filepath.Join(dir, "go.mod"))
+		if err == nil && bytes.Contains(b, []byte("module github.com/stet-news/stet\n")) {
+			return dir, nil
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			break
+		}
+		dir = parent
+	}
+	return "", errors.New("bench: not inside the stet module (no go.mod naming github.com/stet-news/stet)")
+}
+
+// buildStet builds ./cmd/stet into out.
+func buildStet(ctx context.Context, root, out, tags string) error {
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Minute)
+	defer cancel()
+	args := []string{"build", "-o", out}
+	if tags != "" {
+		args = append(args, "-tags", tags)
+	}
+	args = append(args, "./cmd/stet")
+	cmd := exec.CommandContext(ctx, "go", args...)
+	cmd.Dir = root
+	if b, err := cmd.CombinedOutput(); err != nil {
+		return fmt.Errorf("bench: go build ./cmd/stet: %w\n%s", err, b)
+	}
+	return nil
+}
+
+// writeConfig writes stet's configuration for the farm's feeds.
+func writeConfig(path, db string, urls []string, workers, perHost int) error {
+	var b strings.Builder
+	fmt.Fprintf(&b, "# written by stet-bench\ndatabase: %s\n", strconv.Quote(db))
+	fmt.Fprintf(&b, "fetch:\n  allow_private: true\n  workers: %d\n  per_host: %d\n", workers, perHost)
+	b.WriteString("feeds:\n")
+	for _, u := range urls {
+		fmt.Fprintf(&b, "  - url: %s\n", strconv.Quote(u))
+	}
+	return os.WriteFile(path, []byte(b.String()), 0o600)
+}
+
+// passResult is one timed `stet once`.
+type passResult struct {
+	Wall   time.Duration
+	CPU    float64 // seconds, user+system
+	MaxRSS int64   // bytes
+}
+
+// once runs `stet once` and measures it.
+func (s *stet) once(ctx context.Context) (passResult, error) {
+	ctx, cancel := context.WithTimeout(ctx, s.timeout)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, s.bin, "once", "--config", s.cfg, "--log-level", "error")
+	cmd.Env = append(os.Environ(), s.env...)
+	var stderr bytes.Buffer
+	cmd.Stderr = &limitWriter{w: &stderr, n: 1 << 20}
+	cmd.Stdout = cmd.Stderr
+	start := time.Now()
+	err := cmd.Run()
+	res := passResult{Wall: time.Since(start)}
+	if cmd.ProcessState != nil {
+		res.MaxRSS = maxRSS(cmd.ProcessState)
+		res.CPU = cpuTime(cmd.ProcessState)
+	}
+	if err != nil {
+		return res, fmt.Errorf("bench: stet once: %w: %s", err, lastLines(stderr.String(), 5))
+	}
+	if msg := strings.TrimSpace(stderr.String()); msg != "" {
+		fmt.Fprintf(os.Stderr, "stet once said: %s\n", lastLines(msg, 5))
+	}
+	return res, nil
+}
+
+// output runs a stet command and returns its standard output.
+func (s *stet) output(ctx context.Context, args ...string) ([]byte, error) {
+	ctx, cancel := context.WithTimeout(ctx, s.timeout)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, s.bin, args...)
+	var stderr bytes.Buffer
+	cmd.Stderr = &limitWriter{w: &stderr, n: 1 << 16}
+	out, err := cmd.Output()
+	if err != nil {
+		return out, fmt.Errorf("bench: stet %s: %w: %s", args[0], err, lastLines(stderr.String(), 3))
+	}
+	return out, nil
+}
+
+// statusRow is one line of `stet status --json`.
+type statusRow struct {
+	Feed       string `json:"feed"`
+	Articles   int    `json:"articles"`
+	Revisions  int    `json:"revisions"`
+	LastStatus int    `json:"last_status"`
+	LastError  string `json:"last_error"`
+}
+
+// feedState sums `stet status --json`.
+type feedState struct {
+	Feeds, Articles, Revisions int
+	Status                     map[int]int // last_status → feeds
+	Errors                     []string    // first few last_error values
+	ErrorCount                 int
+}
+
+func (fs feedState) statusString() string {
+	var parts []string
+	for _, code := range []int{0, 200, 304} {
+		if n := fs.Status[code]; n > 0 {
+			parts = append(parts, fmt.Sprintf("%d×%d", n, code))
+		}
+	}
+	for code, n := range fs.Status {
+		if code != 0 && code != 200 && code != 304 {
+			parts = append(parts, fmt.Sprintf("%d×%d", n, code))
+		}
+	}
+	return strings.Join(parts, " ")
+}
+
+func (s *stet) status(ctx context.Context) (feedState, error) {
+	out, err := s.output(ctx, "status", "--config", s.cfg, "--json")
+	st := feedState{Status: map[int]int{}}
+	if err != nil {
+		return st, err
+	}
+	err = eachJSONLine(out, func(line []byte) error {
+		var r statusRow
+		if err := json.Unmarshal(line, &r); err != nil {
+			return err
+		}
+		st.Feeds++
+		st.Articles += r.Articles
+		st.Revisions += r.Revisions
+		st.Status[r.LastStatus]++
+		if r.LastError != "" {
+			st.ErrorCount++
+			if len(st.Errors) < 3 {
+				st.Errors = append(st.Errors, r.Feed+": "+r.LastError)
+			}
+		}
+		return nil
+	})
+	return st, err
+}
+
+func (s *stet) changes(ctx context.Context) ([]Reported, error) {
+	out, err := s.output(ctx, "changes", "--config", s.cfg, "--json")
+	if err != nil {
+		return nil, err
+	}
+	var got []Reported
+	err = eachJSONLine(out, func(line []byte) error {
+		var r Reported
+		if err := json.Unmarshal(line, &r); err != nil {
+			return err
+		}
+		got = append(got, r)
+		return nil
+	})
+	return got, err
+}
+
+func eachJSONLine(out []byte, fn func([]byte) error) error {
+	sc := bufio.NewScanner(bytes.NewReader(out))
+	sc.Buffer(make([]byte, 0, 64<<10), 16<<20)
+	for n := 1; sc.Scan(); n++ {
+		line := bytes.TrimSpace(sc.Bytes())
+		if len(line) == 0 {
+			continue
+		}
+		if err := fn(line); err != nil {
+			return fmt.Errorf("bench: JSON line %d: %w", n, err)
+		}
+	}
+	return sc.Err()
+}
+
+// limitWriter keeps the first n bytes written to it.
+type limitWriter struct {
+	w interface{ Write([]byte) (int, error) }
+	n int
+}
+
+func (l *limitWriter) Write(p []byte) (int, error) {
+	if l.n > 0 {
+		k := min(len(p), l.n)
+		l.w.Write(p[:k]) //nolint:errcheck // a bytes.Buffer
+		l.n -= k
+	}
+	return len(p), nil
+}
+
+func lastLines(s string, n int) string {
+	lines := strings.Split(strings.TrimSpace(s), "\n")
+	if len(lines) > n {
+		lines = lines[len(lines)-n:]
+	}
+	return strings.Join(lines, " | ")
+}
