@@ -3,6 +3,7 @@ package config
 import (
 	"errors"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"reflect"
 	"strings"
@@ -630,4 +631,49 @@ func TestServiceUnit(t *testing.T) {
 		t.Fatalf("deploy/verify.sh: %v\n%s", err, out)
 	}
 	t.Logf("%s", out)
+
+	if _, err := exec.LookPath("systemd-analyze"); err != nil {
+		return
+	}
+	// A misspelt setting is only a warning to systemd-analyze: the script
+	// must still fail.
+	unit, err := os.ReadFile(filepath.Join("..", "deploy", "stet.service"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	bad := filepath.Join(t.TempDir(), "stet.service")
+	broken := strings.Replace(string(unit), "Restart=on-failure", "Restart=on-failure\nRestartSecs=5", 1)
+	if err := os.WriteFile(bad, []byte(broken), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := runScript(t, filepath.Join("..", "deploy", "verify.sh"), bad); err == nil {
+		t.Errorf("verify.sh passed a unit with an unknown key:\n%s", out)
+	}
+}
+
+// TestServiceUnitSettings holds the settings the service depends on, also
+// where systemd-analyze is missing.
+func TestServiceUnitSettings(t *testing.T) {
+	b, err := os.ReadFile(filepath.Join("..", "deploy", "stet.service"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	unit := string(b)
+	for _, line := range []string{
+		"ExecStart=/usr/local/bin/stet run --config %d/config.yaml",
+		"LoadCredential=config.yaml:/etc/stet/config.yaml",
+		"EnvironmentFile=-/etc/stet/env",
+		"DynamicUser=yes",
+		"StateDirectory=stet",
+		"ProtectSystem=strict",
+		"ProtectHome=yes",
+		"NoNewPrivileges=yes",
+		"PrivateTmp=yes",
+		"Restart=on-failure",
+		"WantedBy=multi-user.target",
+	} {
+		if !strings.Contains(unit, "\n"+line+"\n") {
+			t.Errorf("deploy/stet.service lacks %q", line)
+		}
+	}
 }
