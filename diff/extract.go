@@ -71,7 +71,14 @@ func prepare(body string) *doc {
 				lead = false
 			}
 		}
-		if lead && sq.i-st <= 4 {
+		ts := d.toks[sq.p]
+		if !lead && sq.j < len(ts) {
+			// The company's chief executive, Shona Breckenridge, said
+			if verbTok(ts[sq.j]) || ts[sq.j].s == "," && sq.j+1 < len(ts) && verbTok(ts[sq.j+1]) {
+				lead = true
+			}
+		}
+		if lead && (sq.i-st <= 4 || sq.j < len(ts) && (verbTok(ts[sq.j]) || ts[sq.j].s == ",")) {
 			d.pp.subjects = append(d.pp.subjects, subjectMention{pos{sq.p, sq.nameI}, sq.name})
 		}
 	}

@@ -221,7 +221,7 @@ func isCountry(l string) bool { return countries[l] }
 type people struct {
 	subjects []subjectMention
 	full     [][]string // fullest name of each person
-	mention []struct {
+	mention  []struct {
 		at     pos
 		person int
 	}

@@ -1,5 +1,19 @@
 package feeds
 
+import (
+	"bytes"
+	"fmt"
+	"net/url"
+	"regexp"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	trafilatura "github.com/markusmobius/go-trafilatura"
+	"golang.org/x/net/html"
+	"golang.org/x/net/html/atom"
+)
+
 // Page is the main content of an article page.
 type Page struct {
 	Headline  string // the first <h1>, else <title>
@@ -7,8 +21,218 @@ type Page struct {
 	Canonical string // rel=canonical or og:url, absolute; "" when none
 }
 
-// ExtractPage extracts the main text of an article page.
-// TODO(diff owner): go-trafilatura based implementation.
+// furniture matches class and id values of page parts that are not the
+// article: share bars, newsletter boxes, bylines, captions, ads, related
+// links, pull quotes (which repeat the body).
+var furniture = regexp.MustCompile(`(?i)(^|[\s_-])(share|sharing|social|newsletter|signup|sign-up|subscribe|byline|author|dateline|timestamp|updated|caption|credit|ad|ads|advert|advertisement|sponsor|promo|related|read-?next|most-?read|more-?on|recommended|breadcrumbs?|pull-?quote|pullquote|tags|comments?|footer|masthead|topbar|toolbar|paywall|cookie|consent|meta)([\s_-]|$)`)
+
+// ExtractPage extracts the main text of an article page with
+// go-trafilatura, working from its structured output so that inline markup
+// neither splits paragraphs nor adds spaces before punctuation. The headline
+// is read from the page itself (first <h1>, else <title>) and is not part of
+// Text.
 func ExtractPage(htmlBytes []byte, pageURL string) (Page, error) {
-	return Page{Text: HTMLToText(string(htmlBytes))}, nil
+	doc, err := html.Parse(bytes.NewReader(htmlBytes))
+	if err != nil {
+		return Page{}, fmt.Errorf("feeds: parse page %s: %w", pageURL, err)
+	}
+	var page Page
+	var base *url.URL
+	if pageURL != "" {
+		base, _ = url.Parse(pageURL)
+	}
+	var h1, title, canonical, ogURL string
+	var walk func(*html.Node)
+	walk = func(n *html.Node) {
+		if n.Type == html.ElementNode {
+			switch n.DataAtom {
+			case atom.H1:
+				if h1 == "" {
+					h1 = foldSpace(nodeText(n))
+				}
+			case atom.Title:
+				if title == "" {
+					title = foldSpace(nodeText(n))
+				}
+			case atom.Link:
+				if canonical == "" && strings.EqualFold(attr(n, "rel"), "canonical") {
+					canonical = attr(n, "href")
+				}
+			case atom.Meta:
+				if ogURL == "" && strings.EqualFold(attr(n, "property"), "og:url") {
+					ogURL = attr(n, "content")
+				}
+			}
+		}
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			walk(c)
+		}
+	}
+	walk(doc)
+	page.Headline = h1
+	if page.Headline == "" {
+		page.Headline = title
+	}
+	for _, c := range []string{canonical, ogURL} {
+		if c = strings.TrimSpace(c); c == "" {
+			continue
+		}
+		u, err := url.Parse(c)
+		if err != nil {
+			continue
+		}
+		if base != nil {
+			u = base.ResolveReference(u)
+		}
+		if u.IsAbs() {
+			page.Canonical = u.String()
+			break
+		}
+	}
+
+	prune(doc)
+	opts := trafilatura.Options{
+		OriginalURL:     base,
+		ExcludeComments: true,
+		HtmlDateMode:    trafilatura.Disabled,
+		Deduplicate:     false,
+	}
+	res, err := trafilatura.ExtractDocument(doc, opts)
+	if err == nil && res != nil && res.ContentNode != nil {
+		var w textWriter
+		w.walk(res.ContentNode)
+		w.flushPara()
+		page.Text = strings.Join(mendParagraphs(w.paras), "\n\n")
+	}
+	if strings.TrimSpace(page.Text) == "" {
+		// trafilatura found nothing: fall back to the pruned body
+		page.Text = strings.Join(mendParagraphs(strings.Split(HTMLToText(renderBody(doc)), "\n\n")), "\n\n")
+	}
+	return page, nil
+}
+
+// prune removes headings, scripts and page furniture before extraction.
+func prune(n *html.Node) {
+	for c := n.FirstChild; c != nil; {
+		next := c.NextSibling
+		if c.Type == html.ElementNode {
+			drop := false
+			switch c.DataAtom {
+			case atom.H1, atom.Script, atom.Style, atom.Noscript, atom.Nav, atom.Footer,
+				atom.Aside, atom.Figure, atom.Figcaption, atom.Form, atom.Iframe, atom.Svg,
+				atom.Button, atom.Template:
+				drop = true
+			case atom.Header:
+				drop = true
+			case atom.Time:
+				drop = true
+			}
+			if !drop && c.DataAtom != atom.Body && c.DataAtom != atom.Html && c.DataAtom != atom.Article && c.DataAtom != atom.Main {
+				if furniture.MatchString(attr(c, "class")) || furniture.MatchString(attr(c, "id")) {
+					drop = true
+				}
+			}
+			if drop {
+				n.RemoveChild(c)
+				c = next
+				continue
+			}
+			prune(c)
+		}
+		c = next
+	}
+}
+
+func renderBody(doc *html.Node) string {
+	var body *html.Node
+	var find func(*html.Node)
+	find = func(n *html.Node) {
+		if body != nil {
+			return
+		}
+		if n.Type == html.ElementNode && n.DataAtom == atom.Body {
+			body = n
+			return
+		}
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			find(c)
+		}
+	}
+	find(doc)
+	if body == nil {
+		body = doc
+	}
+	var b bytes.Buffer
+	for c := body.FirstChild; c != nil; c = c.NextSibling {
+		_ = html.Render(&b, c)
+	}
+	return b.String()
+}
+
+func nodeText(n *html.Node) string {
+	var b strings.Builder
+	var f func(*html.Node)
+	f = func(n *html.Node) {
+		if n.Type == html.TextNode {
+			b.WriteString(n.Data)
+		}
+		if n.Type == html.ElementNode && (n.DataAtom == atom.Script || n.DataAtom == atom.Style) {
+			return
+		}
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			f(c)
+		}
+	}
+	f(n)
+	return b.String()
+}
+
+// mendParagraphs joins a paragraph to the next when the break cannot be
+// real: the first does not end a sentence and the second begins with a
+// lower-case letter or punctuation (an extractor split at <em> or <b>). It
+// also removes a space before closing punctuation left by inline markup.
+func mendParagraphs(paras []string) []string {
+	var out []string
+	for _, p := range paras {
+		p = tidySpaces(p)
+		if p == "" {
+			continue
+		}
+		if n := len(out); n > 0 {
+			prev := out[n-1]
+			last, _ := utf8.DecodeLastRuneInString(prev)
+			first, _ := utf8.DecodeRuneInString(p)
+			ends := strings.ContainsRune(".!?:”\"’'»)…", last)
+			if !ends && (unicode.IsLower(first) || strings.ContainsRune(",.;:!?)”»", first)) {
+				sep := " "
+				if strings.ContainsRune(",.;:!?)”»", first) {
+					sep = ""
+				}
+				out[n-1] = prev + sep + p
+				continue
+			}
+		}
+		out = append(out, p)
+	}
+	return out
+}
+
+// tidySpaces removes a space that inline markup put before closing
+// punctuation ("next week ,”" → "next week,”").
+func tidySpaces(p string) string {
+	if !strings.Contains(p, " ") {
+		return p
+	}
+	var b strings.Builder
+	rs := []rune(p)
+	for i, r := range rs {
+		if r == ' ' && i+1 < len(rs) && strings.ContainsRune(",.;:!?", rs[i+1]) {
+			// keep "..." and spaced dashes alone; drop the space before , . ; : ! ?
+			if i+2 >= len(rs) || rs[i+2] == ' ' || strings.ContainsRune("”\"’'»)", rs[i+2]) {
+				continue
+			}
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
 }
