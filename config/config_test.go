@@ -173,7 +173,17 @@ func TestParseRefusals(t *testing.T) {
 		{"bad tls", "smtp:\n  tls: ssl\n",
 			`config: line 2: smtp.tls: want starttls, tls or none, not "ssl"`},
 		{"465 with starttls", "smtp:\n  host: smtp.example.com\n  port: 465\n",
-			`config: line 1: smtp.tls: port 465 speaks implicit TLS: set tls: tls (or use port 587 with starttls)`},
+			`config: line 3: smtp.port: 465 speaks implicit TLS: set smtp.tls to tls (or use port 587 with starttls)`},
+		{"zero smtp timeout", "smtp:\n  timeout: 0s\n",
+			`config: line 2: smtp.timeout: must be more than 0, not 0s`},
+		{"token in token_env", "http:\n  listen: 0.0.0.0:8080\n  token_env: \"Bearer s3cret\"\n",
+			`config: line 3: http.token_env: want the name of an environment variable (like STET_HTTP_TOKEN), not the token itself`},
+		{"bad listen port", "http:\n  listen: 127.0.0.1:http-alt\n",
+			`config: line 2: http.listen: bad port "http-alt" in "127.0.0.1:http-alt"`},
+		{"zero max_age", "recheck:\n  max_age: 0s\n",
+			`config: line 2: recheck.max_age: must be more than 0, not 0s`},
+		{"negative tier every", "recheck:\n  tiers:\n    - {until: 6h, every: -1h}\n",
+			`config: line 3: recheck.tiers[0].every: must be more than 0, not -1h`},
 		{"clear-text password", "smtp:\n  host: smtp.example.com\n  password_env: PW\n  tls: none\n",
 			`config: line 4: smtp.tls: none would send the password in clear text to smtp.example.com: use starttls or tls`},
 		{"port out of range", "smtp:\n  port: 70000\n",
@@ -674,6 +684,33 @@ func TestServiceUnitSettings(t *testing.T) {
 	} {
 		if !strings.Contains(unit, "\n"+line+"\n") {
 			t.Errorf("deploy/stet.service lacks %q", line)
+		}
+	}
+}
+
+// TestParseAccepts: forms that must keep working.
+func TestParseAccepts(t *testing.T) {
+	for _, doc := range []string{
+		"schedule: \"@hourly\"\n",
+		"schedule: \"@every 10m\"\n",
+		"schedule: \"@every 1s\"\n", // stet demo
+		"schedule: \"0 7 * * MON-FRI\"\n",
+		"schedule: \"*/59 0-23/2 1,15 */3 *\"\n",
+		"feeds:\n  - url: https://example.com/rss\n    schedule: \"CRON_TZ=Europe/Berlin 0 7 * * *\"\n",
+		"http:\n  listen: 127.0.0.1:8080\n",
+		"http:\n  listen: localhost:8080\n",
+		"http:\n  listen: \"[::1]:8080\"\n",
+		"http:\n  listen: 0.0.0.0:8080\n  token_env: STET_HTTP_TOKEN\n",
+		"digest:\n  from: stet <stet@example.com>\n  to: [Editor <editor@example.com>]\n  dir: /tmp/digests\n",
+		"smtp:\n  host: 127.0.0.1\n  port: 25\n  tls: none\n  password_env: PW\n", // a local relay
+		"smtp:\n  host: smtp.example.com\n  port: 465\n  tls: tls\n",
+		"feeds:\n  - url: http://[2001:db8::1]:8080/rss\n  - url: https://user@example.com/rss\n",
+		"recheck:\n  tiers: []\n  budget: 0\n", // rechecks off
+		"retention:\n  unchanged_days: 90\n",
+		"fetch:\n  allow_private: true\n  max_body: 1GiB\n  user_agent: \"stet/1.0 (+https://example.com/bot)\"\n",
+	} {
+		if _, err := Parse(strings.NewReader(doc)); err != nil {
+			t.Errorf("Parse refused:\n%s%v", doc, err)
 		}
 	}
 }

@@ -111,7 +111,7 @@ func (c *Config) validate() []*Error {
 		add("smtp.tls", "want starttls, tls or none, not %q", s.TLS)
 	}
 	if s.Port == 465 && s.TLS == TLSStartTLS {
-		add("smtp.tls", "port 465 speaks implicit TLS: set tls: tls (or use port 587 with starttls)")
+		add("smtp.port", "465 speaks implicit TLS: set smtp.tls to tls (or use port 587 with starttls)")
 	}
 	if s.TLS == TLSNone && s.PasswordEnv != "" && s.Host != "" && !isLoopback(s.Host) {
 		add("smtp.tls", "none would send the password in clear text to %s: use starttls or tls", s.Host)
