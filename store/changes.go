@@ -41,7 +41,8 @@ type ChangeFilter struct {
 	Unsent    bool  // only changes in no digest
 }
 
-const changeSelect = `SELECT c.id, a.feed_id, f.url, f.name, c.article_id, a.url, COALESCE(r.headline, ''),
+const changeSelect = `SELECT c.id, a.feed_id, f.url, f.name, c.article_id,
+	CASE WHEN a.url <> '' THEN a.url ELSE a.canonical END, COALESCE(r.headline, ''),
 	c.from_rev, c.to_rev, c.kind, c.person, c.before_text, c.after_text, c.quote, c.detected_at,
 	COALESCE(c.digest_id, 0), COALESCE(r.revert_of, 0), a.canonical
 	FROM changes c

@@ -17,10 +17,12 @@ type FeedStatus struct {
 
 // FeedStatuses returns every feed with its article and revision counts.
 func (s *Store) FeedStatuses(ctx context.Context) ([]FeedStatus, error) {
-	rows, err := s.read.QueryContext(ctx, `SELECT `+feedCols+`,
-		(SELECT COUNT(*) FROM articles a WHERE a.feed_id = f.id),
-		(SELECT COUNT(*) FROM revisions r JOIN articles a ON a.id = r.article_id WHERE a.feed_id = f.id)
-		FROM feeds f ORDER BY f.id`)
+	rows, err := s.read.QueryContext(ctx, `SELECT `+feedCols+`, COALESCE(ac.n, 0), COALESCE(rc.n, 0)
+		FROM feeds f
+		LEFT JOIN (SELECT feed_id, COUNT(*) AS n FROM articles GROUP BY feed_id) ac ON ac.feed_id = f.id
+		LEFT JOIN (SELECT a.feed_id, COUNT(*) AS n FROM revisions r JOIN articles a ON a.id = r.article_id
+			GROUP BY a.feed_id) rc ON rc.feed_id = f.id
+		ORDER BY f.id`)
 	if err != nil {
 		return nil, fmt.Errorf("store: feed statuses: %w", err)
 	}

@@ -20,7 +20,7 @@ const (
 )
 
 var flateWriters = sync.Pool{New: func() any {
-	w, _ := flate.NewWriter(nil, flate.BestCompression)
+	w, _ := flate.NewWriter(nil, flate.DefaultCompression)
 	return w
 }}
 

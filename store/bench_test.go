@@ -1,0 +1,136 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"html"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+)
+
+func BenchmarkSaveFetch50(b *testing.B) {
+	ctx := context.Background()
+	s := openTest(b)
+	f := mustFeed(b, s, "https://example.com/rss")
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		b.StopTimer()
+		plan, err := s.Prepare(ctx, f.ID, feedCandidates(b, 50, i))
+		if err != nil {
+			b.Fatal(err)
+		}
+		r := result(f.ID, t0.Add(time.Duration(i)*time.Minute), plan, func(Pending) []ChangeInput {
+			return []ChangeInput{{Kind: "quote_edited", Person: "Marco Rubio", Before: "a", After: "b"}}
+		})
+		b.StartTimer()
+		st, err := s.SaveFetch(ctx, r)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if st.NewRevisions != 50 {
+			b.Fatalf("saved %d revisions, want 50", st.NewRevisions)
+		}
+	}
+	b.ReportMetric(float64(50*b.N)/b.Elapsed().Seconds(), "items/s")
+}
+
+func BenchmarkPrepareUnchanged50(b *testing.B) {
+	ctx := context.Background()
+	s := openTest(b)
+	f := mustFeed(b, s, "https://example.com/rss")
+	cs := feedCandidates(b, 50, 0)
+	pass(b, s, f.ID, t0, cs, nil)
+	// Some history: older articles of the feed that left it.
+	for r := 1; r < 20; r++ {
+		old := feedCandidates(b, 50, r)
+		for i := range old {
+			old[i].Key = fmt.Sprintf("old-%d-%d", r, i)
+			old[i].Link = fmt.Sprintf("https://example.com/old/%d/%d", r, i)
+		}
+		pass(b, s, f.ID, t0.Add(time.Duration(r)*time.Hour), old, nil)
+	}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		plan, err := s.Prepare(ctx, f.ID, cs)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if len(plan.Seen) != 50 {
+			b.Fatalf("seen %d, want 50", len(plan.Seen))
+		}
+	}
+	b.ReportMetric(float64(50*b.N)/b.Elapsed().Seconds(), "items/s")
+}
+
+var (
+	itemRE = regexp.MustCompile(`(?s)<(description|content|content:encoded|summary)[^>]*>(.*?)</(description|content|content:encoded|summary)>`)
+	tagRE  = regexp.MustCompile(`(?s)<[^>]*>`)
+	cdata  = strings.NewReplacer("<![CDATA[", "", "]]>", "")
+)
+
+// realTexts returns plain texts of items of the shared real feeds (a crude
+// reduction, enough to measure compression), those of at least minLen bytes.
+func realTexts(tb testing.TB, minLen int) []string {
+	files, _ := filepath.Glob(filepath.Join("..", "..", "shared", "realfeeds", "feeds", "*.xml"))
+	if len(files) == 0 {
+		files, _ = filepath.Glob("/work/shared/realfeeds/feeds/*.xml")
+	}
+	var out []string
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			continue
+		}
+		for _, m := range itemRE.FindAllStringSubmatch(string(b), -1) {
+			t := html.UnescapeString(cdata.Replace(m[2]))
+			t = html.UnescapeString(tagRE.ReplaceAllString(t, " "))
+			t = strings.Join(strings.Fields(t), " ")
+			if len(t) >= minLen {
+				out = append(out, t)
+			}
+		}
+	}
+	return out
+}
+
+// BenchmarkTextStorage reports stored bytes per revision against raw bytes
+// for the seed article and for real feed items.
+func BenchmarkTextStorage(b *testing.B) {
+	sets := map[string][]string{"seed": {seedText(b)}}
+	if real := realTexts(b, 1); len(real) > 0 {
+		sets["feeditems"] = real
+		sets["feeditems-1k+"] = realTexts(b, 1000)
+	}
+	for name, texts := range sets {
+		b.Run(name, func(b *testing.B) {
+			var raw, stored int
+			for i := 0; i < b.N; i++ {
+				raw, stored = 0, 0
+				for _, t := range texts {
+					raw += len(t)
+					stored += len(encodeText(t))
+				}
+			}
+			b.ReportMetric(float64(raw)/float64(len(texts)), "raw-B/rev")
+			b.ReportMetric(float64(stored)/float64(len(texts)), "stored-B/rev")
+			b.ReportMetric(float64(stored)/float64(raw), "ratio")
+		})
+	}
+}
+
+func TestTextRoundTrip(t *testing.T) {
+	texts := append([]string{"", "short", seedText(t), strings.Repeat("x", 100000)}, realTexts(t, 1)...)
+	for _, text := range texts {
+		got, err := decodeText(encodeText(text))
+		if err != nil || got != text {
+			t.Fatalf("round trip of %d bytes: %v", len(text), err)
+		}
+	}
+	if _, err := decodeText([]byte{9, 1, 2}); err == nil {
+		t.Error("unknown codec: no error")
+	}
+}
