@@ -242,6 +242,18 @@ func TestBuildDeterministic(t *testing.T) {
 	}
 }
 
+func TestBuildDuplicateChange(t *testing.T) {
+	in := sampleInput(t)
+	in.Changes = append(in.Changes, in.Changes[0])
+	msg, err := Build(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if msg.Subject != "stet: 4 changes in 3 articles (2026-11-25)" {
+		t.Errorf("Subject = %q: a change given twice counted twice", msg.Subject)
+	}
+}
+
 func TestBuildRefuses(t *testing.T) {
 	good := sampleInput(t)
 	for _, tt := range []struct {

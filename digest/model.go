@@ -108,7 +108,14 @@ func arrange(in Input) *doc {
 	slices.SortStableFunc(changes, func(a, b Change) int {
 		return cmp.Or(a.DetectedAt.Compare(b.DetectedAt), cmp.Compare(a.ID, b.ID))
 	})
+	seen := map[int64]bool{}
 	for _, c := range changes {
+		if c.ID != 0 { // the same change given twice is shown and counted once
+			if seen[c.ID] {
+				continue
+			}
+			seen[c.ID] = true
+		}
 		f, ok := feeds[c.FeedURL]
 		if !ok {
 			f = &feedGroup{URL: clean(c.FeedURL), Link: webLink(c.FeedURL)}
@@ -192,7 +199,8 @@ func arrangeProblems(ps []Problem, feedNames map[string]string, loc *time.Locati
 	ps = slices.Clone(ps)
 	slices.SortStableFunc(ps, func(a, b Problem) int {
 		return cmp.Or(strings.Compare(a.FeedURL, b.FeedURL), strings.Compare(a.ArticleURL, b.ArticleURL),
-			a.Since.Compare(b.Since), strings.Compare(a.Kind, b.Kind))
+			a.Since.Compare(b.Since), strings.Compare(a.Kind, b.Kind), strings.Compare(a.Detail, b.Detail),
+			cmp.Compare(a.Count, b.Count))
 	})
 	var out []problemGroup
 	var last struct{ feed, article string }
