@@ -187,21 +187,21 @@ func fixProlog(b []byte) []byte {
 }
 
 // stripIllegal removes characters that XML 1.0 does not allow (C0 controls
-// other than tab, newline and carriage return; U+FFFE and U+FFFF). b must
-// be valid UTF-8. It copies only when there is something to remove.
+// other than tab, newline and carriage return; U+FFFE and U+FFFF), and
+// replaces C1 controls (U+0080 to U+009F) by the Windows-1252 characters
+// of the same code: they are the trace of Windows-1252 text taken for
+// ISO-8859-1 (U+0092 was a right single quote). b must be valid UTF-8. It
+// copies only when there is something to change.
 func stripIllegal(b []byte) []byte {
 	clean := true
-	for i := 0; i < len(b); {
+	for i := 0; i < len(b); i++ {
 		c := b[i]
-		if c < 0x20 && c != '\t' && c != '\n' && c != '\r' {
+		if (c < 0x20 && c != '\t' && c != '\n' && c != '\r') ||
+			(c == 0xC2 && i+1 < len(b) && b[i+1] >= 0x80 && b[i+1] <= 0x9F) ||
+			(c == 0xEF && i+2 < len(b) && b[i+1] == 0xBF && (b[i+2] == 0xBE || b[i+2] == 0xBF)) {
 			clean = false
 			break
 		}
-		if c == 0xEF && i+2 < len(b) && b[i+1] == 0xBF && (b[i+2] == 0xBE || b[i+2] == 0xBF) {
-			clean = false
-			break
-		}
-		i++
 	}
 	if clean {
 		return b
@@ -209,11 +209,15 @@ func stripIllegal(b []byte) []byte {
 	out := make([]byte, 0, len(b))
 	for i := 0; i < len(b); {
 		r, n := utf8.DecodeRune(b[i:])
-		if (r < 0x20 && r != '\t' && r != '\n' && r != '\r') || r == 0xFFFE || r == 0xFFFF {
-			i += n
-			continue
+		switch {
+		case (r < 0x20 && r != '\t' && r != '\n' && r != '\r') || r == 0xFFFE || r == 0xFFFF:
+		case r >= 0x80 && r <= 0x9F:
+			if w := charmap.Windows1252.DecodeByte(byte(r)); w != utf8.RuneError && (w < 0x80 || w > 0x9F) {
+				out = utf8.AppendRune(out, w)
+			}
+		default:
+			out = append(out, b[i:i+n]...)
 		}
-		out = append(out, b[i:i+n]...)
 		i += n
 	}
 	return out
