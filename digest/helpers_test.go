@@ -173,6 +173,12 @@ func isInsSpan(n *html.Node) bool {
 	return n.Type == html.ElementNode && n.Data == "span" && strings.Contains(attr(n, "style"), styleIns)
 }
 
+// isSeparator is the space put between a deletion and its insertion.
+func isSeparator(n *html.Node) bool {
+	return n.Type == html.TextNode && n.Data == " " && n.PrevSibling != nil && isDelSpan(n.PrevSibling) &&
+		n.NextSibling != nil && isInsSpan(n.NextSibling)
+}
+
 func attr(n *html.Node, key string) string {
 	for _, a := range n.Attr {
 		if a.Key == key {
@@ -218,8 +224,8 @@ func htmlChanges(t *testing.T, doc string) []htmlChange {
 				if d.Type != html.ElementNode || d.Data != "div" {
 					continue
 				}
-				c.Before = norm(textOf(d, isInsSpan))
-				c.After = norm(textOf(d, isDelSpan))
+				c.Before = norm(textOf(d, func(x *html.Node) bool { return isInsSpan(x) || isSeparator(x) }))
+				c.After = norm(textOf(d, func(x *html.Node) bool { return isDelSpan(x) || isSeparator(x) }))
 				var find func(*html.Node)
 				find = func(x *html.Node) {
 					if isDelSpan(x) {

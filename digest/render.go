@@ -162,7 +162,7 @@ var htmlTmpl = template.Must(template.New("digest").Funcs(template.FuncMap{
 {{- if .Pieces}}
 <div style="margin:4px 0 0 0;padding:2px 0 2px 10px;border-left:3px solid #dadce0;">
 {{- if .Quoted}}“{{end}}
-{{- range .Pieces}}{{if .Del}}<span style="{{styleDel}}">{{.Text}}</span>{{else if .Ins}}<span style="{{styleIns}}">{{.Text}}</span>{{else}}{{.Text}}{{end}}{{end}}
+{{- range .HTMLPieces}}{{if .Del}}<span style="{{styleDel}}">{{.Text}}</span>{{else if .Ins}}<span style="{{styleIns}}">{{.Text}}</span>{{else}}{{.Text}}{{end}}{{end}}
 {{- if .Quoted}}”{{end}}</div>
 {{- end}}</li>
 {{- end}}
@@ -185,6 +185,20 @@ var htmlTmpl = template.Must(template.New("digest").Funcs(template.FuncMap{
 </body>
 </html>
 `))
+
+// HTMLPieces are the pieces with a space between a deletion and the
+// insertion that replaces it, so that they stay apart in a client that
+// drops the styles too.
+func (v changeView) HTMLPieces() []piece {
+	out := make([]piece, 0, len(v.Pieces)+1)
+	for i, p := range v.Pieces {
+		if i > 0 && p.Kind == pieceInsert && v.Pieces[i-1].Kind == pieceDelete {
+			out = append(out, piece{Kind: pieceEqual, Text: " "})
+		}
+		out = append(out, p)
+	}
+	return out
+}
 
 func renderHTML(d *doc) (string, error) {
 	var b strings.Builder
