@@ -1,0 +1,168 @@
+package main
+
+import (
+	"context"
+	"crypto/x509"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"runtime/debug"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/stet-news/stet/config"
+	"github.com/stet-news/stet/feeds"
+	"github.com/stet-news/stet/store"
+)
+
+// version is set at build time with -ldflags "-X main.version=...".
+var version = "dev"
+
+// userAgent names stet and its version to the servers it fetches from.
+func userAgent() string {
+	return "stet/" + version + " (+https://github.com/stet-news/stet)"
+}
+
+// commonFlags are the flags every command that reads the configuration takes.
+type commonFlags struct {
+	config    string
+	logFormat string
+	logLevel  string
+}
+
+func addCommonFlags(fs *flag.FlagSet) *commonFlags {
+	cf := &commonFlags{}
+	fs.StringVar(&cf.config, "config", "", "configuration file (YAML); optional when feed URLs are given")
+	fs.StringVar(&cf.logFormat, "log-format", "text", "log format on standard error: text or json")
+	fs.StringVar(&cf.logLevel, "log-level", "info", "log level: debug, info, warn or error")
+	return cf
+}
+
+func (cf *commonFlags) logger(w io.Writer) (*slog.Logger, error) {
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(cf.logLevel)); err != nil {
+		return nil, usageError("--log-level: %v", err)
+	}
+	opts := &slog.HandlerOptions{Level: level}
+	switch cf.logFormat {
+	case "text":
+		return slog.New(slog.NewTextHandler(w, opts)), nil
+	case "json":
+		return slog.New(slog.NewJSONHandler(w, opts)), nil
+	}
+	return nil, usageError("--log-format must be text or json, not %q", cf.logFormat)
+}
+
+// loadConfig reads the configuration file named by the flags (or the
+// defaults) and adds feeds given as arguments.
+func (cf *commonFlags) loadConfig(env *Env, urls []string) (config.Config, error) {
+	cfg := config.Default()
+	if cf.config != "" {
+		c, err := config.Load(cf.config)
+		if err != nil {
+			return cfg, err
+		}
+		cfg = c
+		if w := config.CheckPermissions(cf.config); w != "" {
+			fmt.Fprintf(env.Stderr, "stet: warning: %s\n", w)
+		}
+	}
+	if err := cfg.AddURLs(urls); err != nil {
+		return cfg, err
+	}
+	return cfg, nil
+}
+
+// App is stet wired together: configuration, store, fetcher, logger.
+type App struct {
+	cfg     config.Config
+	store   *store.Store
+	fetcher *feeds.Fetcher
+	log     *slog.Logger
+	env     *Env
+	now     func() time.Time
+
+	rootCAs *x509.CertPool // for SMTP over TLS; nil: the system's
+
+	mu      sync.Mutex
+	running map[int64]bool // feeds being fetched now
+}
+
+// openApp loads the configuration and opens the database.
+func openApp(ctx context.Context, env *Env, cf *commonFlags, urls []string) (*App, error) {
+	log, err := cf.logger(env.Stderr)
+	if err != nil {
+		return nil, err
+	}
+	cfg, err := cf.loadConfig(env, urls)
+	if err != nil {
+		return nil, err
+	}
+	return newApp(ctx, env, cfg, log)
+}
+
+func newApp(ctx context.Context, env *Env, cfg config.Config, log *slog.Logger) (*App, error) {
+	if dir := filepath.Dir(cfg.Database); dir != "" {
+		if err := os.MkdirAll(dir, 0o750); err != nil {
+			return nil, fmt.Errorf("database directory: %w", err)
+		}
+	}
+	st, err := store.Open(ctx, cfg.Database)
+	if err != nil {
+		return nil, err
+	}
+	f := cfg.Fetch
+	fetcher := feeds.NewFetcher(feeds.Options{
+		UserAgent:      userAgent(),
+		MaxBody:        int64(f.MaxBody),
+		Timeout:        time.Duration(f.Timeout),
+		ConnectTimeout: time.Duration(f.ConnectTimeout),
+		HeaderTimeout:  time.Duration(f.HeaderTimeout),
+		PerHost:        f.PerHost,
+		AllowPrivate:   f.AllowPrivate,
+		MaxItems:       f.MaxItems,
+	})
+	return &App{cfg: cfg, store: st, fetcher: fetcher, log: log, env: env, now: env.Now, running: map[int64]bool{}}, nil
+}
+
+func (a *App) Close() error { return a.store.Close() }
+
+// buildInfo returns the version, the VCS commit and the Go version.
+func buildInfo() (ver, commit, goVersion string) {
+	ver, commit, goVersion = version, "unknown", "unknown"
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		goVersion = bi.GoVersion
+		if ver == "dev" && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
+			ver = bi.Main.Version
+		}
+		for _, s := range bi.Settings {
+			if s.Key == "vcs.revision" {
+				commit = s.Value
+			}
+			if s.Key == "vcs.modified" && s.Value == "true" {
+				commit += "-dirty"
+			}
+		}
+	}
+	return ver, commit, goVersion
+}
+
+func fmtTime(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format(time.RFC3339)
+}
+
+func truncate(s string, n int) string {
+	s = strings.Join(strings.Fields(s), " ")
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n-1]) + "…"
+}

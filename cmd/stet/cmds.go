@@ -1,0 +1,460 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/stet-news/stet/config"
+	"github.com/stet-news/stet/store"
+)
+
+func init() {
+	register(&command{name: "status", summary: "one row per feed: last fetch, result, articles, revisions, next fetch",
+		usage: "stet status [--config FILE] [--json]", example: "stet status --json", run: cmdStatus})
+	register(&command{name: "changes", summary: "the recorded changes, newest last",
+		usage:   "stet changes [--config FILE] [--since DURATION] [--feed URL] [--kind KIND] [--person NAME] [--json]",
+		example: "stet changes --since 24h --kind quote_edited", run: cmdChanges})
+	register(&command{name: "digest", summary: "preview or send the digest of changes not yet sent",
+		usage: "stet digest [--config FILE] --preview | --send", example: "stet digest --preview", run: cmdDigest})
+	register(&command{name: "export", summary: "every stored revision as JSON lines, oldest first",
+		usage: "stet export [--config FILE]", example: "stet export > revisions.jsonl", run: cmdExport})
+	register(&command{name: "backup", summary: "a consistent copy of the database, also while the daemon runs",
+		usage: "stet backup [--config FILE] FILE", example: "stet backup /var/backups/stet-$(date +%F).db", run: cmdBackup})
+	register(&command{name: "check", summary: "integrity and invariant checks of the database",
+		usage: "stet check [--config FILE]", example: "stet check", run: cmdCheck})
+	register(&command{name: "vacuum", summary: "apply the retention settings and compact the database",
+		usage: "stet vacuum [--config FILE]", example: "stet vacuum --config /etc/stet/config.yaml", run: cmdVacuum})
+	register(&command{name: "version", summary: "version, commit and Go version",
+		usage: "stet version", example: "stet version", run: cmdVersion})
+	register(&command{name: "import-opml", summary: "print the feeds of an OPML export as a YAML feeds: block",
+		usage: "stet import-opml FILE", example: "stet import-opml subscriptions.opml >> config.yaml", run: cmdImportOPML})
+}
+
+// withApp parses the common flags (plus extra ones set by the caller),
+// opens the app, and runs fn.
+func withApp(ctx context.Context, env *Env, name string, args []string, extra func(*commonFlagSet), fn func(*App, []string) error) error {
+	c := commands[name]
+	fs := newFlagSet(c, env)
+	cf := addCommonFlags(fs)
+	if extra != nil {
+		extra(&commonFlagSet{fs})
+	}
+	if err := parseFlags(fs, env, args); err != nil {
+		return err
+	}
+	app, err := openApp(ctx, env, cf, nil)
+	if err != nil {
+		return err
+	}
+	defer app.Close()
+	return fn(app, fs.Args())
+}
+
+type commonFlagSet struct{ *flag.FlagSet }
+
+func noArgs(rest []string) error {
+	if len(rest) > 0 {
+		return usageError("unexpected argument %q", rest[0])
+	}
+	return nil
+}
+
+// statusRow is one line of `stet status --json`.
+type statusRow struct {
+	Feed       string `json:"feed"`
+	URL        string `json:"url"`
+	Name       string `json:"name,omitempty"`
+	Articles   int    `json:"articles"`
+	Revisions  int    `json:"revisions"`
+	LastFetch  string `json:"last_fetch"`
+	LastStatus int    `json:"last_status"`
+	LastError  string `json:"last_error"`
+	NextFetch  string `json:"next_fetch"`
+	Failures   int    `json:"failures"`
+	Gone       bool   `json:"gone"`
+}
+
+func (a *App) statusRows(ctx context.Context) ([]statusRow, error) {
+	sts, err := a.store.FeedStatuses(ctx)
+	if err != nil {
+		return nil, err
+	}
+	byURL := map[string]config.Feed{}
+	for _, f := range a.cfg.Feeds {
+		byURL[f.URL] = f
+	}
+	now := a.now()
+	rows := make([]statusRow, 0, len(sts))
+	for _, s := range sts {
+		next := s.NextFetch
+		if fc, ok := byURL[s.URL]; ok && s.Failures == 0 {
+			next = a.nextScheduled(fc, now)
+		}
+		if s.Gone {
+			next = time.Time{}
+		}
+		rows = append(rows, statusRow{Feed: s.URL, URL: s.FetchURL, Name: s.Name, Articles: s.Articles, Revisions: s.Revisions,
+			LastFetch: fmtTime(s.LastFetch), LastStatus: s.LastStatus, LastError: s.LastError, NextFetch: fmtTime(next),
+			Failures: s.Failures, Gone: s.Gone})
+	}
+	return rows, nil
+}
+
+func cmdStatus(ctx context.Context, env *Env, args []string) error {
+	var asJSON bool
+	return withApp(ctx, env, "status", args, func(fs *commonFlagSet) {
+		fs.BoolVar(&asJSON, "json", false, "one JSON object per line")
+	}, func(a *App, rest []string) error {
+		if err := noArgs(rest); err != nil {
+			return err
+		}
+		rows, err := a.statusRows(ctx)
+		if err != nil {
+			return err
+		}
+		if asJSON {
+			enc := json.NewEncoder(env.Stdout)
+			for _, r := range rows {
+				if err := enc.Encode(r); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+		tw := tabwriter.NewWriter(env.Stdout, 0, 0, 2, ' ', 0)
+		fmt.Fprintln(tw, "FEED\tLAST FETCH\tRESULT\tARTICLES\tREVISIONS\tNEXT FETCH")
+		for _, r := range rows {
+			result := "ok"
+			switch {
+			case r.Gone:
+				result = "gone (410): stopped"
+			case r.LastError != "":
+				result = truncate(r.LastError, 60)
+			case r.LastFetch == "":
+				result = "not fetched yet"
+			case r.LastStatus != 0:
+				result = strconv.Itoa(r.LastStatus)
+			}
+			feed := r.Feed
+			if r.URL != r.Feed {
+				feed += " → " + r.URL
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%d\t%s\n", feed, orDash(r.LastFetch), result, r.Articles, r.Revisions, orDash(r.NextFetch))
+		}
+		if err := tw.Flush(); err != nil {
+			return err
+		}
+		st, err := a.store.Stats(ctx)
+		if err != nil {
+			return err
+		}
+		per := int64(0)
+		if st.Revisions > 0 {
+			per = st.DBBytes / int64(st.Revisions)
+		}
+		fmt.Fprintf(env.Stdout, "\ndatabase %s: %s, %d articles, %d revisions (%s per revision), %d changes\n",
+			a.cfg.Database, humanBytes(st.DBBytes), st.Articles, st.Revisions, humanBytes(per), st.Changes)
+		if n, err := a.store.RecheckBacklog(ctx, a.now()); err == nil && n > 0 {
+			fmt.Fprintf(env.Stdout, "recheck backlog: %d article pages due\n", n)
+		}
+		return nil
+	})
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
+
+func humanBytes(n int64) string {
+	switch {
+	case n >= 1<<30:
+		return fmt.Sprintf("%.1f GiB", float64(n)/(1<<30))
+	case n >= 1<<20:
+		return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
+	case n >= 1<<10:
+		return fmt.Sprintf("%.1f KiB", float64(n)/(1<<10))
+	}
+	return fmt.Sprintf("%d B", n)
+}
+
+// changeRow is one line of `stet changes --json`.
+type changeRow struct {
+	ID         int64  `json:"id"`
+	Feed       string `json:"feed"`
+	Article    string `json:"article"`
+	ArticleID  int64  `json:"article_id"`
+	Headline   string `json:"headline"`
+	FromRev    int    `json:"from_revision"`
+	ToRev      int    `json:"to_revision"`
+	Kind       string `json:"kind"`
+	Person     string `json:"person"`
+	Before     string `json:"before"`
+	After      string `json:"after"`
+	Quote      string `json:"quote"`
+	DetectedAt string `json:"detected_at"`
+}
+
+func toChangeRow(c store.ChangeRow) changeRow {
+	return changeRow{ID: c.ID, Feed: c.FeedURL, Article: c.ArticleURL, ArticleID: c.ArticleID, Headline: c.Headline,
+		FromRev: c.FromRev, ToRev: c.ToRev, Kind: c.Kind, Person: c.Person, Before: c.Before, After: c.After,
+		Quote: c.Quote, DetectedAt: fmtTime(c.DetectedAt)}
+}
+
+// parseSince reads a duration such as 90m, 24h or 7d.
+func parseSince(s string) (time.Duration, error) {
+	if strings.HasSuffix(s, "d") {
+		n, err := strconv.ParseFloat(strings.TrimSuffix(s, "d"), 64)
+		if err != nil || n < 0 {
+			return 0, fmt.Errorf("bad duration %q", s)
+		}
+		return time.Duration(n * float64(24*time.Hour)), nil
+	}
+	d, err := time.ParseDuration(s)
+	if err != nil || d < 0 {
+		return 0, fmt.Errorf("bad duration %q (use e.g. 90m, 24h, 7d)", s)
+	}
+	return d, nil
+}
+
+var changeKinds = []string{"quote_edited", "quote_added", "quote_removed", "quote_reattributed",
+	"title_changed", "title_added", "title_removed", "headline_changed"}
+
+func cmdChanges(ctx context.Context, env *Env, args []string) error {
+	var (
+		asJSON                  bool
+		since, feed, kind, pers string
+		article                 int64
+		limit                   int
+	)
+	return withApp(ctx, env, "changes", args, func(fs *commonFlagSet) {
+		fs.BoolVar(&asJSON, "json", false, "one JSON object per line")
+		fs.StringVar(&since, "since", "", "only changes found within this long ago (e.g. 24h, 7d)")
+		fs.StringVar(&feed, "feed", "", "only changes of this feed URL")
+		fs.StringVar(&kind, "kind", "", "only changes of this kind ("+strings.Join(changeKinds, ", ")+")")
+		fs.StringVar(&pers, "person", "", "only changes concerning this person (part of the name, any case)")
+		fs.Int64Var(&article, "article", 0, "only changes of this article id")
+		fs.IntVar(&limit, "limit", 0, "at most this many changes, the newest (0: all)")
+	}, func(a *App, rest []string) error {
+		if err := noArgs(rest); err != nil {
+			return err
+		}
+		f := store.ChangeFilter{FeedURL: feed, Kind: kind, Person: pers, ArticleID: article}
+		if since != "" {
+			d, err := parseSince(since)
+			if err != nil {
+				return usageError("--since: %v", err)
+			}
+			f.Since = a.now().Add(-d)
+		}
+		if kind != "" && !contains(changeKinds, kind) {
+			return usageError("--kind: unknown kind %q (one of %s)", kind, strings.Join(changeKinds, ", "))
+		}
+		if limit > 0 {
+			f.Limit, f.Desc = limit, true
+		}
+		rows, err := a.store.Changes(ctx, f)
+		if err != nil {
+			return err
+		}
+		if f.Desc { // newest last
+			for i, j := 0, len(rows)-1; i < j; i, j = i+1, j-1 {
+				rows[i], rows[j] = rows[j], rows[i]
+			}
+		}
+		if asJSON {
+			enc := json.NewEncoder(env.Stdout)
+			for _, c := range rows {
+				if err := enc.Encode(toChangeRow(c)); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+		if len(rows) == 0 {
+			fmt.Fprintln(env.Stdout, "no changes recorded")
+			return nil
+		}
+		tw := tabwriter.NewWriter(env.Stdout, 0, 0, 2, ' ', 0)
+		fmt.Fprintln(tw, "FOUND\tKIND\tPERSON\tBEFORE\tAFTER\tARTICLE")
+		for _, c := range rows {
+			before, after := c.Before, c.After
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s (#%d)\n", c.DetectedAt.Local().Format("2006-01-02 15:04"), c.Kind,
+				orDash(truncate(c.Person, 24)), orDash(truncate(before, 40)), orDash(truncate(after, 40)), truncate(c.Headline, 40), c.ArticleID)
+		}
+		return tw.Flush()
+	})
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+func cmdDigest(ctx context.Context, env *Env, args []string) error {
+	var preview, send bool
+	return withApp(ctx, env, "digest", args, func(fs *commonFlagSet) {
+		fs.BoolVar(&preview, "preview", false, "print the message that would be sent now; send and mark nothing")
+		fs.BoolVar(&send, "send", false, "build the digest of every change not yet sent and send it now")
+	}, func(a *App, rest []string) error {
+		if err := noArgs(rest); err != nil {
+			return err
+		}
+		if preview == send {
+			return usageError("give exactly one of --preview and --send")
+		}
+		if preview {
+			msg, err := a.PreviewDigest(ctx)
+			if err != nil {
+				return err
+			}
+			_, err = env.Stdout.Write(msg.Bytes)
+			return err
+		}
+		n, err := a.SendDigest(ctx, false)
+		if err != nil {
+			return err
+		}
+		if n == 0 {
+			fmt.Fprintln(env.Stderr, "stet digest: nothing to send")
+		}
+		return nil
+	})
+}
+
+// exportRow is one line of `stet export`.
+type exportRow struct {
+	Feed      string `json:"feed"`
+	Article   string `json:"article"`
+	ArticleID int64  `json:"article_id"`
+	Version   int    `json:"version"`
+	FetchedAt string `json:"fetched_at"`
+	Headline  string `json:"headline"`
+	Text      string `json:"text"`
+}
+
+func cmdExport(ctx context.Context, env *Env, args []string) error {
+	return withApp(ctx, env, "export", args, nil, func(a *App, rest []string) error {
+		if err := noArgs(rest); err != nil {
+			return err
+		}
+		enc := json.NewEncoder(env.Stdout)
+		return a.store.Export(ctx, func(r store.ExportRow) error {
+			return enc.Encode(exportRow{Feed: r.FeedURL, Article: r.ArticleURL, ArticleID: r.ArticleID, Version: r.Version,
+				FetchedAt: fmtTime(r.FetchedAt), Headline: r.Headline, Text: r.Text})
+		})
+	})
+}
+
+func cmdBackup(ctx context.Context, env *Env, args []string) error {
+	return withApp(ctx, env, "backup", args, nil, func(a *App, rest []string) error {
+		if len(rest) != 1 {
+			return usageError("give the backup FILE")
+		}
+		if _, err := os.Stat(rest[0]); err == nil {
+			return fmt.Errorf("backup: %s already exists; not overwritten", rest[0])
+		}
+		if err := a.store.Backup(ctx, rest[0]); err != nil {
+			return err
+		}
+		fmt.Fprintf(env.Stderr, "stet backup: wrote %s\n", rest[0])
+		return nil
+	})
+}
+
+func cmdCheck(ctx context.Context, env *Env, args []string) error {
+	return withApp(ctx, env, "check", args, nil, func(a *App, rest []string) error {
+		if err := noArgs(rest); err != nil {
+			return err
+		}
+		problems, err := a.store.Check(ctx)
+		if err != nil {
+			return err
+		}
+		if len(problems) == 0 {
+			fmt.Fprintln(env.Stdout, "ok")
+			return nil
+		}
+		for _, p := range problems {
+			fmt.Fprintln(env.Stdout, p)
+		}
+		return fmt.Errorf("check: %d problem(s): %s", len(problems), oneLine(problems[0]))
+	})
+}
+
+func cmdVacuum(ctx context.Context, env *Env, args []string) error {
+	return withApp(ctx, env, "vacuum", args, nil, func(a *App, rest []string) error {
+		if err := noArgs(rest); err != nil {
+			return err
+		}
+		if days := a.cfg.Retention.UnchangedDays; days > 0 {
+			n, err := a.store.Prune(ctx, a.now().AddDate(0, 0, -days))
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(env.Stdout, "pruned %d revisions of unchanged articles older than %d days\n", n, days)
+		}
+		if err := a.store.Vacuum(ctx); err != nil {
+			return err
+		}
+		st, err := a.store.Stats(ctx)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(env.Stdout, "database %s: %s\n", a.cfg.Database, humanBytes(st.DBBytes))
+		return nil
+	})
+}
+
+func cmdVersion(ctx context.Context, env *Env, args []string) error {
+	c := commands["version"]
+	fs := newFlagSet(c, env)
+	if err := parseFlags(fs, env, args); err != nil {
+		return err
+	}
+	if err := noArgs(fs.Args()); err != nil {
+		return err
+	}
+	v, commit, gov := buildInfo()
+	fmt.Fprintf(env.Stdout, "stet %s (commit %s, %s)\n", v, commit, gov)
+	return nil
+}
+
+func cmdImportOPML(ctx context.Context, env *Env, args []string) error {
+	c := commands["import-opml"]
+	fs := newFlagSet(c, env)
+	if err := parseFlags(fs, env, args); err != nil {
+		return err
+	}
+	if len(fs.Args()) != 1 {
+		return usageError("give the OPML FILE")
+	}
+	r, err := openInput(env, fs.Arg(0))
+	if err != nil {
+		return err
+	}
+	defer r.Close()
+	fl, err := config.ImportOPML(r)
+	if err != nil {
+		return fmt.Errorf("%s: %w", fs.Arg(0), err)
+	}
+	out, err := config.FeedsYAML(fl)
+	if err != nil {
+		return err
+	}
+	_, err = env.Stdout.Write(out)
+	return err
+}
