@@ -1,12 +1,17 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"html"
+	"io"
 	"log/slog"
+	"mime"
+	"mime/multipart"
 	"net"
 	"net/http"
+	"net/mail"
 	"os"
 	"path/filepath"
 	"strings"
@@ -128,7 +133,34 @@ func cmdDemo(ctx context.Context, env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	say("the digest stet would mail (%s):\n", msg.Subject)
-	_, err = env.Stdout.Write(msg.Bytes)
-	return err
+	say("the digest stet would mail, its plain-text part (stet digest --preview prints the whole message):\n")
+	text, err := textPart(msg.Bytes)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(env.Stdout, "Subject: %s\n\n%s", msg.Subject, text)
+	return nil
+}
+
+// textPart returns the decoded text/plain part of a MIME message.
+func textPart(raw []byte) (string, error) {
+	m, err := mail.ReadMessage(bytes.NewReader(raw))
+	if err != nil {
+		return "", err
+	}
+	_, params, err := mime.ParseMediaType(m.Header.Get("Content-Type"))
+	if err != nil {
+		return "", err
+	}
+	mr := multipart.NewReader(m.Body, params["boundary"])
+	for {
+		p, err := mr.NextPart() // decodes quoted-printable itself
+		if err != nil {
+			return "", fmt.Errorf("no text part: %w", err)
+		}
+		if strings.HasPrefix(p.Header.Get("Content-Type"), "text/plain") {
+			b, err := io.ReadAll(p)
+			return string(b), err
+		}
+	}
 }
