@@ -35,7 +35,8 @@ type received struct {
 
 // backend is an in-process SMTP server's backend that records messages.
 type backend struct {
-	user, pass string                  // AUTH PLAIN credentials; "" offers no AUTH
+	user, pass string                  // AUTH credentials; "" offers no AUTH
+	loginOnly  bool                    // offer LOGIN, not PLAIN
 	dataErr    error                   // returned for DATA
 	drop       bool                    // close the connection during DATA
 	rcptErr    error                   // returned for RCPT
@@ -67,11 +68,14 @@ func (s *session) AuthMechanisms() []string {
 	if s.b.user == "" {
 		return nil
 	}
+	if s.b.loginOnly {
+		return []string{sasl.Login}
+	}
 	return []string{sasl.Plain}
 }
 
 func (s *session) Auth(mech string) (sasl.Server, error) {
-	return sasl.NewPlainServer(func(identity, user, pass string) error {
+	check := func(identity, user, pass string) error {
 		if s.b.authErr != nil {
 			return s.b.authErr(pass)
 		}
@@ -80,7 +84,31 @@ func (s *session) Auth(mech string) (sasl.Server, error) {
 		}
 		s.user = user
 		return nil
-	}), nil
+	}
+	if mech == sasl.Login {
+		return &loginServer{check: check}, nil
+	}
+	return sasl.NewPlainServer(check), nil
+}
+
+// loginServer is the server side of AUTH LOGIN (go-sasl has only the client).
+type loginServer struct {
+	check      func(identity, user, pass string) error
+	step       int
+	user, pass string
+}
+
+func (l *loginServer) Next(response []byte) ([]byte, bool, error) {
+	l.step++
+	switch l.step {
+	case 1:
+		return []byte("Username:"), false, nil
+	case 2:
+		l.user = string(response)
+		return []byte("Password:"), false, nil
+	default:
+		return nil, true, l.check("", l.user, string(response))
+	}
 }
 
 func (s *session) Mail(from string, _ *smtp.MailOptions) error {
@@ -155,11 +183,16 @@ func selfSigned(t *testing.T) (tls.Certificate, *x509.CertPool) {
 // "none" (plain), "starttls" (STARTTLS offered) or "tls" (implicit TLS).
 func startSMTP(t *testing.T, be *backend, mode string) (port int, pool *x509.CertPool) {
 	t.Helper()
+	return startSMTPOn(t, be, mode, "127.0.0.1:0")
+}
+
+func startSMTPOn(t *testing.T, be *backend, mode, addr string) (port int, pool *x509.CertPool) {
+	t.Helper()
 	s := smtp.NewServer(be)
 	s.Domain = "localhost"
 	s.ReadTimeout = 10 * time.Second
 	s.WriteTimeout = 10 * time.Second
-	l, err := net.Listen("tcp", "127.0.0.1:0")
+	l, err := net.Listen("tcp", addr)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -244,6 +277,19 @@ func TestSendSTARTTLSAuth(t *testing.T) {
 	}
 }
 
+func TestSendSTARTTLSAuthLogin(t *testing.T) {
+	be := &backend{user: "stet", pass: "pw", loginOnly: true}
+	port, pool := startSMTP(t, be, "starttls")
+	msg := sampleMessage(t)
+	cfg := SMTPConfig{Host: "127.0.0.1", Port: port, Username: "stet", Password: "pw", TLS: "starttls", Timeout: 10 * time.Second, RootCAs: pool}
+	if err := Send(context.Background(), cfg, "stet@example.com", rcpts, msg); err != nil {
+		t.Fatal(err)
+	}
+	if r := checkDelivered(t, be, msg); !r.TLS || r.User != "stet" {
+		t.Errorf("session: tls %v, user %q", r.TLS, r.User)
+	}
+}
+
 func TestSendImplicitTLS(t *testing.T) {
 	be := &backend{user: "stet", pass: "pw"}
 	port, pool := startSMTP(t, be, "tls")
@@ -315,6 +361,30 @@ func TestSendFails(t *testing.T) {
 				t.Errorf("server recorded %d messages", n)
 			}
 		})
+	}
+}
+
+// TestSendNoPasswordInClear: with tls none, the password is not sent to a
+// server other than localhost, even one that offers AUTH without TLS.
+func TestSendNoPasswordInClear(t *testing.T) {
+	if l, err := net.Listen("tcp", "127.0.0.2:0"); err != nil {
+		t.Skipf("no 127.0.0.2 here: %v", err)
+	} else {
+		l.Close()
+	}
+	be := &backend{user: "stet", pass: "pw"}
+	port, _ := startSMTPOn(t, be, "none", "127.0.0.2:0")
+	cfg := SMTPConfig{Host: "127.0.0.2", Port: port, Username: "stet", Password: "pw", TLS: "none", Timeout: 5 * time.Second}
+	err := Send(context.Background(), cfg, "stet@example.com", rcpts, sampleMessage(t))
+	if err == nil {
+		t.Fatal("Send succeeded")
+	}
+	t.Log(err)
+	if !strings.Contains(err.Error(), "unencrypted") {
+		t.Errorf("error %q, want a refusal to authenticate unencrypted", err)
+	}
+	if n := len(be.received()); n != 0 {
+		t.Errorf("server recorded %d messages", n)
 	}
 }
 
