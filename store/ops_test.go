@@ -231,6 +231,7 @@ func TestConcurrentReadersDuringWrites(t *testing.T) {
 	defer r.Close()
 	f := mustFeed(t, w, "https://example.com/rss")
 
+	probe := feedCandidates(t, 5, 0)
 	done := make(chan struct{})
 	var wg sync.WaitGroup
 	var readErr error
@@ -252,16 +253,17 @@ func TestConcurrentReadersDuringWrites(t *testing.T) {
 				readErr = err
 				return
 			}
-			if _, err := r.Prepare(ctx, f.ID, feedCandidates(t, 5, 0)); err != nil {
+			if _, err := r.Prepare(ctx, f.ID, probe); err != nil {
 				readErr = err
 				return
 			}
 			reads++
 		}
 	}()
+	start := time.Now()
 	for round := 0; round < 4; round++ {
-		// A long write: 200 items, each a new revision with a change.
-		plan, err := w.Prepare(ctx, f.ID, feedCandidates(t, 200, round))
+		// A long write: 60 items, each a new revision with a change.
+		plan, err := w.Prepare(ctx, f.ID, feedCandidates(t, 60, round))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -273,6 +275,7 @@ func TestConcurrentReadersDuringWrites(t *testing.T) {
 	}
 	close(done)
 	wg.Wait()
+	t.Logf("%d reads during %v of writes", reads, time.Since(start))
 	if readErr != nil {
 		t.Fatalf("reader: %v", readErr)
 	}
@@ -280,7 +283,7 @@ func TestConcurrentReadersDuringWrites(t *testing.T) {
 		t.Fatal("reader never completed a read")
 	}
 	st, err := r.Stats(ctx)
-	if err != nil || st.Revisions != 800 || st.Changes != 600 {
+	if err != nil || st.Revisions != 240 || st.Changes != 180 {
 		t.Fatalf("stats: %+v %v", st, err)
 	}
 }
@@ -296,18 +299,22 @@ func TestBackupDuringWrites(t *testing.T) {
 	f := mustFeed(t, s, "https://example.com/rss")
 	pass(t, s, f.ID, t0, feedCandidates(t, 50, 0), nil)
 
+	var rounds [][]Candidate
+	for round := 0; round < 40; round++ {
+		rounds = append(rounds, feedCandidates(t, 50, round))
+	}
 	stop := make(chan struct{})
 	done := make(chan error, 1)
-	rounds := 0
+	written := 0
 	go func() {
-		for round := 1; ; round++ {
+		for round := 1; round < len(rounds); round++ {
 			select {
 			case <-stop:
 				done <- nil
 				return
 			default:
 			}
-			plan, err := s.Prepare(ctx, f.ID, feedCandidates(t, 50, round))
+			plan, err := s.Prepare(ctx, f.ID, rounds[round])
 			if err == nil {
 				_, err = s.SaveFetch(ctx, result(f.ID, t0.Add(time.Duration(round)*time.Hour), plan, nil))
 			}
@@ -315,8 +322,9 @@ func TestBackupDuringWrites(t *testing.T) {
 				done <- err
 				return
 			}
-			rounds = round
+			written = round
 		}
+		done <- nil
 	}()
 	var backups []string
 	for i := 0; i < 3; i++ {
@@ -330,7 +338,7 @@ func TestBackupDuringWrites(t *testing.T) {
 	if err := <-done; err != nil {
 		t.Fatal(err)
 	}
-	t.Logf("%d passes written during %d backups", rounds, len(backups))
+	t.Logf("%d passes written during %d backups", written, len(backups))
 	for _, b := range backups {
 		c, err := Open(ctx, b)
 		if err != nil {

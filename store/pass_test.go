@@ -384,3 +384,77 @@ func TestChangesNeedPreviousRevision(t *testing.T) {
 		t.Fatal("changes on a new article: no error")
 	}
 }
+
+func TestSaveFetchIsOneTransaction(t *testing.T) {
+	ctx := context.Background()
+	s := openTest(t)
+	f := mustFeed(t, s, "https://example.com/rss")
+	g := mustFeed(t, s, "https://other.example/rss")
+	pass(t, s, g.ID, t0, []Candidate{cand("x", "https://other.example/x", "X", "x")}, nil)
+	other, _ := s.ArticleByURL(ctx, "https://other.example/x")
+
+	plan, err := s.Prepare(ctx, f.ID, []Candidate{cand("a", "https://example.com/a", "A", "a")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := result(f.ID, t0.Add(time.Hour), plan, nil)
+	// The second revision claims an article of another feed: the save fails
+	// as a whole.
+	r.Revisions = append(r.Revisions, NewRevision{Pending: Pending{
+		Candidate: cand("x", "https://other.example/x", "X", "changed"), ArticleID: other.ID, PrevNumber: 1,
+	}})
+	if _, err := s.SaveFetch(ctx, r); err == nil {
+		t.Fatal("save with an article of another feed: no error")
+	}
+	st, _ := s.Stats(ctx)
+	if st.Articles != 1 || st.Revisions != 1 {
+		t.Errorf("failed save left %d articles, %d revisions; want 1, 1", st.Articles, st.Revisions)
+	}
+	ff, _ := s.FeedByURL(ctx, f.URL)
+	if !ff.LastFetch.IsZero() || ff.ETag != "" {
+		t.Errorf("failed save recorded the fetch: %+v", ff)
+	}
+}
+
+func TestTwoWritersWait(t *testing.T) {
+	ctx := context.Background()
+	s1 := openTest(t)
+	s2, err := Open(ctx, s1.Path())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s2.Close()
+	f1 := mustFeed(t, s1, "https://one.example/rss")
+	f2 := mustFeed(t, s2, "https://two.example/rss")
+	var rounds [][]Candidate
+	for round := 0; round < 5; round++ {
+		rounds = append(rounds, feedCandidates(t, 20, round))
+	}
+	errs := make(chan error, 2)
+	for _, w := range []struct {
+		s *Store
+		f Feed
+	}{{s1, f1}, {s2, f2}} {
+		go func() {
+			for round := 0; round < 5; round++ {
+				plan, err := w.s.Prepare(ctx, w.f.ID, rounds[round])
+				if err == nil {
+					_, err = w.s.SaveFetch(ctx, result(w.f.ID, t0.Add(time.Duration(round)*time.Hour), plan, nil))
+				}
+				if err != nil {
+					errs <- err
+					return
+				}
+			}
+			errs <- nil
+		}()
+	}
+	for i := 0; i < 2; i++ {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	if st, _ := s1.Stats(ctx); st.Revisions != 200 {
+		t.Errorf("revisions: got %d, want 200", st.Revisions)
+	}
+}
