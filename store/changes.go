@@ -138,15 +138,16 @@ type Digest struct {
 	MessageID   string
 	CreatedAt   time.Time
 	SentAt      time.Time // zero while not sent
+	LastAttempt time.Time // of the last failed attempt
 	NextAttempt time.Time
 	Attempts    int
 	LastError   string
 }
 
-const digestCols = `id, message_id, created_at, sent_at, next_attempt, attempts, last_error`
+const digestCols = `id, message_id, created_at, sent_at, last_attempt, next_attempt, attempts, last_error`
 
 func digestDest(d *Digest) []any {
-	return []any{&d.ID, &d.MessageID, tm(&d.CreatedAt), tm(&d.SentAt), tm(&d.NextAttempt), &d.Attempts, &d.LastError}
+	return []any{&d.ID, &d.MessageID, tm(&d.CreatedAt), tm(&d.SentAt), tm(&d.LastAttempt), tm(&d.NextAttempt), &d.Attempts, &d.LastError}
 }
 
 // OpenDigest returns the digest created but not yet sent, nil when none.
@@ -231,8 +232,8 @@ func link(ctx context.Context, tx *sql.Tx, table, what string, digestID int64, i
 // DigestAttempt records a failed attempt to send digest id.
 func (s *Store) DigestAttempt(ctx context.Context, id int64, at time.Time, errText string, next time.Time) error {
 	return s.writeTx(ctx, fmt.Sprintf("digest %d attempt", id), func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE digests SET attempts = attempts + 1, last_error = ?, next_attempt = ?
-			WHERE id = ? AND sent_at IS NULL`, errText, ts(next), id)
+		res, err := tx.ExecContext(ctx, `UPDATE digests SET attempts = attempts + 1, last_error = ?, last_attempt = ?,
+			next_attempt = ? WHERE id = ? AND sent_at IS NULL`, errText, ts(at), ts(next), id)
 		if err != nil {
 			return err
 		}
@@ -244,7 +245,8 @@ func (s *Store) DigestAttempt(ctx context.Context, id int64, at time.Time, errTe
 }
 
 // DigestSent marks digest id sent: its changes and problems are reported.
-// Marking a sent digest again keeps the first time.
+// Attempts counts the successful one too. Marking a sent digest again keeps
+// the first time.
 func (s *Store) DigestSent(ctx context.Context, id int64, at time.Time) error {
 	return s.writeTx(ctx, fmt.Sprintf("digest %d sent", id), func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE digests SET sent_at = COALESCE(sent_at, ?), attempts = attempts + 1,

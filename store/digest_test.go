@@ -68,7 +68,7 @@ func TestDigestBookkeeping(t *testing.T) {
 		t.Fatalf("open digest: %v %v", open, err)
 	}
 	if open.ID != d.ID || open.MessageID != "<d1@stet>" || open.Attempts != 1 || open.LastError != "smtp: 451" ||
-		!open.NextAttempt.Equal(t0.Add(3*time.Hour)) || !open.SentAt.IsZero() || !open.CreatedAt.Equal(t0.Add(2*time.Hour)) {
+		!open.NextAttempt.Equal(t0.Add(3*time.Hour)) || !open.LastAttempt.Equal(t0.Add(2*time.Hour)) || !open.SentAt.IsZero() || !open.CreatedAt.Equal(t0.Add(2*time.Hour)) {
 		t.Errorf("open digest: %+v", open)
 	}
 	chs, err := s.DigestChanges(ctx, d.ID)

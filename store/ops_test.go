@@ -489,3 +489,31 @@ func TestExport(t *testing.T) {
 		t.Errorf("export error: got %v", err)
 	}
 }
+
+func TestOpenOddPath(t *testing.T) {
+	ctx := context.Background()
+	dir := filepath.Join(t.TempDir(), "a b#c?d%20")
+	if err := os.Mkdir(dir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	p := filepath.Join(dir, "stet db?.sqlite")
+	s, err := Open(ctx, p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mustFeed(t, s, "https://example.com/rss")
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if v, err := headerVersion(p); err != nil || v != SchemaVersion() {
+		t.Fatalf("database not at %s: version %d %v", p, v, err)
+	}
+	s, err = Open(ctx, p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if fs, err := s.Feeds(ctx); err != nil || len(fs) != 1 {
+		t.Fatalf("feeds after reopen: %v %v", fs, err)
+	}
+}

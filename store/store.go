@@ -6,7 +6,23 @@
 // WAL mode, so readers never wait for the writer. Exported methods own their
 // transaction; helpers take the transaction. The schema is built by the
 // embedded, numbered migrations in migrations/, PRAGMA user_version being the
-// number of the last one applied.
+// number of the last one applied. A migration, once released, is never
+// edited: testdata/v1.db (go generate) is a database made by 0001 alone, and
+// the tests upgrade it.
+//
+// Schema (see migrations/ for the columns):
+//
+//	feeds      configured URL, fetched URL, validators, last fetch/status/error, next fetch, failures, gone
+//	articles   per feed: key (UNIQUE with feed), guid, url, canonical, first/last seen, in_feed,
+//	           recheck plan (next_check, page validators), pruned (revisions 1..pruned dropped)
+//	revisions  per article: number (UNIQUE with article), fetched_at, headline, text (codec byte +
+//	           DEFLATE), text_size, hash, revert_of
+//	changes    article, from_rev/to_rev (foreign keys to revisions), kind, person, before, after,
+//	           quote, detected_at, digest_id; UNIQUE (article, from, to, hash of the content)
+//	digests    message_id, created/sent/attempt times, attempts, last_error
+//	problems   feed, article (NULL: the feed's), kind, detail, first/last, count, resolved_at, digest_id
+//
+// Times are fixed-width UTC RFC 3339 text (nanoseconds), NULL for none.
 package store
 
 import (

@@ -16,6 +16,7 @@ CREATE TABLE digests (
     message_id   TEXT    NOT NULL UNIQUE,
     created_at   TEXT    NOT NULL,
     sent_at      TEXT,
+    last_attempt TEXT,
     next_attempt TEXT,
     attempts     INTEGER NOT NULL DEFAULT 0,
     last_error   TEXT    NOT NULL DEFAULT ''
