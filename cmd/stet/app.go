@@ -116,8 +116,15 @@ func newApp(ctx context.Context, env *Env, cfg config.Config, log *slog.Logger) 
 		return nil, err
 	}
 	f := cfg.Fetch
+	ua := f.UserAgent
+	if ua == "" {
+		ua = userAgent()
+	}
+	if cfg.SMTP.Username != "" && cfg.SMTP.PasswordEnv != "" && cfg.Password(env.Getenv) == "" {
+		log.Warn("smtp.password_env names a variable that is not set: digests will fail to authenticate", "variable", cfg.SMTP.PasswordEnv)
+	}
 	fetcher := feeds.NewFetcher(feeds.Options{
-		UserAgent:      userAgent(),
+		UserAgent:      ua,
 		MaxBody:        int64(f.MaxBody),
 		Timeout:        time.Duration(f.Timeout),
 		ConnectTimeout: time.Duration(f.ConnectTimeout),

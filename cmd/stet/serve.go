@@ -2,8 +2,5 @@ package main
 
 import "context"
 
-// Rechecks re-fetches article pages that are due (issue 8).
-func (a *App) Rechecks(ctx context.Context) error { return nil }
-
 // serveHTTP serves the web view (issue 7).
 func (a *App) serveHTTP(ctx context.Context) error { <-ctx.Done(); return nil }
