@@ -36,6 +36,16 @@ func BenchmarkSaveFetch50(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(50*b.N)/b.Elapsed().Seconds(), "items/s")
+	b.StopTimer()
+	if _, err := s.write.ExecContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`); err != nil {
+		b.Fatal(err)
+	}
+	st, err := s.Stats(ctx)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportMetric(float64(st.DBBytes)/float64(st.Revisions), "db-B/rev")
+	b.ReportMetric(float64(st.TextBytes)/float64(st.Revisions), "text-B/rev")
 }
 
 func BenchmarkPrepareUnchanged50(b *testing.B) {
