@@ -17,9 +17,10 @@ type Pass struct {
 	Seconds      float64 `json:"seconds"`
 	PerSecond    float64 `json:"per_second"` // items, feeds or changed articles per second
 	Unit         string  `json:"unit"`
-	FloorSeconds float64 `json:"floor_seconds"` // the same fetches, bodies thrown away
-	OverFloor    float64 `json:"over_floor"`    // Seconds / FloorSeconds
-	CPUSeconds   float64 `json:"cpu_seconds"`   // the child's user+system time
+	FloorSeconds float64 `json:"floor_seconds"`  // the same fetches, bodies thrown away
+	OverFloor    float64 `json:"over_floor"`     // Seconds / FloorSeconds
+	CPUSeconds   float64 `json:"cpu_seconds"`    // the child's user+system time
+	PerCPUSecond float64 `json:"per_cpu_second"` // units per CPU-second: steadier than PerSecond on a shared machine
 	MaxRSSMB     float64 `json:"max_rss_mb"`
 	Feeds        string  `json:"feed_status"` // last_status of the feeds after the pass
 }
@@ -28,6 +29,9 @@ func newPass(unit string, n int, p passResult, f floorResult) Pass {
 	ps := Pass{Seconds: p.Wall.Seconds(), Unit: unit, FloorSeconds: f.Wall.Seconds(), CPUSeconds: p.CPU, MaxRSSMB: mb(p.MaxRSS)}
 	if p.Wall > 0 {
 		ps.PerSecond = float64(n) / p.Wall.Seconds()
+	}
+	if p.CPU > 0 {
+		ps.PerCPUSecond = float64(n) / p.CPU
 	}
 	if f.Wall > 0 {
 		ps.OverFloor = p.Wall.Seconds() / f.Wall.Seconds()
@@ -136,15 +140,15 @@ func printTable(w io.Writer, rep *Report) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "F×I\t"+
 		"first s\titems/s\t×floor\tcpu s\t"+
-		"304 s\tfeeds/s\t×floor\tRSS MB\t"+
-		"edited\tedit s\tchanged/s\t×floor\trecall\tprecision\t"+
+		"304 s\tfeeds/s\t×floor\tcpu s\tRSS MB\t"+
+		"edited\tedit s\tchanged/s\t×floor\tcpu s\trecall\tprecision\t"+
 		"revs\tB/rev\traw B/rev\tstored/raw\tpeak RSS MB\tload\t")
 	for _, r := range rep.Rows {
-		fmt.Fprintf(tw, "%d×%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%d\t%s\t%s\t%s\t%.3f\t%.3f\t%d/%d\t%s\t%s\t%.2f\t%s\t%s\t\n",
+		fmt.Fprintf(tw, "%d×%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%d\t%s\t%s\t%s\t%s\t%.3f\t%.3f\t%d/%d\t%s\t%s\t%.2f\t%s\t%s\t\n",
 			r.Feeds, r.ItemsPerFeed,
 			f1(r.First.Seconds), f1(r.First.PerSecond), f1(r.First.OverFloor), f1(r.First.CPUSeconds),
-			f1(r.Unchanged.Seconds), f1(r.Unchanged.PerSecond), f1(r.Unchanged.OverFloor), f1(r.Unchanged.MaxRSSMB),
-			r.EditedArticles, f1(r.Edited.Seconds), f1(r.Edited.PerSecond), f1(r.Edited.OverFloor), r.Recall, r.Precision,
+			f1(r.Unchanged.Seconds), f1(r.Unchanged.PerSecond), f1(r.Unchanged.OverFloor), f1(r.Unchanged.CPUSeconds), f1(r.Unchanged.MaxRSSMB),
+			r.EditedArticles, f1(r.Edited.Seconds), f1(r.Edited.PerSecond), f1(r.Edited.OverFloor), f1(r.Edited.CPUSeconds), r.Recall, r.Precision,
 			r.RevisionsStored, r.RevisionsExpected, f1(r.BytesPerRevision), f1(r.RawPerRevision), r.StoredOverRaw, f1(r.PeakRSSMB), r.Load)
 	}
 	tw.Flush()
