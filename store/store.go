@@ -36,7 +36,6 @@ import (
 	"io/fs"
 	"net/url"
 	"os"
-	"path"
 	"sort"
 	"strconv"
 	"strings"
@@ -77,7 +76,7 @@ func migrations() ([]migration, error) {
 		if err != nil || !strings.HasSuffix(name, ".sql") {
 			return nil, fmt.Errorf("store: bad migration name %q", name)
 		}
-		b, err := migrationFS.ReadFile(path.Join("migrations", name))
+		b, err := migrationFS.ReadFile("migrations/" + name)
 		if err != nil {
 			return nil, err
 		}
@@ -126,51 +125,51 @@ const (
 // schema up to date. Before an existing database is upgraded, a copy of it is
 // written next to it (PATH.vN.bak, N being its old version). A database from
 // a newer stet is refused with ErrTooNew and not modified.
-func Open(ctx context.Context, p string) (*Store, error) {
+func Open(ctx context.Context, path string) (*Store, error) {
 	latest := SchemaVersion()
 	// Look at the header before SQLite touches the file: opening it would
 	// switch the journal mode and recover a WAL, both writes.
-	v, err := headerVersion(p)
+	v, err := headerVersion(path)
 	if err != nil {
-		return nil, fmt.Errorf("store: open %s: %w", p, err)
+		return nil, fmt.Errorf("store: open %s: %w", path, err)
 	}
 	if v > latest {
-		return nil, fmt.Errorf("store: open %s: schema version %d, this stet knows up to %d: %w", p, v, latest, ErrTooNew)
+		return nil, fmt.Errorf("store: open %s: schema version %d, this stet knows up to %d: %w", path, v, latest, ErrTooNew)
 	}
 	backedUp := false
 	if v > 0 && v < latest {
 		// Copy the old database as it is, before any connection of ours
 		// changes it (journal mode included).
-		if err := backupOld(ctx, p, v); err != nil {
+		if err := backupOld(ctx, path, v); err != nil {
 			return nil, err
 		}
 		backedUp = true
 	}
 
-	w, err := sql.Open("sqlite", dsn(p, writeParams))
+	w, err := sql.Open("sqlite", dsn(path, writeParams))
 	if err != nil {
-		return nil, fmt.Errorf("store: open %s: %w", p, err)
+		return nil, fmt.Errorf("store: open %s: %w", path, err)
 	}
 	w.SetMaxOpenConns(1)
 	w.SetMaxIdleConns(1)
 	w.SetConnMaxLifetime(0)
 	w.SetConnMaxIdleTime(0)
-	s := &Store{path: p, write: w, Now: time.Now}
+	s := &Store{path: path, write: w, Now: time.Now}
 	if err := s.migrate(ctx, latest, !backedUp); err != nil {
 		w.Close()
 		return nil, err
 	}
-	r, err := sql.Open("sqlite", dsn(p, readParams))
+	r, err := sql.Open("sqlite", dsn(path, readParams))
 	if err != nil {
 		w.Close()
-		return nil, fmt.Errorf("store: open %s: %w", p, err)
+		return nil, fmt.Errorf("store: open %s: %w", path, err)
 	}
 	r.SetMaxOpenConns(8)
 	r.SetMaxIdleConns(4)
 	if err := r.PingContext(ctx); err != nil {
 		w.Close()
 		r.Close()
-		return nil, fmt.Errorf("store: open %s: %w", p, err)
+		return nil, fmt.Errorf("store: open %s: %w", path, err)
 	}
 	s.read = r
 	return s, nil
