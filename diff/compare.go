@@ -1,6 +1,7 @@
 package diff
 
 import (
+	"fmt"
 	"sort"
 	"strings"
 )
@@ -103,14 +104,14 @@ func explain(old, new Article) Explanation {
 	e.Old, e.New = od.extraction(oq), nd.extraction(nq)
 
 	// quotes: identical words first, then most similar
-	usedO := make([]bool, len(oq))
+	qO := make([]bool, len(oq))
 	usedN := make([]bool, len(nq))
 	type pair struct{ o, n int }
 	var pairs []pair
 	for i := range oq {
 		for j := range nq {
 			if !usedN[j] && equalWords(oq[i].key, nq[j].key) {
-				usedO[i], usedN[j] = true, true
+				qO[i], usedN[j] = true, true
 				pairs = append(pairs, pair{i, j})
 				why := "quote unchanged"
 				if oq[i].Text != nq[j].Text {
@@ -129,7 +130,7 @@ func explain(old, new Article) Explanation {
 	}
 	var cands []cand
 	for i := range oq {
-		if usedO[i] {
+		if qO[i] {
 			continue
 		}
 		for j := range nq {
@@ -143,10 +144,10 @@ func explain(old, new Article) Explanation {
 	}
 	sort.SliceStable(cands, func(a, b int) bool { return cands[a].s > cands[b].s })
 	for _, c := range cands {
-		if usedO[c.o] || usedN[c.n] {
+		if qO[c.o] || usedN[c.n] {
 			continue
 		}
-		usedO[c.o], usedN[c.n] = true, true
+		qO[c.o], usedN[c.n] = true, true
 		report(Change{Kind: QuoteEdited, Person: nq[c.n].Speaker, Before: oq[c.o].Text, After: nq[c.n].Text}, "words inside the quote changed")
 		pairs = append(pairs, pair{c.o, c.n})
 	}
@@ -165,7 +166,7 @@ func explain(old, new Article) Explanation {
 		}
 	}
 	for i, q := range oq {
-		if !usedO[i] {
+		if !qO[i] {
 			report(Change{Kind: QuoteRemoved, Person: q.Speaker, Before: q.Text}, "quote no longer in the article")
 		}
 	}
@@ -175,54 +176,83 @@ func explain(old, new Article) Explanation {
 		}
 	}
 
-	// titles, person by person
-	ot, nt := e.Old.Titles, e.New.Titles
+	// titles, person by person, statement by statement
+	ot, nt := od.titleStatements(), nd.titleStatements()
+	usedO := make([]bool, len(ot))
 	usedT := make([]bool, len(nt))
-	oldLeft := map[int]bool{}
 	for i, t := range ot {
-		found := false
 		for j, u := range nt {
-			if samePerson(t.Person, u.Person) && sameTitle(t.Title, u.Title) {
-				if !found && t.Title != u.Title {
+			if !usedT[j] && samePerson(t.Person, u.Person) && sameTitle(t.Title, u.Title) {
+				usedO[i], usedT[j] = true, true
+				if t.Title != u.Title {
 					suppress(Change{Kind: TitleChanged, Person: u.Person, Before: t.Title, After: u.Title}, "same title in another form: "+t.Title+" = "+u.Title)
 				}
-				usedT[j] = true
-				found = true
+				break
 			}
 		}
-		if !found {
-			oldLeft[i] = true
+	}
+	stated := func(t Title, in []Title) bool {
+		for _, u := range in {
+			if samePerson(t.Person, u.Person) && sameTitle(t.Title, u.Title) {
+				return true
+			}
+		}
+		return false
+	}
+	// new statements: wholly new titles first, then restatements
+	var fresh, restated []int
+	for j, u := range nt {
+		if usedT[j] {
+			continue
+		}
+		if stated(u, ot) {
+			restated = append(restated, j)
+		} else {
+			fresh = append(fresh, j)
 		}
 	}
-	// one old and one new title of a person: changed
-	idx := make([]int, 0, len(oldLeft))
-	for i := range oldLeft {
-		idx = append(idx, i)
-	}
-	sort.Ints(idx)
-	for _, i := range idx {
-		t := ot[i]
+	taken := map[int]bool{}
+	seenGone := map[string]bool{}
+	for i, t := range ot {
+		if usedO[i] || stated(t, nt) {
+			continue
+		}
+		k := strings.ToLower(t.Person) + "\x00" + titleKey(t.Title)
+		if seenGone[k] {
+			continue
+		}
+		seenGone[k] = true
 		best, bestS := -1, -1.0
-		for j, u := range nt {
-			if usedT[j] || !samePerson(t.Person, u.Person) {
-				continue
+		for _, group := range [][]int{fresh, restated} {
+			for _, j := range group {
+				u := nt[j]
+				if taken[j] || !samePerson(t.Person, u.Person) {
+					continue
+				}
+				if s := similarity(titleWords(t.Title), titleWords(u.Title)); s > bestS {
+					best, bestS = j, s
+				}
 			}
-			s := similarity(titleWords(t.Title), titleWords(u.Title))
-			if s > bestS {
-				best, bestS = j, s
+			if best >= 0 {
+				break
 			}
 		}
 		if best >= 0 {
-			usedT[best] = true
+			taken[best] = true
 			report(Change{Kind: TitleChanged, Person: nt[best].Person, Before: t.Title, After: nt[best].Title}, "title replaced")
 			continue
 		}
 		report(Change{Kind: TitleRemoved, Person: t.Person, Before: t.Title}, "no sentence states this title any more")
 	}
-	for j, u := range nt {
-		if !usedT[j] {
-			report(Change{Kind: TitleAdded, Person: u.Person, After: u.Title}, "new title")
+	seenNew := map[string]bool{}
+	for _, j := range fresh {
+		u := nt[j]
+		k := strings.ToLower(u.Person) + "\x00" + titleKey(u.Title)
+		if taken[j] || seenNew[k] {
+			continue
 		}
+		seenNew[k] = true
+		report(Change{Kind: TitleAdded, Person: u.Person, After: u.Title}, "new title")
 	}
 	return e
 }
@@ -242,4 +272,20 @@ func (d *doc) extraction(qs []quoteHit) Extraction {
 		ex.Titles = append(ex.Titles, Title{Person: t.person, Title: t.title})
 	}
 	return ex
+}
+
+// titleStatements lists every title statement (a title stated twice is
+// listed twice), in the order of the text.
+func (d *doc) titleStatements() []Title {
+	var out []Title
+	seen := map[string]bool{}
+	for _, t := range d.titles {
+		k := strings.ToLower(t.person) + "\x00" + titleKey(t.title) + "\x00" + fmt.Sprint(t.at)
+		if seen[k] {
+			continue
+		}
+		seen[k] = true
+		out = append(out, Title{Person: t.person, Title: t.title})
+	}
+	return out
 }

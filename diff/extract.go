@@ -83,6 +83,7 @@ func prepare(body string) *doc {
 		}
 	}
 	d.findTitles()
+	d.findAsTitles()
 	return d
 }
 
@@ -109,6 +110,10 @@ func (d *doc) personSignal(s nameSeq) bool {
 		if isTitleWord(ts[m].s) || honorifics[l] && l != "the" {
 			return true
 		}
+	}
+	if s.i >= 2 && ts[s.i-1].s == "," && titleHeads[lowerPoss(ts[s.i-2].s)] {
+		// the company's chief executive, Shona Breckenridge
+		return true
 	}
 	if s.i > 0 {
 		prev := ts[s.i-1]

@@ -156,7 +156,7 @@ func (d *doc) findTitles() {
 			e := s.i - 1
 			// the name must be followed by a comma, a verb or the sentence end
 			okAfter := s.j >= len(ts) || !ts[s.j].word || verbTok(ts[s.j]) || isAdverb(ts[s.j].lower())
-			if okAfter && s.nameI == s.i {
+			if okAfter {
 				b := e
 				for b > 0 && e-b < 7 {
 					t := ts[b-1]
@@ -193,6 +193,48 @@ func (d *doc) findTitles() {
 						d.titles = append(d.titles, titleHit{person: resolve(), title: d.paras[s.p][ts[b+1].start:ts[e-1].end], at: at})
 					}
 				}
+			}
+		}
+	}
+}
+
+// findAsTitles finds "As the Secretary of State, his words ..." and "As
+// mayor, Ana Ruiz ...": a title introduced by "As" at the start of a
+// sentence, held by the name that follows or, for his/her, by the person the
+// pronoun refers to.
+func (d *doc) findAsTitles() {
+	for p, ts := range d.toks {
+		for i := 0; i+3 < len(ts); i++ {
+			if ts[i].inQuote || ts[i].s != "As" || d.sentStart(p, i) != i {
+				continue
+			}
+			a := i + 1
+			if l := ts[a].lower(); l == "the" || l == "a" || l == "an" {
+				a++
+			}
+			e := a
+			for e < len(ts) && ts[e].word && !ts[e].inQuote && e-a < 12 {
+				e++
+			}
+			if e >= len(ts) || ts[e].s != "," || e == a || !titleHeads[lowerPoss(ts[a].s)] && !d.headWithin(p, a, e, 3) || !isTitleWord(ts[e-1].s) && !isCapWord(ts[e-1]) {
+				continue
+			}
+			if e+1 >= len(ts) {
+				continue
+			}
+			nx := ts[e+1]
+			at := pos{p, e + 1}
+			person := ""
+			switch nx.lower() {
+			case "his", "her", "he", "she":
+				person = d.pp.lastPerson(pos{p, i})
+			default:
+				if k, ok := d.seqAt[pos{p, e + 1}]; ok && plausibleName(d.seqs[k].name) {
+					person = d.pp.resolve(d.seqs[k].name, at)
+				}
+			}
+			if person != "" {
+				d.titles = append(d.titles, titleHit{person: person, title: d.paras[p][ts[a].start:ts[e-1].end], at: at})
 			}
 		}
 	}
