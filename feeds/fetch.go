@@ -88,6 +88,10 @@ func (o Options) ParseOptions() ParseOptions {
 	return ParseOptions{MaxItems: o.MaxItems, Now: o.Now}
 }
 
+// ParseOptions returns the parse limits of this fetcher's options, for
+// ParseWith(resp.Body, resp.ContentType, resp.URL, f.ParseOptions()).
+func (f *Fetcher) ParseOptions() ParseOptions { return f.o.ParseOptions() }
+
 // Request is one fetch.
 type Request struct {
 	URL          string
@@ -215,7 +219,7 @@ func (f *Fetcher) Fetch(ctx context.Context, r Request) (*Response, error) {
 
 	resp, err := client.Do(req)
 	if err != nil {
-		return nil, fail(f.explain(ctx, tctx, u.String(), err))
+		return nil, fail(f.explain(ctx, tctx, name, err))
 	}
 	defer resp.Body.Close()
 
@@ -246,7 +250,7 @@ func (f *Fetcher) Fetch(ctx context.Context, r Request) (*Response, error) {
 	}
 	body, err := readBody(resp, f.o.MaxBody)
 	if err != nil {
-		return nil, fail(f.explain(ctx, tctx, u.String(), err))
+		return nil, fail(f.explain(ctx, tctx, name, err))
 	}
 	res.Body = body
 	return res, nil
@@ -254,7 +258,7 @@ func (f *Fetcher) Fetch(ctx context.Context, r Request) (*Response, error) {
 
 // explain turns a client error into one plain line: our own timeout becomes
 // ErrTimeout, the url.Error's repetition of the URL is dropped.
-func (f *Fetcher) explain(ctx, tctx context.Context, orig string, err error) error {
+func (f *Fetcher) explain(ctx, tctx context.Context, orig string, err error) error { // orig: the requested URL, redacted
 	if ctx.Err() != nil {
 		return ctx.Err()
 	}
@@ -268,10 +272,10 @@ func (f *Fetcher) explain(ctx, tctx context.Context, orig string, err error) err
 		if errors.As(inner, &ne) && ne.Timeout() && !errors.Is(inner, ErrBlocked) {
 			inner = fmt.Errorf("%w: %v", ErrTimeout, inner)
 		}
-		if ue.URL != orig {
-			if redacted, perr := url.Parse(ue.URL); perr == nil {
-				return fmt.Errorf("at %s: %w", redacted.Redacted(), inner)
-			}
+		// Name the URL that failed when a redirect led elsewhere (a
+		// redirect error names its target itself).
+		if at, perr := url.Parse(ue.URL); perr == nil && at.IsAbs() && at.Redacted() != orig && !errors.Is(inner, ErrRedirect) {
+			return fmt.Errorf("at %s: %w", at.Redacted(), inner)
 		}
 		return inner
 	}

@@ -630,6 +630,21 @@ func TestFetchSSRF(t *testing.T) {
 	}
 }
 
+func TestFetchBlockedRedirectNamesTarget(t *testing.T) {
+	inner := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
+	defer inner.Close()
+	hop := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, inner.URL+"/latest/meta-data/", http.StatusFound)
+	}))
+	defer hop.Close()
+	_, err := NewFetcher(Options{}).Fetch(context.Background(), Request{URL: hop.URL + "/feed", Trusted: true})
+	want := "feeds: fetch " + hop.URL + "/feed: at " + inner.URL + "/latest/meta-data/: dial tcp " +
+		strings.TrimPrefix(inner.URL, "http://") + ": blocked: loopback address 127.0.0.1"
+	if err == nil || err.Error() != want {
+		t.Errorf("got %v\nwant %s", err, want)
+	}
+}
+
 func TestCheckAddr(t *testing.T) {
 	blocked := []string{
 		"127.0.0.1", "127.1.2.3", "10.0.0.1", "172.16.5.4", "172.31.255.255", "192.168.1.1",
