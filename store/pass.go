@@ -23,6 +23,24 @@ type Candidate struct {
 	Hash      string // hex of the normalised content, computed by the caller
 	Published time.Time
 	DateRaw   string
+	Source    string // SourceFeed or SourcePage; "" is SourceFeed
+	// SeenOnly: the article is known and its text was not fetched this
+	// time (full-text feeds fetch pages on the recheck schedule); it only
+	// counts as present in the feed.
+	SeenOnly bool
+}
+
+// Where a revision's text came from.
+const (
+	SourceFeed = "feed" // the feed item's own content
+	SourcePage = "page" // the main text of the article's page
+)
+
+func (c Candidate) source() string {
+	if c.Source == "" {
+		return SourceFeed
+	}
+	return c.Source
 }
 
 // Pending is a candidate that needs a new revision.
@@ -32,7 +50,8 @@ type Pending struct {
 	PrevNumber   int   // 0 = none
 	PrevHeadline string
 	PrevText     string
-	RevertOf     int // >0: Hash equals that older, non-latest revision's
+	PrevSource   string // SourceFeed or SourcePage
+	RevertOf     int    // >0: Hash equals that older, non-latest revision's
 }
 
 // Plan is what Prepare found.
@@ -121,13 +140,16 @@ func prepare(ctx context.Context, tx *sql.Tx, feedID int64, cands []Candidate) (
 		if err != nil {
 			return plan, fmt.Errorf("store: prepare feed %d: article %q: %w", feedID, c.Key, err)
 		}
+		if id == 0 && c.SeenOnly {
+			continue // not known after all: nothing to mark
+		}
 		if id != 0 {
 			if claimed[id] {
 				continue
 			}
 			claimed[id] = true
 		}
-		if id != 0 && number > 0 && hash == c.Hash {
+		if id != 0 && (c.SeenOnly || (number > 0 && hash == c.Hash)) {
 			plan.Seen = append(plan.Seen, id)
 			if moved {
 				plan.Moved = append(plan.Moved, Moved{ArticleID: id, Candidate: c})
@@ -137,8 +159,8 @@ func prepare(ctx context.Context, tx *sql.Tx, feedID int64, cands []Candidate) (
 		p := Pending{Candidate: c, ArticleID: id, PrevNumber: number}
 		if number > 0 {
 			var body []byte
-			if err := tx.QueryRowContext(ctx, `SELECT headline, body FROM revisions
-				WHERE article_id = ? AND number = ?`, id, number).Scan(&p.PrevHeadline, &body); err != nil {
+			if err := tx.QueryRowContext(ctx, `SELECT headline, body, source FROM revisions
+				WHERE article_id = ? AND number = ?`, id, number).Scan(&p.PrevHeadline, &body, &p.PrevSource); err != nil {
 				return plan, fmt.Errorf("store: prepare feed %d: article %d: %w", feedID, id, err)
 			}
 			if p.PrevText, err = decodeText(body); err != nil {
@@ -223,7 +245,8 @@ type FetchResult struct {
 	At        time.Time
 	Revisions []NewRevision
 	Seen      []int64
-	Moved     []Moved // from Plan.Moved: key, GUID and link updated
+	Moved     []Moved   // from Plan.Moved: key, GUID and link updated
+	RecheckAt time.Time // when set, new articles' pages are first rechecked then
 }
 
 // SaveStats counts what SaveFetch added.
@@ -281,8 +304,8 @@ func saveFetch(ctx context.Context, tx *sql.Tx, r FetchResult, st *SaveStats) er
 	}
 	defer findKey.Close()
 	insArticle, err := tx.PrepareContext(ctx, `INSERT INTO articles
-		(feed_id, key, guid, url, canonical, published, date_raw, first_seen, last_seen, in_feed)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`)
+		(feed_id, key, guid, url, canonical, published, date_raw, first_seen, last_seen, in_feed, next_check)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`)
 	if err != nil {
 		return err
 	}
@@ -308,8 +331,8 @@ func saveFetch(ctx context.Context, tx *sql.Tx, r FetchResult, st *SaveStats) er
 	}
 	defer latestNum.Close()
 	insRevision, err := tx.PrepareContext(ctx, `INSERT INTO revisions
-		(article_id, number, fetched_at, headline, body, text_size, hash, revert_of)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`)
+		(article_id, number, fetched_at, headline, body, text_size, hash, revert_of, source)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`)
 	if err != nil {
 		return err
 	}
@@ -329,7 +352,7 @@ func saveFetch(ctx context.Context, tx *sql.Tx, r FetchResult, st *SaveStats) er
 			err := findKey.QueryRowContext(ctx, r.FeedID, nr.Key).Scan(&id)
 			if errors.Is(err, sql.ErrNoRows) {
 				err = insArticle.QueryRowContext(ctx, r.FeedID, nr.Key, nr.GUID, nr.Link, nr.Canonical,
-					ts(nr.Published), nr.DateRaw, at, at, inFetch).Scan(&id)
+					ts(nr.Published), nr.DateRaw, at, at, inFetch, ts(r.RecheckAt)).Scan(&id)
 				if err != nil {
 					return fmt.Errorf("store: save feed %d: new article %q: %w", r.FeedID, nr.Key, err)
 				}
@@ -355,7 +378,7 @@ func saveFetch(ctx context.Context, tx *sql.Tx, r FetchResult, st *SaveStats) er
 		}
 		num := nr.PrevNumber + 1
 		if _, err := insRevision.ExecContext(ctx, id, num, at, nr.Headline, encodeText(nr.Text),
-			len(nr.Text), nr.Hash, nr.RevertOf); err != nil {
+			len(nr.Text), nr.Hash, nr.RevertOf, nr.source()); err != nil {
 			return fmt.Errorf("store: save feed %d: article %d revision %d: %w", r.FeedID, id, num, err)
 		}
 		st.NewRevisions++
@@ -408,4 +431,26 @@ func changeKey(c ChangeInput) string {
 		h.Write([]byte{0})
 	}
 	return hex.EncodeToString(h.Sum(nil)[:16])
+}
+
+// ArticleKeys returns the keys of a feed's articles and their ids.
+func (s *Store) ArticleKeys(ctx context.Context, feedID int64) (map[string]int64, error) {
+	out := map[string]int64{}
+	err := s.readTx(ctx, fmt.Sprintf("article keys of feed %d", feedID), func(tx *sql.Tx) error {
+		rows, err := tx.QueryContext(ctx, `SELECT key, id FROM articles WHERE feed_id = ?`, feedID)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var k string
+			var id int64
+			if err := rows.Scan(&k, &id); err != nil {
+				return err
+			}
+			out[k] = id
+		}
+		return rows.Err()
+	})
+	return out, err
 }

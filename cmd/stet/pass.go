@@ -188,20 +188,51 @@ func (a *App) FetchFeed(ctx context.Context, fc config.Feed, sf store.Feed) (res
 	if err != nil {
 		return a.fetchFailed(ctx, fc, sf, rec, err)
 	}
+	if parsed.Truncated {
+		if len(parsed.Items) == 0 {
+			return a.fetchFailed(ctx, fc, sf, rec, fmt.Errorf("feeds: %s: malformed XML: the document ends before its first complete item", fc.URL))
+		}
+		log.Warn("feed document is cut short; keeping the items complete before the cut", "items", len(parsed.Items))
+	}
 	rec.ETag, rec.LastModified = resp.ETag, resp.LastModified
 	res.Items = len(parsed.Items)
 
+	// For full-text feeds the page of a known article is not fetched on
+	// every pass: the recheck schedule decides when it is due.
+	var known map[string]int64
+	if fc.FullText {
+		if known, err = a.store.ArticleKeys(ctx, sf.ID); err != nil {
+			res.Err = err
+			return res
+		}
+	}
 	cands := make([]store.Candidate, 0, len(parsed.Items))
 	for _, it := range parsed.Items {
 		c := store.Candidate{GUID: it.GUID, Link: it.Link, Key: it.Key, Headline: it.Title, Text: it.Text,
-			Published: it.Published, DateRaw: it.DateRaw}
+			Published: it.Published, DateRaw: it.DateRaw, Source: store.SourceFeed}
 		if fc.FullText && it.Link != "" {
+			if _, ok := known[it.Key]; ok {
+				c.SeenOnly = true
+				cands = append(cands, c)
+				continue
+			}
 			a.fullText(ctx, sf, &c)
 		}
 		c.Hash = contentHash(c.Headline, c.Text)
 		cands = append(cands, c)
 	}
-	stats, err := a.storeCandidates(ctx, sf.ID, &rec, start, cands)
+	plan, err := a.store.Prepare(ctx, sf.ID, cands)
+	if err != nil {
+		res.Err = err
+		return res
+	}
+	var recheckAt time.Time
+	if fc.FullText {
+		if wait := recheckInterval(a.cfg.Recheck, 0); wait > 0 {
+			recheckAt = start.Add(wait)
+		}
+	}
+	stats, err := a.storeCandidates(ctx, sf.ID, &rec, start, plan, recheckAt)
 	if err != nil {
 		res.Err = err
 		return res
@@ -211,16 +242,15 @@ func (a *App) FetchFeed(ctx context.Context, fc config.Feed, sf store.Feed) (res
 	return res
 }
 
-// storeCandidates runs the pass protocol: Prepare, diff, SaveFetch.
-func (a *App) storeCandidates(ctx context.Context, feedID int64, rec *store.FetchRecord, at time.Time, cands []store.Candidate) (store.SaveStats, error) {
-	plan, err := a.store.Prepare(ctx, feedID, cands)
-	if err != nil {
-		return store.SaveStats{}, err
-	}
+// storeCandidates diffs what Prepare found outside any lock, then saves
+// revisions and changes in one transaction. A revision that reverts to an
+// earlier text, or whose text comes from another source than the last one
+// (the feed's summary, then the page), is stored without changes.
+func (a *App) storeCandidates(ctx context.Context, feedID int64, rec *store.FetchRecord, at time.Time, plan store.Plan, recheckAt time.Time) (store.SaveStats, error) {
 	revs := make([]store.NewRevision, 0, len(plan.Pending))
 	for _, p := range plan.Pending {
 		nr := store.NewRevision{Pending: p}
-		if p.PrevNumber > 0 && p.RevertOf == 0 {
+		if p.PrevNumber > 0 && p.RevertOf == 0 && p.PrevSource == p.Source {
 			old := diff.Article{Headline: p.PrevHeadline, Body: p.PrevText}
 			cur := diff.Article{Headline: p.Headline, Body: p.Text}
 			for _, ch := range diff.Compare(old, cur) {
@@ -229,7 +259,8 @@ func (a *App) storeCandidates(ctx context.Context, feedID int64, rec *store.Fetc
 		}
 		revs = append(revs, nr)
 	}
-	return a.store.SaveFetch(ctx, store.FetchResult{Fetch: rec, FeedID: feedID, At: at, Revisions: revs, Seen: plan.Seen})
+	return a.store.SaveFetch(ctx, store.FetchResult{Fetch: rec, FeedID: feedID, At: at, Revisions: revs,
+		Seen: plan.Seen, Moved: plan.Moved, RecheckAt: recheckAt})
 }
 
 // fullText replaces the candidate's feed text by the main text of its page.
@@ -243,6 +274,7 @@ func (a *App) fullText(ctx context.Context, sf store.Feed, c *store.Candidate) {
 		return
 	}
 	c.Text = page.Text
+	c.Source = store.SourcePage
 	if page.Headline != "" {
 		c.Headline = page.Headline
 	}
