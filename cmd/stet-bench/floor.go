@@ -87,3 +87,19 @@ func floor(ctx context.Context, urls, etags []string, workers int) (floorResult,
 	}
 	return res, ctx.Err()
 }
+
+// floorBest is the fastest of n floor runs: transfer on a shared machine is
+// noisy, and the floor is meant as the least a pass could cost.
+func floorBest(ctx context.Context, urls, etags []string, workers, n int) (floorResult, error) {
+	var best floorResult
+	for k := range n {
+		r, err := floor(ctx, urls, etags, workers)
+		if err != nil {
+			return r, err
+		}
+		if k == 0 || r.Wall < best.Wall {
+			best = r
+		}
+	}
+	return best, nil
+}

@@ -63,6 +63,10 @@ func parseSizes(s string) ([][2]int, error) {
 }
 
 func main() {
+	if len(os.Args) > 1 && os.Args[1] == measureArg {
+		measureMain(os.Args[2:])
+		return
+	}
 	var o options
 	fs := flag.NewFlagSet("stet-bench", flag.ContinueOnError)
 	sizes := fs.String("sizes", "200x50,2000x50,10000x20", "comma-separated FEEDSxITEMS sizes")
@@ -216,14 +220,14 @@ func runSize(ctx context.Context, o options, s *stet, tmp string, F, I int) Row 
 
 	// First pass: everything is new.
 	row.Load = loadAvg()
-	fl1, err := floor(ctx, urls, nil, o.workers)
+	fl1, err := floorBest(ctx, urls, nil, o.workers, 3)
 	if err != nil {
 		return fail(err)
 	}
 	logf("%d×%d: floor, full bodies: %s (%.0f MB)", F, I, fl1.Wall.Round(time.Millisecond), mb(fl1.Bytes))
 	if o.floorOnly {
 		row.First = newPass("items", F*I, passResult{}, fl1)
-		fl2, err := floor(ctx, urls, etags(), o.workers)
+		fl2, err := floorBest(ctx, urls, etags(), o.workers, 3)
 		if err != nil {
 			return fail(err)
 		}
@@ -231,7 +235,7 @@ func runSize(ctx context.Context, o options, s *stet, tmp string, F, I int) Row 
 		row.Unchanged = newPass("feeds", F, passResult{}, fl2)
 		return row
 	}
-	p1, err := ss.once(ctx)
+	p1, err := ss.once(ctx, passLog(o, dir, "first"))
 	if err != nil {
 		return fail(err)
 	}
@@ -248,12 +252,12 @@ func runSize(ctx context.Context, o options, s *stet, tmp string, F, I int) Row 
 
 	// Unchanged pass: every feed answers 304.
 	before := etags()
-	fl2, err := floor(ctx, urls, before, o.workers)
+	fl2, err := floorBest(ctx, urls, before, o.workers, 3)
 	if err != nil {
 		return fail(err)
 	}
 	n304 := fm.Served304.Load()
-	p2, err := ss.once(ctx)
+	p2, err := ss.once(ctx, passLog(o, dir, "unchanged"))
 	if err != nil {
 		return fail(err)
 	}
@@ -270,11 +274,11 @@ func runSize(ctx context.Context, o options, s *stet, tmp string, F, I int) Row 
 		return fail(err)
 	}
 	row.EditedArticles = len(edits)
-	fl3, err := floor(ctx, urls, before, o.workers)
+	fl3, err := floorBest(ctx, urls, before, o.workers, 3)
 	if err != nil {
 		return fail(err)
 	}
-	p3, err := ss.once(ctx)
+	p3, err := ss.once(ctx, passLog(o, dir, "edited"))
 	if err != nil {
 		return fail(err)
 	}
@@ -313,4 +317,12 @@ func runSize(ctx context.Context, o options, s *stet, tmp string, F, I int) Row 
 	}
 	row.PeakRSSMB = max(row.First.MaxRSSMB, row.Unchanged.MaxRSSMB, row.Edited.MaxRSSMB)
 	return row
+}
+
+// passLog is where a pass's standard error is kept: only with --keep.
+func passLog(o options, dir, name string) string {
+	if !o.keep {
+		return ""
+	}
+	return filepath.Join(dir, name+".stderr")
 }

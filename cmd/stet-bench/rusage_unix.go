@@ -24,3 +24,12 @@ func maxRSS(ps *os.ProcessState) int64 {
 func cpuTime(ps *os.ProcessState) float64 {
 	return (ps.UserTime() + ps.SystemTime()).Seconds()
 }
+
+// involuntarySwitches is how often the child was descheduled while it
+// could have run on.
+func involuntarySwitches(ps *os.ProcessState) int64 {
+	if ru, ok := ps.SysUsage().(*syscall.Rusage); ok && ru != nil {
+		return int64(ru.Nivcsw)
+	}
+	return 0
+}

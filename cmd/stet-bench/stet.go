@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -73,24 +74,28 @@ type passResult struct {
 	Wall   time.Duration
 	CPU    float64 // seconds, user+system
 	MaxRSS int64   // bytes
+
+	Preempted int64 // involuntary context switches: the machine was busy
 }
 
-// once runs `stet once` and measures it.
-func (s *stet) once(ctx context.Context) (passResult, error) {
+// once runs `stet once` and measures it (through the measure helper, see
+// measure.go). With logFile set, its standard error (logs, GODEBUG traces)
+// is also written there.
+func (s *stet) once(ctx context.Context, logFile string) (passResult, error) {
 	ctx, cancel := context.WithTimeout(ctx, s.timeout)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, s.bin, "once", "--config", s.cfg, "--log-level", "error")
-	cmd.Env = append(os.Environ(), s.env...)
 	var stderr bytes.Buffer
-	cmd.Stderr = &limitWriter{w: &stderr, n: 1 << 20}
-	cmd.Stdout = cmd.Stderr
-	start := time.Now()
-	err := cmd.Run()
-	res := passResult{Wall: time.Since(start)}
-	if cmd.ProcessState != nil {
-		res.MaxRSS = maxRSS(cmd.ProcessState)
-		res.CPU = cpuTime(cmd.ProcessState)
+	var w io.Writer = &limitWriter{w: &stderr, n: 1 << 20}
+	if logFile != "" {
+		f, err := os.Create(logFile)
+		if err != nil {
+			return passResult{}, err
+		}
+		defer f.Close()
+		w = io.MultiWriter(w, f)
 	}
+	m, err := runMeasured(ctx, []string{s.bin, "once", "--config", s.cfg, "--log-level", "error"}, s.env, w)
+	res := passResult{Wall: time.Duration(m.WallNS), CPU: m.CPU, MaxRSS: m.MaxRSS, Preempted: m.Preempted}
 	if err != nil {
 		return res, fmt.Errorf("bench: stet once: %w: %s", err, lastLines(stderr.String(), 5))
 	}
@@ -206,7 +211,7 @@ func eachJSONLine(out []byte, fn func([]byte) error) error {
 
 // limitWriter keeps the first n bytes written to it.
 type limitWriter struct {
-	w interface{ Write([]byte) (int, error) }
+	w io.Writer
 	n int
 }
 
