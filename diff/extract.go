@@ -465,9 +465,12 @@ func subjectBefore(r []tok) []tok {
 		return nil
 	}
 	s := e
-	for s > 0 && r[s-1].word && s > e-6 {
+	for s > 0 && r[s-1].word && s > e-8 {
 		s--
 		l := r[s].lower()
+		if l == "of" && s > 0 && isCapWord(r[s-1]) && s < e-1 {
+			continue
+		}
 		if l == "the" || l == "a" || l == "an" || notNameWords[l] && !isCapWord(r[s]) {
 			break
 		}
@@ -506,6 +509,22 @@ func trimNP(r []tok) []tok {
 		}
 	}
 	np := r[:end]
+	// said the union's president, Mark Bell: lowercase words of a role
+	if end < len(r) && end > 0 && r[end].word && (r[0].lower() == "the" || isCapWord(r[0])) {
+		for k := end; k < len(r) && k < end+4; k++ {
+			if !r[k].word {
+				break
+			}
+			if titleHeads[lowerPoss(r[k].s)] {
+				end = k + 1
+				for end < len(r) && r[end].word && titleHeads[lowerPoss(r[end].s)] {
+					end++
+				}
+				np = r[:end]
+				break
+			}
+		}
+	}
 	for len(np) > 0 && !isCapWord(np[len(np)-1]) && !isTitleWord(np[len(np)-1].s) && (np[len(np)-1].lower() == "of" || particles[np[len(np)-1].lower()]) {
 		np = np[:len(np)-1]
 	}
@@ -541,6 +560,15 @@ var groupNouns = map[string]bool{
 	"newspaper": true, "website": true, "document": true, "letter": true, "release": true,
 	"they": true, "we": true, "it": true, "i": true, "you": true, "others": true, "critics": true,
 	"analysts": true, "experts": true, "sources": true, "authorities": true, "witnesses": true,
+	"opponents": true, "officers": true, "economists": true, "scientists": true, "researchers": true,
+	"doctors": true, "nurses": true, "teachers": true, "workers": true, "parents": true,
+	"students": true, "prosecutors": true, "investigators": true, "lawmakers": true,
+	"democrats": true, "republicans": true, "advocates": true, "activists": true,
+	"neighbours": true, "neighbors": true, "organizers": true, "organisers": true, "many": true,
+	"both": true, "several": true, "most": true, "voters": true, "members": true, "leaders": true,
+	"ministers": true, "diplomats": true, "executives": true, "employees": true, "staff": true,
+	"engineers": true, "families": true, "villagers": true, "farmers": true, "fishermen": true,
+	"shoppers": true, "customers": true, "passengers": true, "commuters": true, "unions": true,
 }
 
 // npSpeaker turns a noun phrase into a speaker.
@@ -554,6 +582,21 @@ func (d *doc) npSpeaker(p int, np []tok, at pos) string {
 func (d *doc) npSpeakerOK(p int, np []tok, at pos) (string, bool) {
 	if len(np) == 0 {
 		return "", false
+	}
+	// Paul Grant of Aquafirm: the head comes before "of"
+	for i := 1; i < len(np); i++ {
+		if np[i].lower() == "of" {
+			hasCap := false
+			for _, t := range np[:i] {
+				if isCapWord(t) {
+					hasCap = true
+				}
+			}
+			if hasCap {
+				np = np[:i]
+			}
+			break
+		}
 	}
 	// a name run inside the phrase
 	for i := len(np) - 1; i >= 0; i-- {
@@ -586,13 +629,13 @@ func (d *doc) npSpeakerOK(p int, np []tok, at pos) (string, bool) {
 		return "", true
 	}
 	if first == "the" || first == "this" || first == "that" {
-		head := lowerPoss(lastw)
+		head := expandAbbrev(lowerPoss(lastw))
 		if isTitleWord(head) || titleHeads[head] {
 			var who []string
 			seen := map[string]bool{}
 			for _, th := range d.titles {
 				for _, w := range strings.Fields(strings.ToLower(th.title)) {
-					if lowerPoss(w) == head && !seen[th.person] {
+					if expandAbbrev(lowerPoss(w)) == head && !seen[th.person] {
 						seen[th.person] = true
 						who = append(who, th.person)
 					}
@@ -600,6 +643,20 @@ func (d *doc) npSpeakerOK(p int, np []tok, at pos) (string, bool) {
 			}
 			if len(who) == 1 {
 				return who[0], true
+			}
+			if len(who) > 1 {
+				// the one of them mentioned last
+				best, bestAt := "", pos{-1, -1}
+				for _, th := range d.titles {
+					if th.at.before(at) && bestAt.before(th.at) {
+						for _, w := range who {
+							if w == th.person {
+								best, bestAt = w, th.at
+							}
+						}
+					}
+				}
+				return best, true
 			}
 			return "", true
 		}

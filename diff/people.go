@@ -187,6 +187,9 @@ func plausibleName(name []string) bool {
 	if len(name) == 0 || len(name) > 5 {
 		return false
 	}
+	if len(name) == 1 && groupNouns[strings.ToLower(name[0])] {
+		return false
+	}
 	for _, w := range name {
 		l := strings.ToLower(w)
 		if nonPerson[l] || isTitleWord(w) || notNameWords[l] || demonyms[l] != "" || isCountry(l) {

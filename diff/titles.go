@@ -284,7 +284,7 @@ func titleWords(t string) []string {
 	t = strings.ReplaceAll(t, "U.N.", "United Nations")
 	var out []string
 	for _, w := range words(t) {
-		w = strings.TrimSuffix(strings.TrimSuffix(w, "'s"), "'")
+		w = expandAbbrev(strings.TrimSuffix(strings.TrimSuffix(w, "'s"), "'"))
 		switch w {
 		case "the", "a", "an", "of", "s", "for", "from", "at", "in", "and":
 			continue
@@ -390,4 +390,26 @@ func sameTitle(a, b string) bool {
 		}
 	}
 	return true
+}
+
+// titleAbbrevs are AP-style abbreviations of titles before a name.
+var titleAbbrevs = map[string]string{
+	"gov": "governor", "gov.": "governor", "sen": "senator", "sen.": "senator",
+	"rep": "representative", "rep.": "representative", "lt": "lieutenant", "lt.": "lieutenant",
+	"gen": "general", "gen.": "general", "atty": "attorney", "atty.": "attorney",
+	"supt": "superintendent", "supt.": "superintendent", "sgt": "sergeant", "sgt.": "sergeant",
+	"capt": "captain", "capt.": "captain", "cmdr": "commander", "cmdr.": "commander",
+	"adm": "admiral", "adm.": "admiral", "col": "colonel", "col.": "colonel",
+	"maj": "major", "maj.": "major", "prof": "professor", "prof.": "professor",
+	"pres": "president", "pres.": "president", "sec": "secretary", "sec.": "secretary",
+	"asst": "assistant", "asst.": "assistant", "dept": "department", "dept.": "department",
+	"ceo": "chief executive officer", "cfo": "chief financial officer", "coo": "chief operating officer",
+}
+
+// expandAbbrev writes a title abbreviation out in full.
+func expandAbbrev(w string) string {
+	if x, ok := titleAbbrevs[w]; ok && !strings.Contains(x, " ") {
+		return x
+	}
+	return w
 }
