@@ -1,0 +1,386 @@
+package web
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"html/template"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/stet-news/stet/diff"
+	"github.com/stet-news/stet/store"
+)
+
+// pages are the parsed templates, one set per page (layout + page).
+type pages struct {
+	set map[string]*template.Template
+}
+
+var pageNames = []string{"changes", "article", "feeds", "error"}
+
+func (s *Server) parsePages() *pages {
+	funcs := template.FuncMap{
+		"when":  when,
+		"iso":   rfc3339,
+		"ago":   func(t time.Time) string { return ago(t, s.now()) },
+		"href":  safeHref,
+		"kind":  kindLabel,
+		"short": func(s string, n int) string { return shorten(s, n) },
+	}
+	p := &pages{set: map[string]*template.Template{}}
+	for _, name := range pageNames {
+		p.set[name] = template.Must(template.New(name).Funcs(funcs).ParseFS(assets,
+			"templates/layout.html", "templates/"+name+".html"))
+	}
+	return p
+}
+
+// page is what the layout needs, and the page's own data.
+type page struct {
+	Title string
+	Nav   string // "changes", "feeds" or ""
+	Atom  string // the Atom feed for this view
+	Data  any
+}
+
+func (s *Server) render(w http.ResponseWriter, r *http.Request, code int, name string, p page) {
+	var buf bytes.Buffer
+	if err := s.pages.set[name].ExecuteTemplate(&buf, "layout", p); err != nil {
+		s.log.Error("web: render", "page", name, "err", err)
+		http.Error(w, "internal error", http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(code)
+	w.Write(buf.Bytes())
+}
+
+func (s *Server) errorPage(w http.ResponseWriter, r *http.Request, code int, msg string) {
+	s.render(w, r, code, "error", page{Title: http.StatusText(code), Data: struct {
+		Code int
+		Msg  string
+	}{code, msg}})
+}
+
+// safeHref is u when it is an absolute http or https URL, else "": nothing
+// else from a feed becomes a link.
+func safeHref(u string) string {
+	p, err := url.Parse(strings.TrimSpace(u))
+	if err != nil || p.Host == "" {
+		return ""
+	}
+	switch strings.ToLower(p.Scheme) {
+	case "http", "https":
+		return p.String()
+	}
+	return ""
+}
+
+func when(t time.Time) string {
+	if t.IsZero() {
+		return "never"
+	}
+	return t.UTC().Format("2006-01-02 15:04 UTC")
+}
+
+// ago says how long before now t was (or how long after, "in ...").
+func ago(t, now time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	d := now.Sub(t)
+	suffix := " ago"
+	if d < 0 {
+		d, suffix = -d, ""
+	}
+	var s string
+	switch {
+	case d < time.Minute:
+		return "just now"
+	case d < time.Hour:
+		s = fmt.Sprintf("%d min", int(d.Minutes()))
+	case d < 48*time.Hour:
+		s = fmt.Sprintf("%d h", int(d.Hours()))
+	default:
+		s = fmt.Sprintf("%d days", int(d.Hours()/24))
+	}
+	if suffix == "" {
+		return "in " + s
+	}
+	return s + suffix
+}
+
+var kindLabels = map[string]string{
+	"quote_edited":       "Quote edited",
+	"quote_added":        "Quote added",
+	"quote_removed":      "Quote removed",
+	"quote_reattributed": "Quote reattributed",
+	"title_changed":      "Title changed",
+	"title_added":        "Title added",
+	"title_removed":      "Title removed",
+	"headline_changed":   "Headline changed",
+}
+
+func kindLabel(k string) string {
+	if l, ok := kindLabels[k]; ok {
+		return l
+	}
+	return k
+}
+
+func shorten(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n-1]) + "…"
+}
+
+// feedLabel is how a feed is named on a page: its name, else its host.
+func (s *Server) feedLabel(feedURL, stored string) string {
+	if n := s.feedName(feedURL, stored); n != "" {
+		return n
+	}
+	if u, err := url.Parse(feedURL); err == nil && u.Host != "" {
+		return u.Host
+	}
+	return feedURL
+}
+
+// changeView is one change as the pages show it.
+type changeView struct {
+	store.ChangeRow
+	FeedLabel string
+	Page      string // the article page, comparing the change's revisions
+	Source    string // the article's link when http(s), else ""
+	Before    []Seg
+	After     []Seg
+}
+
+func (s *Server) changeView(c store.ChangeRow) changeView {
+	v := changeView{ChangeRow: c, FeedLabel: s.feedLabel(c.FeedURL, c.FeedName), Source: safeHref(c.ArticleURL)}
+	if v.Source == "" {
+		v.Source = safeHref(c.ArticleCanonical)
+	}
+	v.Page = fmt.Sprintf("/articles/%d?from=%d&to=%d#change-%d", c.ArticleID, c.FromRev, c.ToRev, c.ID)
+	if c.Kind == "quote_reattributed" {
+		// before and after are speakers: whole names, not words to mark
+		if c.Before != "" {
+			v.Before = []Seg{{Text: c.Before, Tag: "del"}}
+		}
+		if c.After != "" {
+			v.After = []Seg{{Text: c.After, Tag: "ins"}}
+		}
+		return v
+	}
+	v.Before, v.After = sides(diff.WordDiff(c.Before, c.After))
+	return v
+}
+
+type option struct {
+	Value, Label string
+	Selected     bool
+}
+
+type changesData struct {
+	Q       changeQuery
+	Kinds   []option
+	Feeds   []option
+	Changes []changeView
+	Next    string
+	First   string // the newest page, when this is not it
+	Total   int
+}
+
+func (s *Server) changesPage(w http.ResponseWriter, r *http.Request) {
+	c, err := parseChangeQuery(r.URL.Query())
+	if err != nil {
+		s.errorPage(w, r, http.StatusBadRequest, strings.TrimPrefix(err.Error(), errBadParam.Error()+": "))
+		return
+	}
+	rows, next, err := s.changePage(r, c)
+	if err != nil {
+		s.serverError(w, r, err, false)
+		return
+	}
+	feeds, err := s.st.Feeds(r.Context())
+	if err != nil {
+		s.serverError(w, r, err, false)
+		return
+	}
+	d := changesData{Q: c}
+	d.Kinds = append(d.Kinds, option{Value: "", Label: "any kind", Selected: c.Kind == ""})
+	for _, k := range changeKinds {
+		d.Kinds = append(d.Kinds, option{Value: k, Label: kindLabel(k), Selected: c.Kind == k})
+	}
+	d.Feeds = append(d.Feeds, option{Value: "", Label: "all feeds", Selected: c.Feed == ""})
+	for _, f := range feeds {
+		d.Feeds = append(d.Feeds, option{Value: f.URL, Label: s.feedLabel(f.URL, f.Name),
+			Selected: c.Feed == f.URL || c.Feed == f.FetchURL})
+	}
+	for _, row := range rows {
+		d.Changes = append(d.Changes, s.changeView(row))
+	}
+	if next != 0 {
+		d.Next = c.link("/changes", next)
+	}
+	if c.Before != 0 {
+		d.First = c.link("/changes", 0)
+	}
+	atom := changeQuery{Feed: c.Feed, Kind: c.Kind, Limit: defaultLimit}
+	s.render(w, r, http.StatusOK, "changes", page{Title: "Changes", Nav: "changes", Atom: atom.link("/changes.atom", 0), Data: d})
+}
+
+// revView is one revision on an article's timeline.
+type revView struct {
+	store.Revision
+	Compare  string // link: the diff from the previous revision to this one
+	InDiff   bool   // one of the two revisions shown
+	NChanges int    // changes recorded at this revision
+}
+
+type articleData struct {
+	A         store.Article
+	FeedLabel string
+	Source    string
+	Revisions []revView
+	Versions  []option // for the compare form
+	From, To  int
+	FromRev   store.Revision
+	ToRev     store.Revision
+	HeadOld   []Seg
+	HeadNew   []Seg
+	Old, New  []Seg
+	Quotes    []diff.Quote // of revision To
+	Titles    []diff.Title
+	Changes   []changeView
+}
+
+func (s *Server) articlePage(w http.ResponseWriter, r *http.Request) {
+	id, err := articleID(r)
+	if err != nil {
+		s.errorPage(w, r, http.StatusBadRequest, "Bad article id.")
+		return
+	}
+	a, revs, changes, err := s.loadArticle(r, id)
+	if errors.Is(err, store.ErrNotFound) {
+		s.errorPage(w, r, http.StatusNotFound, fmt.Sprintf("No article %d.", id))
+		return
+	}
+	if err != nil {
+		s.serverError(w, r, err, false)
+		return
+	}
+	if len(revs) == 0 {
+		s.errorPage(w, r, http.StatusNotFound, fmt.Sprintf("Article %d has no stored revision.", id))
+		return
+	}
+	byNum := map[int]int{}
+	for i, rv := range revs {
+		byNum[rv.Number] = i
+	}
+	// default: the last two revisions (or the only one, against itself)
+	to := revs[len(revs)-1].Number
+	from := to
+	if len(revs) > 1 {
+		from = revs[len(revs)-2].Number
+	}
+	q := r.URL.Query()
+	for _, p := range []struct {
+		name string
+		dst  *int
+	}{{"from", &from}, {"to", &to}} {
+		v := q.Get(p.name)
+		if v == "" {
+			continue
+		}
+		n, err := strconv.Atoi(v)
+		if _, ok := byNum[n]; err != nil || !ok {
+			s.errorPage(w, r, http.StatusBadRequest, fmt.Sprintf("Article %d has no revision %q.", id, v))
+			return
+		}
+		*p.dst = n
+	}
+
+	d := articleData{A: a, From: from, To: to, Source: safeHref(a.URL)}
+	if d.Source == "" {
+		d.Source = safeHref(a.Canonical)
+	}
+	feedName := ""
+	if f, err := s.st.FeedByURL(r.Context(), a.FeedURL); err == nil {
+		feedName = f.Name
+	}
+	d.FeedLabel = s.feedLabel(a.FeedURL, feedName)
+	perRev := map[int]int{}
+	for _, c := range changes {
+		perRev[c.ToRev]++
+		d.Changes = append(d.Changes, s.changeView(c))
+	}
+	for i, rv := range revs {
+		v := revView{Revision: rv, InDiff: rv.Number == from || rv.Number == to, NChanges: perRev[rv.Number]}
+		if i > 0 {
+			v.Compare = fmt.Sprintf("/articles/%d?from=%d&to=%d", id, revs[i-1].Number, rv.Number)
+		}
+		d.Revisions = append(d.Revisions, v)
+		d.Versions = append(d.Versions, option{Value: strconv.Itoa(rv.Number), Label: fmt.Sprintf("%d · %s", rv.Number, when(rv.FetchedAt))})
+	}
+	d.FromRev, d.ToRev = revs[byNum[from]], revs[byNum[to]]
+	oldEx := diff.Extract(diff.Article{Headline: d.FromRev.Headline, Body: d.FromRev.Text})
+	newEx := diff.Extract(diff.Article{Headline: d.ToRev.Headline, Body: d.ToRev.Text})
+	d.Quotes, d.Titles = newEx.Quotes, newEx.Titles
+	d.HeadOld, d.HeadNew = sides(diff.WordDiff(d.FromRev.Headline, d.ToRev.Headline))
+	old, new := sides(diff.WordDiff(d.FromRev.Text, d.ToRev.Text))
+	d.Old, d.New = highlight(old, oldEx), highlight(new, newEx)
+	title := a.Headline
+	if title == "" {
+		title = fmt.Sprintf("Article %d", id)
+	}
+	s.render(w, r, http.StatusOK, "article", page{Title: title, Data: d})
+}
+
+// feedView is one feed's health on the feeds page.
+type feedView struct {
+	FeedJSON
+	Label     string
+	Href      string // the feed URL when http(s)
+	LastFetch time.Time
+	NextFetch time.Time
+	State     string // "ok", "failing", "gone", "new"
+}
+
+func (s *Server) feedsPage(w http.ResponseWriter, r *http.Request) {
+	fs, err := s.st.FeedStatuses(r.Context())
+	if err != nil {
+		s.serverError(w, r, err, false)
+		return
+	}
+	now := s.now()
+	js := s.feedJSON(fs)
+	var d struct {
+		Feeds   []feedView
+		Failing int
+	}
+	for i, f := range fs {
+		v := feedView{FeedJSON: js[i], Label: s.feedLabel(f.URL, f.Name), Href: safeHref(f.URL),
+			LastFetch: f.LastFetch, NextFetch: s.nextFetch(f, now)}
+		switch {
+		case f.Gone:
+			v.State = "gone"
+		case f.LastError != "":
+			v.State = "failing"
+		case f.LastFetch.IsZero():
+			v.State = "new"
+		default:
+			v.State = "ok"
+		}
+		if v.State == "failing" || v.State == "gone" {
+			d.Failing++
+		}
+		d.Feeds = append(d.Feeds, v)
+	}
+	s.render(w, r, http.StatusOK, "feeds", page{Title: "Feeds", Nav: "feeds", Data: d})
+}
