@@ -10,8 +10,12 @@ import (
 	"syscall"
 )
 
-func main() {
+func main() { os.Exit(realMain()) }
+
+// realMain runs stet with the process's arguments until done or until
+// SIGINT/SIGTERM asks it to stop.
+func realMain() int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	os.Exit(Run(ctx, NewEnv(), os.Args[1:]))
+	return Run(ctx, NewEnv(), os.Args[1:])
 }

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"os"
 	"testing"
 )
@@ -10,7 +9,7 @@ import (
 // run it as a subprocess (and kill it) without a separate build.
 func TestMain(m *testing.M) {
 	if os.Getenv("STET_TEST_MAIN") == "1" {
-		os.Exit(Run(context.Background(), NewEnv(), os.Args[1:]))
+		os.Exit(realMain())
 	}
 	os.Exit(m.Run())
 }
