@@ -22,11 +22,6 @@ import (
 // version is set at build time with -ldflags "-X main.version=...".
 var version = "dev"
 
-// userAgent names stet and its version to the servers it fetches from.
-func userAgent() string {
-	return "stet/" + version + " (+https://github.com/stet-news/stet)"
-}
-
 // commonFlags are the flags every command that reads the configuration takes.
 type commonFlags struct {
 	config    string
@@ -118,7 +113,7 @@ func newApp(ctx context.Context, env *Env, cfg config.Config, log *slog.Logger) 
 	f := cfg.Fetch
 	ua := f.UserAgent
 	if ua == "" {
-		ua = userAgent()
+		ua = feeds.UserAgent(version)
 	}
 	if cfg.SMTP.Username != "" && cfg.SMTP.PasswordEnv != "" && cfg.Password(env.Getenv) == "" {
 		log.Warn("smtp.password_env names a variable that is not set: digests will fail to authenticate", "variable", cfg.SMTP.PasswordEnv)
@@ -132,6 +127,7 @@ func newApp(ctx context.Context, env *Env, cfg config.Config, log *slog.Logger) 
 		PerHost:        f.PerHost,
 		AllowPrivate:   f.AllowPrivate,
 		MaxItems:       f.MaxItems,
+		Now:            env.Now,
 	})
 	return &App{cfg: cfg, store: st, fetcher: fetcher, log: log, env: env, now: env.Now, running: map[int64]bool{}}, nil
 }

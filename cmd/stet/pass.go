@@ -184,7 +184,7 @@ func (a *App) FetchFeed(ctx context.Context, fc config.Feed, sf store.Feed) (res
 		a.resolveFeedProblems(ctx, sf)
 		return res
 	}
-	parsed, err := feeds.Parse(resp.Body, resp.ContentType, resp.URL)
+	parsed, err := feeds.ParseWith(resp.Body, resp.ContentType, resp.URL, a.fetcher.ParseOptions())
 	if err != nil {
 		return a.fetchFailed(ctx, fc, sf, rec, err)
 	}

@@ -1,0 +1,173 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stet-news/stet/store"
+)
+
+// runStet runs a command in-process and returns its exit status and output.
+func runStet(t *testing.T, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	te := newTestEnv()
+	te.Env.Now = time.Now
+	code = Run(context.Background(), te.Env, args)
+	return code, te.stdout.String(), te.stderr.String()
+}
+
+func TestEveryCommandHelpsItself(t *testing.T) {
+	code, out, _ := runStet(t, "help")
+	if code != 0 || !strings.Contains(out, "commands:") {
+		t.Fatalf("stet help: %d %q", code, out)
+	}
+	for name := range commands {
+		t.Run(name, func(t *testing.T) {
+			code, out, _ := runStet(t, name, "--help")
+			if code != 0 {
+				t.Fatalf("got exit %d, want 0", code)
+			}
+			if !strings.Contains(out, "usage: stet "+name) || !strings.Contains(out, "example:") {
+				t.Errorf("help lacks usage or example:\n%s", out)
+			}
+		})
+	}
+}
+
+func TestWrongUsageExits2WithOneLine(t *testing.T) {
+	for _, args := range [][]string{
+		{"frobnicate"},
+		{"status", "--no-such-flag"},
+		{"changes", "--kind", "nonsense"},
+		{"digest"},
+		{"diff", "only-one-file"},
+		{"backup"},
+	} {
+		t.Run(strings.Join(args, " "), func(t *testing.T) {
+			dir := t.TempDir()
+			if args[0] != "frobnicate" && args[0] != "diff" {
+				args = append(args, "--config", writeConfig(t, dir, "database: "+filepath.Join(dir, "stet.db")+"\n"))
+			}
+			code, _, errOut := runStet(t, args...)
+			if code != 2 {
+				t.Fatalf("got exit %d, want 2 (stderr %q)", code, errOut)
+			}
+			first := strings.SplitN(errOut, "\n", 2)[0]
+			if first == "" || !strings.Contains(errOut, "usage") {
+				t.Errorf("stderr %q: want a one-line error and the usage", errOut)
+			}
+		})
+	}
+}
+
+func writeConfig(t *testing.T, dir, body string) string {
+	t.Helper()
+	p := filepath.Join(dir, "config.yaml")
+	if err := os.WriteFile(p, []byte(body), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func TestBadConfigNamesKeyAndLine(t *testing.T) {
+	dir := t.TempDir()
+	cfg := writeConfig(t, dir, "database: "+filepath.Join(dir, "stet.db")+"\nschedule: \"*/61 * * * *\"\n")
+	code, _, errOut := runStet(t, "once", "--config", cfg)
+	if code != 1 || !strings.Contains(errOut, "line 2") || !strings.Contains(errOut, "schedule") || strings.Count(strings.TrimSpace(errOut), "\n") != 0 {
+		t.Fatalf("exit %d, stderr %q: want one line naming schedule and line 2", code, errOut)
+	}
+}
+
+// The SMTP password is read from the environment and never written to
+// logs, errors, status output or the database.
+func TestPasswordNeverLeaks(t *testing.T) {
+	const secret = "s3cr3t-Pa55-XYZ"
+	ctx := context.Background()
+	headline, body := seedArticle(t)
+	srv := newFeedServer(t, rssFeed([3]string{"rubio-cartels", headline, body}))
+	sink := newSMTPSink(t)
+	sink.failOn = 100 // refuse every message, so errors are produced and logged
+	te := newTestEnv()
+	var logs bytes.Buffer
+	te.Env.Getenv = func(k string) string {
+		if k == "STET_TEST_PW" {
+			return secret
+		}
+		return ""
+	}
+	te.Env.Stderr = &logs
+	app := smtpApp(t, te, sink, srv.URL, "")
+	app.cfg.SMTP.Username = "stet"
+	app.cfg.SMTP.PasswordEnv = "STET_TEST_PW"
+	editedFeed(t, app, srv, te)
+	_, err := app.SendDigest(ctx, false)
+	if err == nil {
+		t.Fatal("want a refused send")
+	}
+	if strings.Contains(err.Error(), secret) {
+		t.Fatalf("password in error: %v", err)
+	}
+	rows, _ := app.statusRows(ctx)
+	for _, r := range rows {
+		if strings.Contains(r.LastError, secret) {
+			t.Fatal("password in status")
+		}
+	}
+	app.Close()
+	for _, suffix := range []string{"", "-wal"} {
+		b, _ := os.ReadFile(app.cfg.Database + suffix)
+		if bytes.Contains(b, []byte(secret)) {
+			t.Fatalf("password in the database file%s", suffix)
+		}
+	}
+	if strings.Contains(logs.String(), secret) {
+		t.Fatal("password in the logs")
+	}
+}
+
+// `stet backup` while a pass is writing gives a copy that opens and passes
+// the integrity check.
+func TestBackupDuringAPass(t *testing.T) {
+	if testing.Short() {
+		t.Skip("subprocess test")
+	}
+	_, body := seedArticle(t)
+	urls := slowFeeds(t, 30, 30*time.Millisecond, body)
+	dir := t.TempDir()
+	db := filepath.Join(dir, "stet.db")
+	var cfg strings.Builder
+	cfg.WriteString("database: " + db + "\nfetch:\n  allow_private: true\n  workers: 2\nfeeds:\n")
+	for _, u := range urls {
+		cfg.WriteString("  - url: " + u + "\n")
+	}
+	cfgPath := writeConfig(t, dir, cfg.String())
+	pass := stetCmd(context.Background(), "once", "--config", cfgPath, "--log-level", "error")
+	if err := pass.Start(); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(700 * time.Millisecond)
+	copyPath := filepath.Join(dir, "copy.db")
+	out, err := stetCmd(context.Background(), "backup", "--config", cfgPath, copyPath).CombinedOutput()
+	if err != nil {
+		t.Fatalf("backup: %v\n%s", err, out)
+	}
+	if err := pass.Wait(); err != nil {
+		t.Fatalf("the pass failed: %v", err)
+	}
+	st, err := store.Open(context.Background(), copyPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	if problems, err := st.Check(context.Background()); err != nil || len(problems) > 0 {
+		t.Fatalf("copy: %v %v", err, problems)
+	}
+	if out, err := stetCmd(context.Background(), "backup", "--config", cfgPath, copyPath).CombinedOutput(); err == nil {
+		t.Fatalf("backup over an existing file succeeded: %s", out)
+	}
+}
