@@ -65,7 +65,15 @@ func (d *doc) findTitles() {
 		}
 		if end > 0 && (start < end || s.i > 0 && isTitleWord(ts[s.i-1].s)) {
 			last := ts[end-1]
-			if titleHeads[strings.ToLower(last.s)] || titleHeads[strings.ToLower(strings.TrimSuffix(last.s, "."))] && strings.HasSuffix(last.s, ".") {
+			headAt := -1
+			for m := start; m < end; m++ {
+				if titleHeads[strings.ToLower(ts[m].s)] {
+					headAt = m
+				}
+			}
+			// Secretary of State Marco Rubio: the head, then "of" and a name
+			ofTail := headAt >= 0 && headAt+2 < end && ts[headAt+1].lower() == "of"
+			if titleHeads[strings.ToLower(last.s)] || ofTail || titleHeads[strings.ToLower(strings.TrimSuffix(last.s, "."))] && strings.HasSuffix(last.s, ".") {
 				// extend backwards over title words, capitalised words
 				b := start
 				if b == s.i {

@@ -82,12 +82,12 @@ func WordDiff(a, b string) []Op {
 				push(OpEqual, ob[j])
 				i++
 				j++
-			case j < m && (i == n || dp[i*w+j+1] >= dp[(i+1)*w+j]):
-				push(OpInsert, ob[j])
-				j++
-			default:
+			case i < n && (j == m || dp[(i+1)*w+j] >= dp[i*w+j+1]):
 				push(OpDelete, oa[i])
 				i++
+			default:
+				push(OpInsert, ob[j])
+				j++
 			}
 		}
 	}

@@ -1,0 +1,118 @@
+package diff
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestCompareSeed(t *testing.T) {
+	a := seed(t)
+	type tc struct {
+		name  string
+		edit  func(string) string
+		kinds []string
+	}
+	tests := []tc{
+		{"unchanged", func(s string) string { return s }, nil},
+		{"typography only", func(s string) string {
+			r := strings.NewReplacer("“", `"`, "”", `"`, "’", "'", ". ", ".  ")
+			return r.Replace(s)
+		}, nil},
+		{"quote edited", func(s string) string {
+			return strings.Replace(s, "and many other things", "and much else", 1)
+		}, []string{QuoteEdited}},
+		{"quote reattributed", func(s string) string {
+			return strings.Replace(s, "stated Rubio, the U.S. federal official.", "stated Thomas Whitfield, a State Department spokesman.", 1)
+		}, []string{QuoteReattributed, TitleRemoved, TitleAdded}},
+		{"title changed", func(s string) string {
+			return strings.Replace(s, "a United States Senator from Florida and", "the United States Secretary of State and", 1)
+		}, []string{TitleChanged}},
+		{"equivalent title forms", func(s string) string {
+			return strings.Replace(s, "Mexico’s President, Claudia Sheinbaum,", "Mexican President Claudia Sheinbaum", 1)
+		}, nil},
+		{"partial quote loses its marks", func(s string) string {
+			return strings.Replace(s, "“transnational criminal organizations,”", "transnational criminal organizations,", 1)
+		}, []string{QuoteRemoved}},
+		{"edit outside quotes", func(s string) string {
+			return strings.Replace(s, "November 14, 2025", "November 15, 2025", 1)
+		}, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			b := ParsePlain(tt.edit(a.Headline + "\n\n" + a.Body))
+			got := Compare(a, b)
+			var kinds []string
+			for _, c := range got {
+				kinds = append(kinds, c.Kind)
+			}
+			if strings.Join(kinds, ",") != strings.Join(tt.kinds, ",") {
+				t.Errorf("got %+v, want kinds %v", got, tt.kinds)
+			}
+		})
+	}
+}
+
+func TestCompareNotChanges(t *testing.T) {
+	old := "Council Votes\n\n“We will appeal,” Okafor said, “and we will win.”\n\nDeputy Mayor Tom Brennan said: “The numbers did not add up.”\n\nMayor Linda Okafor opposed the closure."
+	tests := []struct{ name, new string }{
+		{"attribution moved", "Council Votes\n\n“We will appeal,” said Okafor, “and we will win.”\n\nDeputy Mayor Tom Brennan said: “The numbers did not add up.”\n\nMayor Linda Okafor opposed the closure."},
+		{"paragraphs swapped", "Council Votes\n\nDeputy Mayor Tom Brennan said: “The numbers did not add up.”\n\n“We will appeal,” Okafor said, “and we will win.”\n\nMayor Linda Okafor opposed the closure."},
+		{"title in another form", "Council Votes\n\n“We will appeal,” Okafor said, “and we will win.”\n\nTom Brennan, the deputy mayor, said: “The numbers did not add up.”\n\nMayor Linda Okafor opposed the closure."},
+		{"headline case", "COUNCIL VOTES\n\n“We will appeal,” Okafor said, “and we will win.”\n\nDeputy Mayor Tom Brennan said: “The numbers did not add up.”\n\nMayor Linda Okafor opposed the closure."},
+		{"punctuation inside quote", "Council Votes\n\n“We will appeal.” Okafor said. “And we will win.”\n\nDeputy Mayor Tom Brennan said: “The numbers did not add up.”\n\nMayor Linda Okafor opposed the closure."},
+		{"hard wrapped", "Council Votes\n\n“We will appeal,” Okafor said,\n“and we will win.”\n\nDeputy Mayor Tom Brennan said: “The numbers\ndid not add up.”\n\nMayor Linda Okafor opposed the closure."},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := Compare(ParsePlain(old), ParsePlain(tt.new)); len(got) != 0 {
+				t.Errorf("got %+v, want no changes", got)
+			}
+		})
+	}
+}
+
+func TestExplain(t *testing.T) {
+	a := seed(t)
+	b := ParsePlain(strings.NewReplacer("“", `"`, "”", `"`).Replace(a.Headline + "\n\n" + a.Body))
+	e := Explain(a, b)
+	if len(e.Reported) != 0 {
+		t.Errorf("got reported %+v, want none", e.Reported)
+	}
+	if len(e.Suppressed) == 0 {
+		t.Fatal("got no suppressed differences, want the typography noted")
+	}
+	for _, s := range e.Suppressed {
+		if s.Reason == "" {
+			t.Errorf("suppressed %+v has no reason", s)
+		}
+	}
+	if len(e.Old.Quotes) != 3 || len(e.New.Quotes) != 3 {
+		t.Errorf("got %d and %d quotes, want 3 and 3", len(e.Old.Quotes), len(e.New.Quotes))
+	}
+}
+
+func TestWordDiff(t *testing.T) {
+	tests := []struct {
+		a, b string
+		want []Op
+	}{
+		{"we can help", "we can help", []Op{{OpEqual, "we can help"}}},
+		{"we can help now", "we will help now", []Op{{OpEqual, "we "}, {OpDelete, "can "}, {OpInsert, "will "}, {OpEqual, "help now"}}},
+		{"", "new words", []Op{{OpInsert, "new words"}}},
+		{"old words", "", []Op{{OpDelete, "old words"}}},
+		{"“curly”", `"curly"`, []Op{{OpEqual, `"curly"`}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.a+"|"+tt.b, func(t *testing.T) {
+			got := WordDiff(tt.a, tt.b)
+			if len(got) != len(tt.want) {
+				t.Fatalf("got %+v, want %+v", got, tt.want)
+			}
+			for i := range got {
+				if got[i] != tt.want[i] {
+					t.Errorf("op %d: got %+v, want %+v", i, got[i], tt.want[i])
+				}
+			}
+		})
+	}
+}

@@ -1,0 +1,240 @@
+package diff
+
+import (
+	"os"
+	"strings"
+	"testing"
+)
+
+func seed(t testing.TB) Article {
+	t.Helper()
+	b, err := os.ReadFile("testdata/seed-article.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ParsePlain(string(b))
+}
+
+func TestSeedArticle(t *testing.T) {
+	a := seed(t)
+	if got, want := a.Headline, "Marco Rubio Offers Intelligence Against Mexican Drug Cartels"; got != want {
+		t.Errorf("headline: got %q, want %q", got, want)
+	}
+	ex := Extract(a)
+	if got, want := len(ex.Quotes), 3; got != want {
+		t.Fatalf("got %d quotes, want %d: %+v", got, want, ex.Quotes)
+	}
+	partial := 0
+	for _, q := range ex.Quotes {
+		if q.Speaker != "Marco Rubio" {
+			t.Errorf("quote %q: got speaker %q, want Marco Rubio", q.Text, q.Speaker)
+		}
+		if q.Partial {
+			partial++
+		}
+	}
+	if partial != 1 {
+		t.Errorf("got %d partial quotes, want 1", partial)
+	}
+	for _, want := range []Title{
+		{"Marco Rubio", "United States Senator from Florida"},
+		{"Marco Rubio", "former Speaker of the Florida House of Representatives"},
+		{"Marco Rubio", "U.S. federal official"},
+		{"Claudia Sheinbaum", "Mexico’s President"},
+	} {
+		found := false
+		for _, got := range ex.Titles {
+			if got.Person == want.Person && sameTitle(got.Title, want.Title) {
+				found = true
+			}
+		}
+		if !found {
+			t.Errorf("title %+v not found in %+v", want, ex.Titles)
+		}
+	}
+}
+
+// quoteCase is one extraction phenomenon: the text and the quotes wanted.
+type quoteCase struct {
+	name string
+	text string
+	want []Quote
+}
+
+func runQuoteCases(t *testing.T, cases []quoteCase) {
+	t.Helper()
+	for _, tt := range cases {
+		t.Run(tt.name, func(t *testing.T) {
+			got := Extract(Article{Body: tt.text}).Quotes
+			if len(got) != len(tt.want) {
+				t.Fatalf("got %d quotes %+v, want %d %+v", len(got), got, len(tt.want), tt.want)
+			}
+			for i := range got {
+				if got[i] != tt.want[i] {
+					t.Errorf("quote %d: got %+v, want %+v", i, got[i], tt.want[i])
+				}
+			}
+		})
+	}
+}
+
+func TestQuoteMarks(t *testing.T) {
+	runQuoteCases(t, []quoteCase{
+		{"curly", "“We will win,” Okafor said.", []Quote{{"We will win,", "Okafor", false}}},
+		{"straight", `"We will win," Okafor said.`, []Quote{{"We will win,", "Okafor", false}}},
+		{"guillemets", "«We will not sign this,» said Élodie Marchand.", []Quote{{"We will not sign this,", "Élodie Marchand", false}}},
+		{"guillemets with spaces", "« We will not sign this », said Élodie Marchand.", []Quote{{"We will not sign this", "Élodie Marchand", false}}},
+		{"low-high", "„We are ready“, said Hans Müller.", []Quote{{"We are ready", "Hans Müller", false}}},
+		{"single inside double", "“She told me, ‘Never again,’ and left,” Ruiz said.", []Quote{{"She told me, ‘Never again,’ and left,", "Ruiz", false}}},
+		{"apostrophes", "“They’re not the workers’ friends,” said Ana Ruiz.", []Quote{{"They’re not the workers’ friends,", "Ana Ruiz", false}}},
+		{"straight apostrophes", `"They're not the workers' friends," said Ana Ruiz.`, []Quote{{"They're not the workers' friends,", "Ana Ruiz", false}}},
+		{"stray closing mark", `uneasy on Gilmer street"` + "\n\n" + `"Detectives are looking into it," Richmond police said.`, []Quote{{"Detectives are looking into it,", "", false}}},
+		{"no marks", "Okafor said the council would appeal.", nil},
+	})
+}
+
+func TestQuoteStructure(t *testing.T) {
+	runQuoteCases(t, []quoteCase{
+		{"split in one sentence", "“We will appeal,” Okafor said, “and we will win.”", []Quote{{"We will appeal, and we will win.", "Okafor", false}}},
+		{"split over two sentences", "“We met every condition,” Wainwright said. “This order is about politics.”", []Quote{{"We met every condition, This order is about politics.", "Wainwright", false}}},
+		{"two quotes, two verbs", "“I don’t repeat myself,” Trump insisted, before stating again, “I don’t repeat myself.”", []Quote{{"I don’t repeat myself,", "Trump", false}, {"I don’t repeat myself.", "Trump", false}}},
+		{"multi-paragraph", "Yasmin Haddad described the descent:\n\n“For eleven minutes, nobody said a word.\n\n“We are on the surface.”", []Quote{{"For eleven minutes, nobody said a word. We are on the surface.", "Yasmin Haddad", false}}},
+		{"partial", "Rubio warned that cartels operate like “transnational criminal organizations,” despite that.", []Quote{{"transnational criminal organizations,", "Rubio", true}}},
+		{"partial after that", "Edward said prosecutors had shown “clear and convincing evidence” in court.", []Quote{{"clear and convincing evidence", "Edward", true}}},
+		{"full after said comma", `Burton said, "I love cats!"`, []Quote{{"I love cats!", "Burton", false}}},
+		{"full after said without comma", `Mark told Jacob "I will protect you."`, []Quote{{"I will protect you.", "Mark", false}}},
+	})
+}
+
+func TestNotQuotes(t *testing.T) {
+	runQuoteCases(t, []quoteCase{
+		{"book title", `Burton claims that his favorite book is "One Hundred Years of Solitude".`, nil},
+		{"report title", "The report, titled “Rivers at Risk,” found pollution rising.", nil},
+		{"film title", "The studio films scenes for “The Last Ferry Home,” a thriller.", nil},
+		{"scare quote", "The hospital offered a one-time “wellness” bonus of $500.", nil},
+		{"so-called", "Even the so-called “clean” rivers showed rising levels.", nil},
+		{"nickname", "Dwayne “The Rock” Johnson was not at the meeting.", nil},
+		{"short quote with speech verb is speech", "Nwankwo said the savings were “small change” for the city.", []Quote{{"small change", "Nwankwo", true}}},
+	})
+}
+
+func TestSpeakers(t *testing.T) {
+	runQuoteCases(t, []quoteCase{
+		{"said after", "“We are ready,” Smith said.", []Quote{{"We are ready,", "Smith", false}}},
+		{"said before name", "“We are ready,” said Jane Smith.", []Quote{{"We are ready,", "Jane Smith", false}}},
+		{"told", "“We are ready,” Smith told reporters on Monday.", []Quote{{"We are ready,", "Smith", false}}},
+		{"according to", "According to Incident Commander Javier Montenegro, “The wind is doing what it wants.”", []Quote{{"The wind is doing what it wants.", "Javier Montenegro", false}}},
+		{"colon", "Deputy Mayor Tom Brennan said: “The numbers did not add up.”", []Quote{{"The numbers did not add up.", "Tom Brennan", false}}},
+		{"dash", "“The measurement moves the argument from theory to data.” — Chiamaka Okafor", []Quote{{"The measurement moves the argument from theory to data.", "Chiamaka Okafor", false}}},
+		{"fullest name", "Marco Rubio spoke on Monday.\n\n“We can help,” Rubio said.", []Quote{{"We can help,", "Marco Rubio", false}}},
+		{"pronoun", "Burton explained from a podium. “I love cats,” he said.", []Quote{{"I love cats,", "Burton", false}}},
+		{"pronoun, nobody named", "“Some people say otherwise,” he conceded.", []Quote{{"Some people say otherwise,", "", false}}},
+		{"unnamed official", "“The votes are not there,” a senior government official said.", []Quote{{"The votes are not there,", "", false}}},
+		{"crowd", "“Homes, not profits!” the crowd chanted.", []Quote{{"Homes, not profits!", "", false}}},
+		{"role, one holder", "Governor Celestine Marwick signed the order.\n\n“This is not a punishment,” the governor said.", []Quote{{"This is not a punishment,", "Celestine Marwick", false}}},
+		{"appositive subject", "The company’s chief executive, Shona Breckenridge, said it would review the rota. “We put a fair offer on the table,” she said.", []Quote{{"We put a fair offer on the table,", "Shona Breckenridge", false}}},
+		{"role then name", "“We chose not to pass on the cost,” said Halvorsen’s chief executive, Dana Ortiz.", []Quote{{"We chose not to pass on the cost,", "Dana Ortiz", false}}},
+		{"same surname", "Senator Ruth Adeyemi wrote the bill.\n\n“Tonight we decided,” Ruth Adeyemi said.\n\nHer brother, Governor Kola Adeyemi, testified in March.\n\n“This bill is not perfect,” Kola Adeyemi said.", []Quote{{"Tonight we decided,", "Ruth Adeyemi", false}, {"This bill is not perfect,", "Kola Adeyemi", false}}},
+		{"surname first", "Chen Liwei, managing director of Redstone Mining, spoke.\n\n“We have nothing to hide,” Chen said.", []Quote{{"We have nothing to hide,", "Chen Liwei", false}}},
+		{"organisation of", "Interim CEO Paul Grant of Aquafirm called the bill “a disaster for business.”", []Quote{{"a disaster for business.", "Paul Grant", true}}},
+	})
+}
+
+func TestTitles(t *testing.T) {
+	tests := []struct {
+		name, text string
+		want       []Title
+	}{
+		{"appositive", "Marco Rubio, a United States Senator from Florida, spoke.", []Title{{"Marco Rubio", "United States Senator from Florida"}}},
+		{"two in one appositive", "Marco Rubio, a United States Senator from Florida and former Speaker of the Florida House of Representatives, spoke.",
+			[]Title{{"Marco Rubio", "United States Senator from Florida"}, {"Marco Rubio", "former Speaker of the Florida House of Representatives"}}},
+		{"pre-name", "Secretary of State Marco Rubio spoke.", []Title{{"Marco Rubio", "Secretary of State"}}},
+		{"pre-name former", "She met former Speaker Nancy Pelosi on Monday.", []Title{{"Nancy Pelosi", "former Speaker"}}},
+		{"possessive", "Mexico’s President, Claudia Sheinbaum, confirmed it.", []Title{{"Claudia Sheinbaum", "Mexico’s President"}}},
+		{"lowercase possessive", "The city’s police chief, Ana Ruiz, said so.", []Title{{"Ana Ruiz", "city’s police chief"}}},
+		{"who is", "Rahul Mehta, who is also the company’s deputy chief executive, said so.", []Title{{"Rahul Mehta", "company’s deputy chief executive"}}},
+		{"lowercase pre-name", "Falcons general manager Dmitri Sokolov declined to comment.", []Title{{"Dmitri Sokolov", "Falcons general manager"}}},
+		{"whose", "The nurses are represented by the Allied Nurses Union, whose president, Rosa Delgado-Kim, said no.", []Title{{"Rosa Delgado-Kim", "president of the Allied Nurses Union"}}},
+		{"not a title: company", "President’s Pantry will close four stores.", nil},
+		{"not a title: street", "The shoot closes Judge Street for two weeks.", nil},
+		{"not a title: replaced", "Eriksen replaced Olga Brandvold on Monday.", nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := Extract(Article{Body: tt.text}).Titles
+			if len(got) != len(tt.want) {
+				t.Fatalf("got %+v, want %+v", got, tt.want)
+			}
+			for i := range got {
+				if got[i].Person != tt.want[i].Person || !sameTitle(got[i].Title, tt.want[i].Title) {
+					t.Errorf("got %+v, want %+v", got[i], tt.want[i])
+				}
+			}
+		})
+	}
+}
+
+func TestSameTitle(t *testing.T) {
+	tests := []struct {
+		a, b string
+		want bool
+	}{
+		{"U.S. Senator", "United States senator", true},
+		{"Mexican President", "Mexico’s President", true},
+		{"President of Mexico", "Mexico's President", true},
+		{"Caldorian Finance Minister", "Caldoria’s finance minister", true},
+		{"Kingsbridge manager", "Kingsbridge Athletic manager", true},
+		{"Gov.", "Governor", true},
+		{"city's budget director", "city's interim budget director", false},
+		{"chief executive", "chief operating officer", false},
+		{"Governor of Eastmoor province", "former Governor of Eastmoor province", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.a+"/"+tt.b, func(t *testing.T) {
+			if got := sameTitle(tt.a, tt.b); got != tt.want {
+				t.Errorf("got %v, want %v", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestParsePlain(t *testing.T) {
+	tests := []struct {
+		name, in, head, body string
+	}{
+		{"headline", "Big News Today\n\nFirst paragraph.", "Big News Today", "First paragraph."},
+		{"sentence is no headline", "This is a sentence.\n\nSecond.", "", "This is a sentence.\n\nSecond."},
+		{"no blank line", "Line one\nLine two", "", "Line one\nLine two"},
+		{"crlf", "Head\r\n\r\nBody", "Head", "Body"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := ParsePlain(tt.in)
+			if got.Headline != tt.head || got.Body != tt.body {
+				t.Errorf("got %+v, want {%q %q}", got, tt.head, tt.body)
+			}
+		})
+	}
+}
+
+func TestNormalize(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"“Hi,” she said — ok", `"Hi," she said—ok`},
+		{"\"Hi,\" she said -- ok", `"Hi," she said—ok`},
+		{"a\u00a0b  c\nd", "a b c d"},
+		{"one\n\n\n\ntwo", "one\n\ntwo"},
+		{"wait…", "wait..."},
+		{"it’s", "it's"},
+	}
+	for _, tt := range tests {
+		if got := Normalize(tt.in); got != tt.want {
+			t.Errorf("Normalize(%q): got %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+// foldForSubstring folds typography and white space so that a quote can be
+// found in its input.
+func foldForSubstring(s string) string {
+	return strings.Join(strings.Fields(strings.ReplaceAll(Normalize(s), "\n", " ")), " ")
+}
