@@ -186,7 +186,7 @@ func (a *App) FetchFeed(ctx context.Context, fc config.Feed, sf store.Feed) (res
 	}
 	parsed, err := feeds.ParseWith(resp.Body, resp.ContentType, resp.URL, a.fetcher.ParseOptions())
 	if err != nil {
-		return a.fetchFailed(ctx, fc, sf, rec, err)
+		return a.fetchFailed(ctx, fc, sf, rec, fmt.Errorf("parse %s: %w", sf.FetchURL, err))
 	}
 	if parsed.Truncated {
 		if len(parsed.Items) == 0 {
