@@ -178,11 +178,18 @@ func explain(old, new Article) Explanation {
 
 	// titles, person by person, statement by statement
 	ot, nt := od.titleStatements(), nd.titleStatements()
+	ow, nw := make([][]string, len(ot)), make([][]string, len(nt))
+	for i, t := range ot {
+		ow[i] = titleWords(t.Title)
+	}
+	for j, u := range nt {
+		nw[j] = titleWords(u.Title)
+	}
 	usedO := make([]bool, len(ot))
 	usedT := make([]bool, len(nt))
 	for i, t := range ot {
 		for j, u := range nt {
-			if !usedT[j] && samePerson(t.Person, u.Person) && sameTitle(t.Title, u.Title) {
+			if !usedT[j] && samePerson(t.Person, u.Person) && sameTitleWords(ow[i], nw[j]) {
 				usedO[i], usedT[j] = true, true
 				if t.Title != u.Title {
 					suppress(Change{Kind: TitleChanged, Person: u.Person, Before: t.Title, After: u.Title}, "same title in another form: "+t.Title+" = "+u.Title)
@@ -191,9 +198,9 @@ func explain(old, new Article) Explanation {
 			}
 		}
 	}
-	stated := func(t Title, in []Title) bool {
-		for _, u := range in {
-			if samePerson(t.Person, u.Person) && sameTitle(t.Title, u.Title) {
+	stated := func(t Title, tw []string, in []Title, inw [][]string) bool {
+		for k, u := range in {
+			if samePerson(t.Person, u.Person) && sameTitleWords(tw, inw[k]) {
 				return true
 			}
 		}
@@ -205,7 +212,7 @@ func explain(old, new Article) Explanation {
 		if usedT[j] {
 			continue
 		}
-		if stated(u, ot) {
+		if stated(u, nw[j], ot, ow) {
 			restated = append(restated, j)
 		} else {
 			fresh = append(fresh, j)
@@ -214,7 +221,7 @@ func explain(old, new Article) Explanation {
 	taken := map[int]bool{}
 	seenGone := map[string]bool{}
 	for i, t := range ot {
-		if usedO[i] || stated(t, nt) {
+		if usedO[i] || stated(t, ow[i], nt, nw) {
 			continue
 		}
 		k := strings.ToLower(t.Person) + "\x00" + titleKey(t.Title)
@@ -229,7 +236,7 @@ func explain(old, new Article) Explanation {
 				if taken[j] || !samePerson(t.Person, u.Person) {
 					continue
 				}
-				if s := similarity(titleWords(t.Title), titleWords(u.Title)); s > bestS {
+				if s := similarity(ow[i], nw[j]); s > bestS {
 					best, bestS = j, s
 				}
 			}

@@ -60,14 +60,14 @@ func prepare(body string) *doc {
 	d.pp = buildPeople(d.seqs)
 	// sentence subjects, for he and she
 	for _, sq := range d.seqs {
-		if !plausibleName(sq.name) || sq.possessive {
+		if !sq.plaus || sq.possessive {
 			continue
 		}
 		st := d.sentStart(sq.p, sq.i)
 		lead := true
 		for m := st; m < sq.i; m++ {
 			t := d.toks[sq.p][m]
-			if t.word && !notNameWords[t.lower()] && !isTitleWord(t.s) && !isCapWord(t) {
+			if t.word && !notNameWords[t.lower()] && !isTitleTok(t) && !isCapWord(t) {
 				lead = false
 			}
 		}
@@ -102,12 +102,12 @@ func isAdverb(w string) bool {
 // verb beside it, an honorific, ", who".
 func (d *doc) personSignal(s nameSeq) bool {
 	ts := d.toks[s.p]
-	if !plausibleName(s.name) || s.possessive {
+	if !s.plaus || s.possessive {
 		return false
 	}
 	for m := s.i; m < s.nameI; m++ {
 		l := ts[m].lower()
-		if isTitleWord(ts[m].s) || honorifics[l] && l != "the" {
+		if isTitleTok(ts[m]) || honorifics[l] && l != "the" {
 			return true
 		}
 	}
@@ -117,7 +117,7 @@ func (d *doc) personSignal(s nameSeq) bool {
 	}
 	if s.i > 0 {
 		prev := ts[s.i-1]
-		if prev.word && (isTitleWord(prev.s) || verbTok(prev)) {
+		if prev.word && (isTitleTok(prev) || verbTok(prev)) {
 			return true
 		}
 		if prev.word && prev.lower() == "to" && s.i > 1 && ts[s.i-2].lower() == "according" {
@@ -364,7 +364,7 @@ func (d *doc) speaker(c *chain, partial bool) string {
 
 func (d *doc) firstPersonIn(p, a, b int) string {
 	for i := a; i < b; i++ {
-		if k, ok := d.seqAt[pos{p, i}]; ok && plausibleName(d.seqs[k].name) {
+		if k, ok := d.seqAt[pos{p, i}]; ok && d.seqs[k].plaus {
 			return d.pp.resolve(d.seqs[k].name, pos{p, i})
 		}
 	}
@@ -424,10 +424,10 @@ func (d *doc) attribution(p, k0 int, r []tok, at pos, before bool) (string, bool
 				continue
 			}
 			k, ok := d.seqAt[pos{p, d.tokIndexAt(p, r[i].start)}]
-			if !ok || !plausibleName(d.seqs[k].name) {
+			if !ok || !d.seqs[k].plaus {
 				continue
 			}
-			if i == 0 || r[i-1].s == "," || isTitleWord(r[i-1].s) || d.seqs[k].nameI > d.seqs[k].i {
+			if i == 0 || r[i-1].s == "," || isTitleTok(r[i-1]) || d.seqs[k].nameI > d.seqs[k].i {
 				return d.pp.resolve(d.seqs[k].name, at), true
 			}
 		}
@@ -474,7 +474,7 @@ func subjectBefore(r []tok) []tok {
 		if l == "the" || l == "a" || l == "an" || notNameWords[l] && !isCapWord(r[s]) {
 			break
 		}
-		if !isCapWord(r[s]) && !isTitleWord(r[s].s) && s < e-1 {
+		if !isCapWord(r[s]) && !isTitleTok(r[s]) && s < e-1 {
 			s++
 			break
 		}
@@ -503,7 +503,7 @@ func trimNP(r []tok) []tok {
 			break
 		}
 		l := t.lower()
-		if i > 0 && !isCapWord(t) && !isTitleWord(t.s) && !particles[l] && l != "of" {
+		if i > 0 && !isCapWord(t) && !isTitleTok(t) && !particles[l] && l != "of" {
 			end = i
 			break
 		}
@@ -531,7 +531,7 @@ func trimNP(r []tok) []tok {
 	if end < len(r) && r[end].s == "," && len(np) > 0 {
 		roleish := false
 		for _, t := range np {
-			if _, poss := stripPossessive(t.s); poss || isTitleWord(t.s) || t.lower() == "the" {
+			if _, poss := stripPossessive(t.s); poss || isTitleTok(t) || t.lower() == "the" {
 				roleish = true
 			}
 		}
@@ -606,7 +606,7 @@ func (d *doc) npSpeakerOK(p int, np []tok, at pos) (string, bool) {
 		}
 		// find the run holding this token
 		for _, s := range d.seqs {
-			if s.p == p && t.start >= d.toks[p][s.i].start && t.start < d.toks[p][s.j-1].end+1 && plausibleName(s.name) && !s.possessive {
+			if s.p == p && t.start >= d.toks[p][s.i].start && t.start < d.toks[p][s.j-1].end+1 && s.plaus && !s.possessive {
 				// "Richmond police": a name followed by a lowercase head noun
 				if i < len(np)-1 && !isCapWord(np[len(np)-1]) && !isTitleWord(np[len(np)-1].s) {
 					return "", true

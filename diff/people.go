@@ -3,6 +3,7 @@ package diff
 import (
 	"strings"
 	"unicode"
+	"unicode/utf8"
 )
 
 // pos orders places in an article.
@@ -18,6 +19,7 @@ type nameSeq struct {
 	name       []string
 	possessive bool
 	person     bool // signals say this is a person
+	plaus      bool // plausibleName(name), computed once
 }
 
 var particles = map[string]bool{
@@ -75,16 +77,38 @@ func stripPossessive(w string) (string, bool) {
 
 func isTitleWord(w string) bool {
 	l := strings.ToLower(w)
-	l2, _ := stripPossessive(l)
-	return titleHeads[l] || titleHeads[l2] || qualifiers[l]
+	if titleHeads[l] || qualifiers[l] {
+		return true
+	}
+	if strings.ContainsAny(l, "'’") {
+		l2, _ := stripPossessive(l)
+		return titleHeads[l2]
+	}
+	return false
+}
+
+// isTitleTok is isTitleWord for a token (its lower case is ready).
+func isTitleTok(t tok) bool {
+	l := t.low
+	if titleHeads[l] || qualifiers[l] {
+		return true
+	}
+	if strings.ContainsAny(l, "'’") {
+		l2, _ := stripPossessive(l)
+		return titleHeads[l2]
+	}
+	return false
 }
 
 func isCapWord(t tok) bool {
 	if !t.word {
 		return false
 	}
-	r := []rune(t.s)
-	return unicode.IsUpper(r[0])
+	if c := t.s[0]; c < utf8.RuneSelf {
+		return 'A' <= c && c <= 'Z'
+	}
+	r, _ := utf8.DecodeRuneInString(t.s)
+	return unicode.IsUpper(r)
 }
 
 // findNameSeqs finds runs of capitalised words outside quotes.
@@ -116,12 +140,12 @@ func findNameSeqs(paras []string, toks [][]tok) []nameSeq {
 						j++
 						continue
 					}
-					if (l == "of" || l == "for") && j > i && (isTitleWord(ts[j-1].s) || nonPerson[ts[j-1].lower()]) {
+					if (l == "of" || l == "for") && j > i && (isTitleTok(ts[j-1]) || nonPerson[ts[j-1].lower()]) {
 						j++
 						continue
 					}
 				}
-				if t.word && t.lower() == "of" && j > i && isTitleWord(ts[j-1].s) && j+2 < len(ts) && ts[j+1].lower() == "the" && isCapWord(ts[j+2]) {
+				if t.word && t.lower() == "of" && j > i && isTitleTok(ts[j-1]) && j+2 < len(ts) && ts[j+1].lower() == "the" && isCapWord(ts[j+2]) {
 					j += 2
 					continue
 				}
@@ -150,7 +174,7 @@ func splitNameSeq(pi int, ts []tok, i, j int, possessive bool) nameSeq {
 	// last title word; the name follows it
 	lastTitle := -1
 	for m := k; m < j; m++ {
-		if isTitleWord(ts[m].s) && !strings.HasSuffix(ts[m].s, "’s") && !strings.HasSuffix(ts[m].s, "'s") {
+		if isTitleTok(ts[m]) && !strings.HasSuffix(ts[m].s, "’s") && !strings.HasSuffix(ts[m].s, "'s") {
 			lastTitle = m
 		}
 	}
@@ -174,10 +198,12 @@ func splitNameSeq(pi int, ts []tok, i, j int, possessive bool) nameSeq {
 		k++
 	}
 	ns.nameI = k
+	ns.name = make([]string, 0, j-k)
 	for m := k; m < j; m++ {
 		w, _ := stripPossessive(ts[m].s)
 		ns.name = append(ns.name, w)
 	}
+	ns.plaus = plausibleName(ns.name)
 	return ns
 }
 
@@ -192,7 +218,7 @@ func plausibleName(name []string) bool {
 	}
 	for _, w := range name {
 		l := strings.ToLower(w)
-		if nonPerson[l] || isTitleWord(w) || notNameWords[l] || demonyms[l] != "" || isCountry(l) {
+		if nonPerson[l] || titleHeads[l] || qualifiers[l] || notNameWords[l] || demonyms[l] != "" || isCountry(l) {
 			return false
 		}
 		if strings.ContainsAny(w, "0123456789&") {
@@ -275,7 +301,7 @@ func buildPeople(seqs []nameSeq) *people {
 	pp := &people{}
 	var cands [][]string
 	for _, s := range seqs {
-		if s.person && plausibleName(s.name) {
+		if s.person && s.plaus {
 			cands = append(cands, s.name)
 		}
 	}
@@ -307,7 +333,7 @@ func buildPeople(seqs []nameSeq) *people {
 	// expand to the fullest form written anywhere (even without a signal)
 	for k, f := range pp.full {
 		for _, s := range seqs {
-			if !plausibleName(s.name) || len(s.name) <= len(pp.full[k]) {
+			if !s.plaus || len(s.name) <= len(pp.full[k]) {
 				continue
 			}
 			if compatible(f, s.name) && strings.EqualFold(s.name[len(s.name)-1], f[len(f)-1]) {
@@ -318,7 +344,7 @@ func buildPeople(seqs []nameSeq) *people {
 	}
 	// record unambiguous mentions for recency
 	for _, s := range seqs {
-		if !plausibleName(s.name) {
+		if !s.plaus {
 			continue
 		}
 		idx := -1

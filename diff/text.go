@@ -136,24 +136,41 @@ func paragraphs(s string) []string {
 
 // foldSpace folds white space runs to one space and trims the ends.
 func foldSpace(s string) string {
-	var b strings.Builder
-	b.Grow(len(s))
+	b := make([]byte, 0, len(s))
 	space := false
-	for _, r := range s {
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			i++
+			if c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v' {
+				space = true
+				continue
+			}
+			if space && len(b) > 0 {
+				b = append(b, ' ')
+			}
+			space = false
+			b = append(b, c)
+			continue
+		}
+		r, n := utf8.DecodeRuneInString(s[i:])
 		if isSpace(r) {
 			space = true
+			i += n
 			continue
 		}
 		if r == '\u200b' || r == '\ufeff' || r == '\u00ad' {
+			i += n
 			continue
 		}
-		if space && b.Len() > 0 {
-			b.WriteByte(' ')
+		if space && len(b) > 0 {
+			b = append(b, ' ')
 		}
 		space = false
-		b.WriteRune(r)
+		b = append(b, s[i:i+n]...)
+		i += n
 	}
-	return b.String()
+	return string(b)
 }
 
 // words returns the lower-cased words of s with typography and punctuation
@@ -190,6 +207,7 @@ func words(s string) []string {
 // tok is a word or punctuation token of a paragraph.
 type tok struct {
 	s          string
+	low        string // strings.ToLower(s)
 	start, end int // byte offsets in the paragraph
 	word       bool
 	inQuote    bool
@@ -200,15 +218,19 @@ func (t tok) capital() bool {
 	return t.word && unicode.IsUpper(r)
 }
 
-func (t tok) lower() string { return strings.ToLower(t.s) }
+func (t tok) lower() string { return t.low }
 
 // tokenize splits a paragraph into words and punctuation. A period belongs
 // to the word before it when that word is a known abbreviation, an initial
 // or already holds periods (U.S.).
 func tokenize(p string) []tok {
-	var out []tok
+	out := make([]tok, 0, len(p)/5+4)
 	i := 0
 	for i < len(p) {
+		if p[i] == ' ' {
+			i++
+			continue
+		}
 		r, n := utf8.DecodeRuneInString(p[i:])
 		if isSpace(r) {
 			i += n
@@ -217,6 +239,12 @@ func tokenize(p string) []tok {
 		if unicode.IsLetter(r) || unicode.IsDigit(r) {
 			j := i + n
 			for j < len(p) {
+				if c := p[j]; c < utf8.RuneSelf {
+					if 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' {
+						j++
+						continue
+					}
+				}
 				r2, n2 := utf8.DecodeRuneInString(p[j:])
 				if unicode.IsLetter(r2) || unicode.IsDigit(r2) || unicode.IsMark(r2) {
 					j += n2
@@ -255,7 +283,7 @@ func tokenize(p string) []tok {
 					w = p[i:j]
 				}
 			}
-			out = append(out, tok{s: w, start: i, end: j, word: true})
+			out = append(out, tok{s: w, low: strings.ToLower(w), start: i, end: j, word: true})
 			i = j
 			continue
 		}
@@ -267,7 +295,7 @@ func tokenize(p string) []tok {
 		} else if r == '.' && strings.HasPrefix(p[j:], "..") {
 			j += 2
 		}
-		out = append(out, tok{s: p[i:j], start: i, end: j})
+		out = append(out, tok{s: p[i:j], low: p[i:j], start: i, end: j})
 		i = j
 	}
 	return out

@@ -21,7 +21,7 @@ var npStops = map[string]bool{
 // findTitles finds the (person, title) pairs an article states.
 func (d *doc) findTitles() {
 	for _, s := range d.seqs {
-		if !plausibleName(s.name) {
+		if !s.plaus {
 			continue
 		}
 		ts := d.toks[s.p]
@@ -63,7 +63,7 @@ func (d *doc) findTitles() {
 		for start < end && (notNameWords[ts[start].lower()] || honorifics[ts[start].lower()]) {
 			start++
 		}
-		if end > 0 && (start < end || s.i > 0 && isTitleWord(ts[s.i-1].s)) {
+		if end > 0 && (start < end || s.i > 0 && isTitleTok(ts[s.i-1])) {
 			last := ts[end-1]
 			headAt := -1
 			for m := start; m < end; m++ {
@@ -83,7 +83,7 @@ func (d *doc) findTitles() {
 						if t.inQuote || !t.word || npStops[l] || d.ends[s.p][b-1] {
 							break
 						}
-						if isCapWord(t) || isTitleWord(t.s) || lowerPoss(l) != l {
+						if isCapWord(t) || isTitleTok(t) || lowerPoss(l) != l {
 							b--
 							continue
 						}
@@ -149,7 +149,7 @@ func (d *doc) findTitles() {
 				if e-m <= 22 {
 					// the appositive must start like a noun phrase
 					fl := ts[m].lower()
-					if fl == "the" || fl == "a" || fl == "an" || isCapWord(ts[m]) || isTitleWord(ts[m].s) || lowerPoss(fl) != fl || qualifiers[fl] || d.headWithin(s.p, m, e, 4) {
+					if fl == "the" || fl == "a" || fl == "an" || isCapWord(ts[m]) || isTitleTok(ts[m]) || lowerPoss(fl) != fl || qualifiers[fl] || d.headWithin(s.p, m, e, 4) {
 						// split "A and former B" when both halves hold a head
 						parts := splitAnd(ts, m, e)
 						for _, pr := range parts {
@@ -224,7 +224,7 @@ func (d *doc) findAsTitles() {
 			for e < len(ts) && ts[e].word && !ts[e].inQuote && e-a < 12 {
 				e++
 			}
-			if e >= len(ts) || ts[e].s != "," || e == a || !titleHeads[lowerPoss(ts[a].s)] && !d.headWithin(p, a, e, 3) || !isTitleWord(ts[e-1].s) && !isCapWord(ts[e-1]) {
+			if e >= len(ts) || ts[e].s != "," || e == a || !titleHeads[lowerPoss(ts[a].s)] && !d.headWithin(p, a, e, 3) || !isTitleTok(ts[e-1]) && !isCapWord(ts[e-1]) {
 				continue
 			}
 			if e+1 >= len(ts) {
@@ -237,7 +237,7 @@ func (d *doc) findAsTitles() {
 			case "his", "her", "he", "she":
 				person = d.pp.lastPerson(pos{p, i})
 			default:
-				if k, ok := d.seqAt[pos{p, e + 1}]; ok && plausibleName(d.seqs[k].name) {
+				if k, ok := d.seqAt[pos{p, e + 1}]; ok && d.seqs[k].plaus {
 					person = d.pp.resolve(d.seqs[k].name, at)
 				}
 			}
@@ -318,7 +318,7 @@ func titleWords(t string) []string {
 
 // titleKey is a canonical form of a title: its folded words, sorted.
 func titleKey(t string) string {
-	ws := titleWords(t)
+	ws := append([]string(nil), titleWords(t)...)
 	sort.Strings(ws)
 	return strings.Join(ws, " ")
 }
@@ -355,10 +355,36 @@ func sameWord(a, b string) bool {
 // the organisation more fully (Kingsbridge manager / Kingsbridge Athletic
 // manager) with the same head nouns and qualifiers.
 func sameTitle(a, b string) bool {
-	if titleKey(a) == titleKey(b) {
-		return true
+	return sameTitleWords(titleWords(a), titleWords(b))
+}
+
+// sameTitleWords is sameTitle on folded words.
+func sameTitleWords(wa, wb []string) bool {
+	if len(wa) == len(wb) {
+		same := true
+		for i := range wa {
+			if wa[i] != wb[i] {
+				same = false
+				break
+			}
+		}
+		if same {
+			return true
+		}
+		sa, sb := append([]string(nil), wa...), append([]string(nil), wb...)
+		sort.Strings(sa)
+		sort.Strings(sb)
+		same = true
+		for i := range sa {
+			if sa[i] != sb[i] {
+				same = false
+				break
+			}
+		}
+		if same {
+			return true
+		}
 	}
-	wa, wb := titleWords(a), titleWords(b)
 	// qualifiers and heads must agree
 	sig := func(ws []string) map[string]int {
 		m := map[string]int{}
