@@ -208,7 +208,7 @@ func words(s string) []string {
 type tok struct {
 	s          string
 	low        string // strings.ToLower(s)
-	start, end int // byte offsets in the paragraph
+	start, end int    // byte offsets in the paragraph
 	word       bool
 	inQuote    bool
 }
