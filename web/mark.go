@@ -25,12 +25,25 @@ func sides(ops []diff.Op) (old, new []Seg) {
 			old = append(old, Seg{Text: op.Text})
 			new = append(new, Seg{Text: op.Text})
 		case diff.OpDelete:
-			old = append(old, Seg{Text: op.Text, Tag: "del"})
+			old = appendMarked(old, op.Text, "del")
 		case diff.OpInsert:
-			new = append(new, Seg{Text: op.Text, Tag: "ins"})
+			new = appendMarked(new, op.Text, "ins")
 		}
 	}
 	return old, new
+}
+
+// appendMarked appends text marked with tag, the white space that ends it
+// left unmarked (so that a mark ends with its last word).
+func appendMarked(segs []Seg, text, tag string) []Seg {
+	words := strings.TrimRightFunc(text, unicode.IsSpace)
+	if words != "" {
+		segs = append(segs, Seg{Text: words, Tag: tag})
+	}
+	if rest := text[len(words):]; rest != "" {
+		segs = append(segs, Seg{Text: rest})
+	}
+	return segs
 }
 
 // sideText is the text one side of a diff shows. WordDiff's equal

@@ -2,11 +2,13 @@ package web
 
 import (
 	"bytes"
+	"cmp"
 	"errors"
 	"fmt"
 	"html/template"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -382,5 +384,19 @@ func (s *Server) feedsPage(w http.ResponseWriter, r *http.Request) {
 		}
 		d.Feeds = append(d.Feeds, v)
 	}
+	// broken feeds first, so that they are seen at a glance
+	slices.SortStableFunc(d.Feeds, func(a, b feedView) int {
+		return cmp.Compare(feedRank(a.State), feedRank(b.State))
+	})
 	s.render(w, r, http.StatusOK, "feeds", page{Title: "Feeds", Nav: "feeds", Data: d})
+}
+
+func feedRank(state string) int {
+	switch state {
+	case "failing":
+		return 0
+	case "gone":
+		return 1
+	}
+	return 2
 }

@@ -30,7 +30,7 @@ func TestChangesPage(t *testing.T) {
 			"Quote edited", "Title changed", "Headline changed", "Marco Rubio",
 			rubioV2.Headline, fmt.Sprintf(`href="/articles/%d?from=1&amp;to=2#change-`, f.article),
 			"<del>United States Senator from Florida</del>", "<ins>Secretary of State</ins>",
-			"<ins>intelligence exchange, </ins>", "<del>intelligence. </del>",
+			"<ins>intelligence exchange,</ins> ", "<del>intelligence.</del> ",
 			`datetime="2026-11-20T10:00:00Z"`, "Example News", `href="https://news.example/rubio"`,
 			`<link rel="stylesheet" href="/static/style.css">`, `name="viewport"`)
 	}
@@ -98,11 +98,11 @@ func TestArticlePage(t *testing.T) {
 		// the timeline
 		`<span class="num">1</span>`, `<span class="num">2</span>`, "3 changes",
 		// the side-by-side diff: headline, changed words, quotes and titles
-		`against <ins>Mexican </ins>cartels`,
+		`against <ins>Mexican</ins> cartels`,
 		`<del class="t">United States Senator from Florida</del>`,
 		`<ins class="t">Secretary of State</ins>`,
-		`<ins class="q">intelligence exchange, </ins>`,
-		`<del class="q">intelligence. </del>`,
+		`<ins class="q">intelligence exchange,</ins><span class="q"> and </span>`,
+		`<del class="q">intelligence.</del><span class="q"> But they`,
 		`<span class="q">“We can help with equipment, training, </span>`,
 		`<span class="t">Mexico’s President</span>`,
 		// its recorded changes

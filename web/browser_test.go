@@ -1,0 +1,202 @@
+package web
+
+import (
+	"context"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+)
+
+// chromiumPath finds a Chromium to drive: $STET_CHROMIUM, else the usual
+// names on PATH. "" when none.
+func chromiumPath() string {
+	if p := os.Getenv("STET_CHROMIUM"); p != "" {
+		return p
+	}
+	for _, name := range []string{"chromium", "chromium-browser", "google-chrome", "google-chrome-stable", "headless-shell"} {
+		if p, err := exec.LookPath(name); err == nil {
+			return p
+		}
+	}
+	return ""
+}
+
+// browser starts a headless Chromium for the test.
+func browser(t *testing.T) context.Context {
+	t.Helper()
+	path := chromiumPath()
+	if path == "" {
+		t.Skip("no chromium binary found (apt-get install chromium, or set STET_CHROMIUM): browser test skipped")
+	}
+	opts := []chromedp.ExecAllocatorOption{
+		chromedp.ExecPath(path),
+		chromedp.Flag("headless", true),
+		chromedp.NoSandbox, // tests run as root in CI containers
+		chromedp.DisableGPU,
+		chromedp.Flag("disable-quic", true),
+		chromedp.NoFirstRun,
+		chromedp.NoDefaultBrowserCheck,
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("disable-dev-shm-usage", true),
+		chromedp.Flag("hide-scrollbars", true),
+		chromedp.UserDataDir(t.TempDir()),
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+	t.Cleanup(cancel)
+	actx, acancel := chromedp.NewExecAllocator(ctx, opts...)
+	t.Cleanup(acancel)
+	bctx, bcancel := chromedp.NewContext(actx)
+	t.Cleanup(bcancel)
+	if err := chromedp.Do(bctx); err != nil { // starts the browser
+		t.Fatalf("start %s: %v", path, err)
+	}
+	return bctx
+}
+
+// screenshot saves a full-page PNG under the test's temporary directory
+// (and under $STET_SCREENSHOTS when set, to keep it) and logs where.
+func screenshot(t *testing.T, ctx context.Context, name string) {
+	t.Helper()
+	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+	if err != nil {
+		t.Fatalf("screenshot %s: %v", name, err)
+	}
+	dirs := []string{t.TempDir()}
+	if d := os.Getenv("STET_SCREENSHOTS"); d != "" {
+		dirs = append(dirs, d)
+	}
+	for _, d := range dirs {
+		p := filepath.Join(d, name+".png")
+		if err := os.WriteFile(p, png, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("screenshot: %s", p)
+	}
+}
+
+func run[T any](t *testing.T, ctx context.Context, what string, a chromedp.Action[T]) T {
+	t.Helper()
+	v, err := chromedp.Run(ctx, a)
+	if err != nil {
+		t.Fatalf("%s: %v", what, err)
+	}
+	return v
+}
+
+func do1(t *testing.T, ctx context.Context, what string, steps ...chromedp.Action[chromedp.Void]) {
+	t.Helper()
+	if err := chromedp.Do(ctx, steps...); err != nil {
+		t.Fatalf("%s: %v", what, err)
+	}
+}
+
+// TestBrowser drives a real headless Chromium: the changes page, a change
+// followed to its article, the diff with its marked words, the kind filter;
+// on a phone-sized and on a desktop viewport.
+func TestBrowser(t *testing.T) {
+	ctx := browser(t)
+	f := newFixture(t, Options{})
+	srv := httptest.NewServer(f.h)
+	t.Cleanup(srv.Close)
+
+	for _, vp := range []struct {
+		name          string
+		width, height int64
+		scale         float64
+		mobile        bool
+	}{
+		{"phone", 390, 844, 2, true},
+		{"desktop", 1280, 900, 1, false},
+	} {
+		t.Run(vp.name, func(t *testing.T) {
+			emu := []chromedp.EmulateViewportOption{chromedp.EmulateScale(vp.scale)}
+			if vp.mobile {
+				emu = append(emu, chromedp.EmulateMobile)
+			}
+			do1(t, ctx, "viewport", chromedp.EmulateViewport(vp.width, vp.height, emu...))
+
+			// the changes page, newest first
+			do1(t, ctx, "open changes", chromedp.Navigate(srv.URL+"/"), chromedp.WaitVisible(chromedp.CSS("article.change")))
+			kinds := run(t, ctx, "kinds", chromedp.Evaluate[[]string](
+				`[...document.querySelectorAll("article.change .kind")].map(e => e.textContent)`))
+			if strings.Join(kinds, ",") != "Headline changed,Title changed,Quote edited" {
+				t.Errorf("changes page shows %v", kinds)
+			}
+			// the stylesheet is allowed by the CSP and applied: <ins> has a background
+			bg := run(t, ctx, "ins style", chromedp.Evaluate[string](
+				`getComputedStyle(document.querySelector("article.change ins")).backgroundColor`))
+			if bg == "" || bg == "rgba(0, 0, 0, 0)" || bg == "transparent" {
+				t.Errorf("ins background %q: stylesheet not applied", bg)
+			}
+			// nothing overflows a phone's width
+			if w := run(t, ctx, "width", chromedp.Evaluate[int](`document.documentElement.scrollWidth`)); int64(w) > vp.width {
+				t.Errorf("page is %dpx wide on a %dpx viewport", w, vp.width)
+			}
+			screenshot(t, ctx, "changes-"+vp.name)
+
+			// follow the title change to its article
+			do1(t, ctx, "follow change", chromedp.Click(chromedp.CSS("#change-2 a.article-link")),
+				chromedp.WaitVisible(chromedp.CSS(".diff .col.new ins")))
+			loc := run(t, ctx, "location", chromedp.Location())
+			if !strings.Contains(loc, "/articles/1?from=1&to=2#change-2") {
+				t.Errorf("followed to %s", loc)
+			}
+			h1 := run(t, ctx, "h1", chromedp.Text(chromedp.CSS("h1")))
+			if h1 != rubioV2.Headline {
+				t.Errorf("article headline %q", h1)
+			}
+			ins := run(t, ctx, "ins", chromedp.Evaluate[[]string](
+				`[...document.querySelectorAll(".diff .col.new ins")].map(e => e.className + ":" + e.textContent)`))
+			dels := run(t, ctx, "del", chromedp.Evaluate[[]string](
+				`[...document.querySelectorAll(".diff .col.old del")].map(e => e.className + ":" + e.textContent)`))
+			mustContain(t, "inserted words", strings.Join(ins, "|"), "t:Secretary of State", "q:intelligence exchange,", "q:many other things.", ":Mexican")
+			mustContain(t, "deleted words", strings.Join(dels, "|"), "t:United States Senator from Florida", "q:intelligence.")
+			if run(t, ctx, "quotes", chromedp.Evaluate[int](`document.querySelectorAll(".diff span.q").length`)) == 0 {
+				t.Error("no quote highlighted")
+			}
+			if vp.mobile {
+				// side by side on a desktop, one above the other on a phone
+				cols := run(t, ctx, "cols", chromedp.Evaluate[[]float64](
+					`[...document.querySelectorAll(".diff .col")].map(e => e.getBoundingClientRect().top)`))
+				if len(cols) != 2 || cols[1] <= cols[0] {
+					t.Errorf("phone: diff columns at %v, want stacked", cols)
+				}
+			} else {
+				cols := run(t, ctx, "cols", chromedp.Evaluate[[]float64](
+					`[...document.querySelectorAll(".diff .col")].map(e => e.getBoundingClientRect().top)`))
+				if len(cols) != 2 || cols[0] != cols[1] {
+					t.Errorf("desktop: diff columns at %v, want side by side", cols)
+				}
+			}
+			screenshot(t, ctx, "article-"+vp.name)
+
+			// filter by kind with the form
+			do1(t, ctx, "back to changes", chromedp.Navigate(srv.URL+"/changes"), chromedp.WaitVisible(chromedp.CSS("form.filter")),
+				chromedp.SetValue(chromedp.CSS("#kind"), "title_changed"),
+				chromedp.Click(chromedp.CSS("form.filter button")),
+				chromedp.WaitReady(chromedp.CSS(`#kind option[value="title_changed"][selected]`)))
+			loc = run(t, ctx, "location", chromedp.Location())
+			if !strings.Contains(loc, "kind=title_changed") {
+				t.Errorf("filtered to %s", loc)
+			}
+			kinds = run(t, ctx, "kinds", chromedp.Evaluate[[]string](
+				`[...document.querySelectorAll("article.change .kind")].map(e => e.textContent)`))
+			if strings.Join(kinds, ",") != "Title changed" {
+				t.Errorf("filtered page shows %v", kinds)
+			}
+			screenshot(t, ctx, "changes-title_changed-"+vp.name)
+
+			// the feeds page shows the broken feed
+			do1(t, ctx, "feeds", chromedp.Navigate(srv.URL+"/feeds"), chromedp.WaitVisible(chromedp.CSS(".feed.state-failing")))
+			screenshot(t, ctx, "feeds-"+vp.name)
+		})
+	}
+}
