@@ -67,12 +67,13 @@ type span struct {
 // their joined text, and sets Class on the parts inside them.
 func highlight(segs []Seg, ex diff.Extraction) []Seg {
 	text := sideText(segs)
+	w := newWords(text)
 	var spans []span
 	for _, q := range ex.Quotes {
-		spans = append(spans, findPhrase(text, q.Text, "q")...)
+		spans = append(spans, w.findQuote(q.Text, "q")...)
 	}
 	for _, t := range ex.Titles {
-		spans = append(spans, findPhrase(text, t.Title, "t")...)
+		spans = append(spans, w.findAll(t.Title, "t")...)
 	}
 	if len(spans) == 0 {
 		return segs
@@ -136,58 +137,110 @@ func classAt(spans []span, i int) string {
 	return ""
 }
 
-// findPhrase finds phrase in text, comparing words with white space and
-// typography folded. A phrase not found whole (a quote split by its
-// attribution is reported joined) is found piece by piece: the longest run
-// of its words that occurs after the previous piece, runs of one or two
-// words only when they end the phrase. It returns the byte ranges found.
-func findPhrase(text, phrase, class string) []span {
-	pw := strings.Fields(phrase)
-	if len(pw) == 0 {
-		return nil
+// words is a text split into words, each with its byte range and its
+// folded form, and where each folded form occurs.
+type words struct {
+	text  string
+	spans []span
+	keys  []string
+	at    map[string][]int // folded word -> its indexes, ascending
+}
+
+func newWords(text string) *words {
+	w := &words{text: text, spans: wordSpans(text), at: map[string][]int{}}
+	w.keys = make([]string, len(w.spans))
+	for i, sp := range w.spans {
+		k := foldWord(text[sp.start:sp.end])
+		w.keys[i] = k
+		w.at[k] = append(w.at[k], i)
 	}
-	tw := wordSpans(text)
-	if len(tw) == 0 {
-		return nil
-	}
-	keys := make([]string, len(tw))
-	for i, w := range tw {
-		keys[i] = foldWord(text[w.start:w.end])
-	}
-	pk := make([]string, len(pw))
-	for i, w := range pw {
-		pk[i] = foldWord(w)
-	}
+	return w
+}
+
+// maxGap is how many words of text may separate two pieces of a quote.
+const maxGap = 40
+
+// findQuote finds a quote in the text, words compared with case, quote
+// marks and edge punctuation folded. A quote not found whole (one split by
+// its attribution is reported joined) is found piece by piece: from each
+// word of the quote, the longest run of it that occurs after the previous
+// piece (and at most maxGap words after it); runs of fewer than three
+// words only when they end the quote.
+func (w *words) findQuote(quote, class string) []span {
+	pk := foldAll(quote)
 	var out []span
 	from := 0 // next word of text to search from
 	for i := 0; i < len(pk); {
-		found := false
-		for j := len(pk); j > i; j-- {
-			if j-i < 3 && j != len(pk) {
+		bestAt, bestLen := -1, 0
+		for _, pos := range w.at[pk[i]] {
+			if pos < from {
+				continue
+			}
+			if i > 0 && pos-from > maxGap {
 				break
 			}
-			hay := keys[from:]
-			if i > 0 && len(hay) > maxGap+j-i {
-				hay = hay[:maxGap+j-i] // a later piece follows closely
+			n := 0
+			for i+n < len(pk) && pos+n < len(w.keys) && w.keys[pos+n] == pk[i+n] {
+				n++
 			}
-			if at := indexWords(hay, pk[i:j]); at >= 0 {
-				at += from
-				end := tw[at+j-i-1].end
-				if !strings.HasSuffix(pw[j-1], text[end-1:end]) {
-					end = trimEnd(text, tw[at+j-i-1].start, end)
+			if n > bestLen {
+				bestAt, bestLen = pos, n
+				if i+n == len(pk) {
+					break
 				}
-				out = append(out, span{tw[at].start, end, class})
-				from = at + j - i
-				i = j
-				found = true
-				break
 			}
 		}
-		if !found {
+		if bestLen == 0 || (bestLen < 3 && i+bestLen != len(pk)) {
 			i++
+			continue
+		}
+		out = append(out, w.span(bestAt, bestLen, quote, class))
+		from = bestAt + bestLen
+		i += bestLen
+	}
+	return out
+}
+
+// findAll finds every whole occurrence of phrase (a title).
+func (w *words) findAll(phrase, class string) []span {
+	pk := foldAll(phrase)
+	if len(pk) == 0 {
+		return nil
+	}
+	var out []span
+	next := 0
+	for _, pos := range w.at[pk[0]] {
+		if pos < next || pos+len(pk) > len(w.keys) {
+			continue
+		}
+		n := 0
+		for n < len(pk) && w.keys[pos+n] == pk[n] {
+			n++
+		}
+		if n == len(pk) {
+			out = append(out, w.span(pos, n, phrase, class))
+			next = pos + n
 		}
 	}
 	return out
+}
+
+// span is the byte range of n words from word pos; the punctuation that
+// ends the last word is left out unless the phrase has it too.
+func (w *words) span(pos, n int, phrase, class string) span {
+	start, end := w.spans[pos].start, w.spans[pos+n-1].end
+	if !strings.HasSuffix(strings.TrimSpace(phrase), w.text[end-1:end]) {
+		end = trimEnd(w.text, w.spans[pos+n-1].start, end)
+	}
+	return span{start, end, class}
+}
+
+func foldAll(s string) []string {
+	f := strings.Fields(s)
+	for i, w := range f {
+		f[i] = foldWord(w)
+	}
+	return f
 }
 
 // trimEnd moves end back over the punctuation that closes a sentence or
@@ -198,27 +251,6 @@ func trimEnd(text string, start, end int) int {
 		end--
 	}
 	return end
-}
-
-// maxGap is how many words of text may separate two pieces of a phrase.
-const maxGap = 40
-
-// indexWords is the index of the first occurrence of needle in hay, -1 when
-// none.
-func indexWords(hay, needle []string) int {
-	if len(needle) == 0 {
-		return -1
-	}
-outer:
-	for i := 0; i+len(needle) <= len(hay); i++ {
-		for k, w := range needle {
-			if hay[i+k] != w {
-				continue outer
-			}
-		}
-		return i
-	}
-	return -1
 }
 
 // wordSpans are the byte ranges of the words of s, split at white space.
