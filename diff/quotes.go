@@ -159,7 +159,7 @@ func findChains(paras []string, toks [][]tok) []*chain {
 		if n := len(out); n > 0 {
 			prev := out[n-1]
 			a, b := prev.last(), c.first()
-			if a.p == b.p && a.closed && b.open >= a.close && !isPartialStart(paras[a.p], toks[a.p], prev.first()) {
+			if a.p == b.p && a.closed && b.open >= a.close && !isPartialStart(paras[prev.first().p], toks[prev.first().p], prev.first()) {
 				if joinable(paras[a.p], a, b) {
 					prev.parts = append(prev.parts, c.parts...)
 					continue
