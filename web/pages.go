@@ -195,7 +195,6 @@ type changesData struct {
 	Changes []changeView
 	Next    string
 	First   string // the newest page, when this is not it
-	Total   int
 }
 
 func (s *Server) changesPage(w http.ResponseWriter, r *http.Request) {

@@ -374,7 +374,7 @@ func TestAPIArticle(t *testing.T) {
 }
 
 var allRoutes = []string{"/", "/changes", "/articles/1", "/feeds", "/changes.atom", "/api/changes", "/api/feeds",
-	"/api/articles/1", "/healthz", "/metrics", "/static/style.css", "/no-such-page", "/api/nope", "/articles/999"}
+	"/api/articles/1", "/healthz", "/metrics", "/static/style.css", "/static/favicon.svg", "/static/", "/favicon.ico", "/no-such-page", "/api/nope", "/articles/999"}
 
 func checkSecurityHeaders(t *testing.T, what string, h http.Header) {
 	t.Helper()
@@ -410,6 +410,9 @@ func TestSecurityHeadersAndMethods(t *testing.T) {
 	}
 	if r := get(t, f.h, "/static/style.css"); r.code != 200 || !strings.HasPrefix(r.hdr.Get("Content-Type"), "text/css") {
 		t.Errorf("style.css: %d %q", r.code, r.hdr.Get("Content-Type"))
+	}
+	if r := get(t, f.h, "/static/"); r.code != 404 || strings.Contains(r.body, `href="style.css"`) {
+		t.Errorf("/static/ lists its files: %d %s", r.code, r.body)
 	}
 }
 
