@@ -65,6 +65,25 @@ func similarity(a, b []string) float64 {
 	return float64(l) / float64(n)
 }
 
+// quoteSimilarity scores how likely two quotes are one quote edited: most
+// words shared, or one (of several words) kept almost whole inside the
+// other when a sentence was added or cut.
+func quoteSimilarity(a, b []string) float64 {
+	if len(a) == 0 || len(b) == 0 {
+		return 0
+	}
+	l := lcsLen(a, b)
+	hi, lo := len(a), len(b)
+	if lo > hi {
+		hi, lo = lo, hi
+	}
+	s := float64(l) / float64(hi)
+	if lo >= 5 && float64(l)/float64(lo) >= 0.8 && s < 0.5 {
+		s = 0.5
+	}
+	return s
+}
+
 func equalWords(a, b []string) bool {
 	if len(a) != len(b) {
 		return false
@@ -137,7 +156,7 @@ func explain(old, new Article) Explanation {
 			if usedN[j] {
 				continue
 			}
-			if s := similarity(oq[i].key, nq[j].key); s >= 0.5 {
+			if s := quoteSimilarity(oq[i].key, nq[j].key); s >= 0.5 {
 				cands = append(cands, cand{i, j, s})
 			}
 		}

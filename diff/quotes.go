@@ -190,18 +190,28 @@ func joinable(p string, a, b span) bool {
 	ends := sentenceEnds(ts)
 	for i, t := range ts {
 		if t.word && verbTok(t) {
+			// "when asked", "if asked": not an attribution of its own
+			if i > 0 && (ts[i-1].low == "when" || ts[i-1].low == "if" || ts[i-1].low == "once" || ts[i-1].low == "unless") {
+				continue
+			}
 			verbs++
 		}
 		if ends[i] && i != len(ts)-1 {
 			sentences++
 		}
 	}
+	first := strings.TrimRight(p[a.s:a.e], " ")
+	fl, _ := utf8.DecodeLastRuneInString(first)
+	second := strings.TrimLeft(p[b.s:b.e], " ")
+	sf, _ := utf8.DecodeRuneInString(second)
+	// “A,” X said when asked, “b”: the sentence goes on in lower case
+	if verbs >= 1 && fl == ',' && last == ',' && unicode.IsLower(sf) && sentences == 0 && len(ts) <= 30 {
+		return true
+	}
 	if verbs != 1 || sentences > 0 || len(ts) > 30 {
 		return false
 	}
 	// a comma closing the first part, or a new sentence after the attribution
-	first := strings.TrimRight(p[a.s:a.e], " ")
-	fl, _ := utf8.DecodeLastRuneInString(first)
 	if fl == ',' || last == ',' || last == ':' {
 		return true
 	}

@@ -87,6 +87,11 @@ func (d *doc) findTitles() {
 							b--
 							continue
 						}
+						// White House press secretary: a noun modifying the head
+						if b < end && titleHeads[ts[b].low] && !strings.HasSuffix(l, "ed") && !strings.HasSuffix(l, "ing") && !strings.HasSuffix(l, "ly") && !notNameWords[l] && b-1 > 0 && (isCapWord(ts[b-2]) || ts[b-2].low == "the" || lowerPoss(ts[b-2].low) != ts[b-2].low) {
+							b--
+							continue
+						}
 						break
 					}
 				}
