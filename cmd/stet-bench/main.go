@@ -213,7 +213,7 @@ func runSize(ctx context.Context, o options, s *stet, tmp string, F, I int) Row 
 	}
 	db := filepath.Join(dir, "bench.db")
 	ss := *s
-	ss.cfg = filepath.Join(dir, "stet.yaml")
+	ss.cfg, ss.db = filepath.Join(dir, "stet.yaml"), db
 	if err := writeConfig(ss.cfg, db, urls, o.workers, o.perHost); err != nil {
 		return fail(err)
 	}
@@ -245,7 +245,7 @@ func runSize(ctx context.Context, o options, s *stet, tmp string, F, I int) Row 
 		return fail(err)
 	}
 	row.First.Feeds = st.statusString()
-	logf("%d×%d: first pass %s (cpu %.1fs, rss %.0f MB): %d articles, %d revisions, feeds %s", F, I, p1.Wall.Round(time.Millisecond), p1.CPU, mb(p1.MaxRSS), st.Articles, st.Revisions, row.First.Feeds)
+	logf("%d×%d: first pass %s (cpu %.1fs, rss %.0f MB, wal ≤ %.0f MB): %d articles, %d revisions, feeds %s", F, I, p1.Wall.Round(time.Millisecond), p1.CPU, mb(p1.MaxRSS), mb(p1.MaxWAL), st.Articles, st.Revisions, row.First.Feeds)
 	if st.ErrorCount > 0 {
 		logf("%d×%d: %d feeds failed, e.g. %s", F, I, st.ErrorCount, strings.Join(st.Errors, "; "))
 	}
@@ -293,7 +293,7 @@ func runSize(ctx context.Context, o options, s *stet, tmp string, F, I int) Row 
 		return fail(err)
 	}
 	row.Edited.Feeds = st.statusString()
-	logf("%d×%d: edited pass %s (cpu %.1fs, rss %.0f MB): %d edits, %d changes reported, recall %.3f, precision %.3f", F, I, p3.Wall.Round(time.Millisecond), p3.CPU, mb(p3.MaxRSS), len(edits), len(got), row.Recall, row.Precision)
+	logf("%d×%d: edited pass %s (cpu %.1fs, rss %.0f MB, wal ≤ %.0f MB): %d edits, %d changes reported, recall %.3f, precision %.3f", F, I, p3.Wall.Round(time.Millisecond), p3.CPU, mb(p3.MaxRSS), mb(p3.MaxWAL), len(edits), len(got), row.Recall, row.Precision)
 	if o.keep {
 		if b, err := json.MarshalIndent(edits, "", " "); err == nil {
 			os.WriteFile(filepath.Join(dir, "edits.json"), b, 0o644) //nolint:errcheck // a debugging aid

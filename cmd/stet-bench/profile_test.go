@@ -8,6 +8,10 @@
 //	    -cpuprofile /tmp/cpu.out ./cmd/stet-bench
 //	go tool pprof -top /tmp/cpu.out
 //
+// or, for one pass alone (first, unchanged or edited):
+//
+//	STET_PROFILE_PASS=unchanged STET_PROFILE_CPU=/tmp/304.out go test -tags stetprofile ...
+//
 // It is behind a build tag because it imports stet's packages, whose APIs
 // may move while they are being written; the benchmark itself drives the
 // binary. Each stage's summed time across workers is logged.
@@ -19,6 +23,7 @@ import (
 	"encoding/hex"
 	"os"
 	"path/filepath"
+	"runtime/pprof"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -165,16 +170,36 @@ func TestProfilePass(t *testing.T) {
 	defer st.Close()
 	fetcher := feeds.NewFetcher(feeds.Options{UserAgent: "stet-bench", PerHost: workers, AllowPrivate: true,
 		Timeout: time.Minute, ConnectTimeout: 10 * time.Second, HeaderTimeout: 20 * time.Second, MaxBody: 20 << 20, MaxItems: 1000})
-	only := os.Getenv("STET_PROFILE_PASS") // "", "first", "unchanged" or "edited": log all, but the profile covers all three
+	// STET_PROFILE_PASS=first|unchanged|edited stops after that pass; with
+	// STET_PROFILE_CPU=FILE, a CPU profile of that pass alone goes to FILE.
+	only := os.Getenv("STET_PROFILE_PASS")
+	cpuFile := os.Getenv("STET_PROFILE_CPU")
+	profile := func(name string) func() {
+		if cpuFile == "" || name != only {
+			return func() {}
+		}
+		f, err := os.Create(cpuFile)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := pprof.StartCPUProfile(f); err != nil {
+			t.Fatal(err)
+		}
+		return func() { pprof.StopCPUProfile(); f.Close() }
+	}
 
+	stop := profile("first")
 	start := time.Now()
 	sg := profilePass(ctx, t, st, fetcher, urls, workers)
+	stop()
 	sg.log(t, "first pass (items)", time.Since(start), F*I)
 	if only == "first" {
 		return
 	}
+	stop = profile("unchanged")
 	start = time.Now()
 	sg = profilePass(ctx, t, st, fetcher, urls, workers)
+	stop()
 	sg.log(t, "unchanged pass (feeds)", time.Since(start), F)
 	if only == "unchanged" {
 		return
@@ -183,7 +208,9 @@ func TestProfilePass(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	stop = profile("edited")
 	start = time.Now()
 	sg = profilePass(ctx, t, st, fetcher, urls, workers)
+	stop()
 	sg.log(t, "edited pass (changed articles)", time.Since(start), len(edits))
 }

@@ -23,11 +23,12 @@ type Pass struct {
 	PerCPUSecond float64 `json:"per_cpu_second"` // units per CPU-second: steadier than PerSecond on a shared machine
 	MaxRSSMB     float64 `json:"max_rss_mb"`
 	Preempted    int64   `json:"involuntary_switches"` // the child was descheduled: a busy machine
+	MaxWALMB     float64 `json:"max_wal_mb"`           // largest -wal file seen during the pass
 	Feeds        string  `json:"feed_status"`          // last_status of the feeds after the pass
 }
 
 func newPass(unit string, n int, p passResult, f floorResult) Pass {
-	ps := Pass{Seconds: p.Wall.Seconds(), Unit: unit, FloorSeconds: f.Wall.Seconds(), CPUSeconds: p.CPU, MaxRSSMB: mb(p.MaxRSS), Preempted: p.Preempted}
+	ps := Pass{Seconds: p.Wall.Seconds(), Unit: unit, FloorSeconds: f.Wall.Seconds(), CPUSeconds: p.CPU, MaxRSSMB: mb(p.MaxRSS), Preempted: p.Preempted, MaxWALMB: mb(p.MaxWAL)}
 	if p.Wall > 0 {
 		ps.PerSecond = float64(n) / p.Wall.Seconds()
 	}

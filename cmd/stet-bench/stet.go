@@ -20,6 +20,7 @@ import (
 type stet struct {
 	bin     string
 	cfg     string
+	db      string
 	env     []string      // extra environment for passes (e.g. GODEBUG)
 	timeout time.Duration // per command
 }
@@ -76,6 +77,24 @@ type passResult struct {
 	MaxRSS int64   // bytes
 
 	Preempted int64 // involuntary context switches: the machine was busy
+	MaxWAL    int64 // largest size of the -wal file seen during the pass
+}
+
+// sampleMax returns the largest size of file seen every interval until stop.
+func sampleMax(file string, every time.Duration, stop <-chan struct{}) int64 {
+	var most int64
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		if fi, err := os.Stat(file); err == nil {
+			most = max(most, fi.Size())
+		}
+		select {
+		case <-stop:
+			return most
+		case <-t.C:
+		}
+	}
 }
 
 // once runs `stet once` and measures it (through the measure helper, see
@@ -94,8 +113,12 @@ func (s *stet) once(ctx context.Context, logFile string) (passResult, error) {
 		defer f.Close()
 		w = io.MultiWriter(w, f)
 	}
+	walDone := make(chan int64)
+	stopWAL := make(chan struct{})
+	go func() { walDone <- sampleMax(s.db+"-wal", 200*time.Millisecond, stopWAL) }()
 	m, err := runMeasured(ctx, []string{s.bin, "once", "--config", s.cfg, "--log-level", "error"}, s.env, w)
-	res := passResult{Wall: time.Duration(m.WallNS), CPU: m.CPU, MaxRSS: m.MaxRSS, Preempted: m.Preempted}
+	close(stopWAL)
+	res := passResult{Wall: time.Duration(m.WallNS), CPU: m.CPU, MaxRSS: m.MaxRSS, Preempted: m.Preempted, MaxWAL: <-walDone}
 	if err != nil {
 		return res, fmt.Errorf("bench: stet once: %w: %s", err, lastLines(stderr.String(), 5))
 	}
