@@ -225,7 +225,15 @@ func (d *doc) quotes() []quoteHit {
 		if partial && !d.isSpeech(c, text) {
 			continue
 		}
-		spk := d.speaker(c, partial)
+		spk, found := d.speaker(c, partial)
+		if !found && !partial && first.openedAtTop && len(out) > 0 {
+			// a quote paragraph with no attribution goes on from the
+			// quote just before it
+			prev := out[len(out)-1]
+			if prev.chain.last().p == first.p-1 && !prev.Partial {
+				spk = prev.Speaker
+			}
+		}
 		out = append(out, quoteHit{Quote: Quote{Text: text, Speaker: spk, Partial: partial}, chain: c, key: words(text)})
 	}
 	return out
@@ -281,8 +289,9 @@ func titleCase(ws []string) bool {
 	return caps > 0
 }
 
-// speaker finds who a quote is attributed to.
-func (d *doc) speaker(c *chain, partial bool) string {
+// speaker finds who a quote is attributed to; found is false when no
+// attribution was seen at all.
+func (d *doc) speaker(c *chain, partial bool) (string, bool) {
 	last := c.last()
 	first := c.first()
 	tryAfter := func() (string, bool) {
@@ -356,10 +365,10 @@ func (d *doc) speaker(c *chain, partial bool) string {
 	}
 	for _, f := range order {
 		if s, ok := f(); ok {
-			return s
+			return s, true
 		}
 	}
-	return ""
+	return "", false
 }
 
 func (d *doc) firstPersonIn(p, a, b int) string {
