@@ -2,14 +2,17 @@ package web
 
 import (
 	"context"
+	"fmt"
 	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
+	cdppage "github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 )
 
@@ -198,5 +201,50 @@ func TestBrowser(t *testing.T) {
 			do1(t, ctx, "feeds", chromedp.Navigate(srv.URL+"/feeds"), chromedp.WaitVisible(chromedp.CSS(".feed.state-failing")))
 			screenshot(t, ctx, "feeds-"+vp.name)
 		})
+	}
+}
+
+// TestBrowserHostileMarkup opens every page of a store whose feed content
+// is markup: no script runs (no dialog opens), no element comes from the
+// feed, no javascript: link exists, and the markup is visible as text.
+func TestBrowserHostileMarkup(t *testing.T) {
+	ctx := browser(t)
+	st := openStore(t)
+	id := seedEvil(t, st)
+	srv := httptest.NewServer(New(st, Options{}).Handler())
+	t.Cleanup(srv.Close)
+
+	var dialogs atomic.Int32
+	if err := chromedp.Listen(ctx, func(ev any) {
+		switch ev.(type) {
+		case *cdppage.EventJavascriptDialogOpening, cdppage.EventJavascriptDialogOpening:
+			dialogs.Add(1)
+		}
+	}); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []string{"/", "/changes?kind=quote_reattributed", "/feeds",
+		"/articles/" + fmt.Sprint(id), "/articles/" + fmt.Sprint(id) + "?from=2&to=1"} {
+		do1(t, ctx, "open "+p, chromedp.Navigate(srv.URL+p), chromedp.WaitReady(chromedp.CSS("main")))
+		n := run(t, ctx, "elements", chromedp.Evaluate[int](
+			`document.querySelectorAll("script, img, iframe, object, embed, main b, main i, [onerror]").length`))
+		if n != 0 {
+			t.Errorf("%s: %d elements made from feed markup", p, n)
+		}
+		js := run(t, ctx, "links", chromedp.Evaluate[int](
+			`[...document.querySelectorAll("[href], [src], [action]")].filter(e => /^\s*javascript:/i.test(e.getAttribute("href") || e.getAttribute("src") || e.getAttribute("action") || "")).length`))
+		if js != 0 {
+			t.Errorf("%s: %d javascript: links", p, js)
+		}
+		text := run(t, ctx, "text", chromedp.Text(chromedp.CSS("main")))
+		if !strings.Contains(text, "<script>alert(1)</script>") && !strings.Contains(text, "<img src=x onerror=alert(2)>") {
+			t.Errorf("%s: the markup does not show as text: %.300s", p, text)
+		}
+		if p == "/" {
+			screenshot(t, ctx, "hostile-changes")
+		}
+	}
+	if n := dialogs.Load(); n != 0 {
+		t.Errorf("%d JavaScript dialogs opened", n)
 	}
 }
