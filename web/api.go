@@ -167,7 +167,7 @@ func (c changeQuery) link(path string, before int64) string {
 	return path
 }
 
-// page runs the query: the changes of this page, newest first, and the
+// changePage runs the query: the changes of this page, newest first, and the
 // cursor of the next page (0 on the last).
 func (s *Server) changePage(r *http.Request, c changeQuery) ([]store.ChangeRow, int64, error) {
 	rows, err := s.st.Changes(r.Context(), c.filter())
