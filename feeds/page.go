@@ -137,6 +137,11 @@ func prune(n *html.Node) {
 				c = next
 				continue
 			}
+			if c.DataAtom == atom.Blockquote {
+				// go-trafilatura splits paragraphs at inline markup inside
+				// blockquotes and loses the spaces around it: hand it a div
+				c.DataAtom, c.Data = atom.Div, "div"
+			}
 			prune(c)
 		}
 		c = next

@@ -1,0 +1,159 @@
+package feeds
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// trapPage holds the go-trafilatura traps: emphasis inside a blockquote
+// paragraph, a space before punctuation after an inline element, an <h1>
+// with itemprop="headline", and page furniture around the story.
+const trapPage = `<!DOCTYPE html><html><head><title>Ferry strike | The Sound Courier</title>
+<link rel="canonical" href="/news/ferry-strike">
+<meta property="og:url" content="https://example.org/og/ferry">
+<script>var x = "“not a quote”";</script><style>p{color:red}</style></head>
+<body><header class="site-header"><a href="/">The Sound Courier</a><nav><a href="/news">News</a></nav></header>
+<main><article>
+<h1 itemprop="headline">Ferry crews walk out over &ldquo;winter rota&rdquo;</h1>
+<p class="byline">By Niamh Rooney</p>
+<div class="share-bar"><a href="#">Share on X</a></div>
+<figure><img src="a.jpg"><figcaption>Ferries tied up at the pier. Photo: Staff</figcaption></figure>
+<p>A 24-hour strike has halted the three ferries between Skerrin Island and Ballymaddock, stranding commuters on both sides of the sound on Monday morning.</p>
+<blockquote><p>&ldquo;Our members are not refusing to work the <em>winter</em>. They are refusing to work it <b>exhausted</b>, on a stretch of water that does not forgive mistakes,&rdquo; said Ciarán Mulvihill, the union&rsquo;s regional organiser.</p></blockquote>
+<p>The company said it would review the rota <em>next week</em>, after the strike ends and talks resume with the union at the regional council offices.</p>
+<div class="newsletter"><p>Sign up for our newsletter</p></div>
+<p>The company&rsquo;s chief executive, Shona Breckenridge, said the offer was still on the table and that she hoped crews would return to work by the weekend.</p>
+<aside class="related"><h2>More on the ferries</h2><a href="/x">Fares rise</a></aside>
+</article></main><footer><p>© 2026 The Sound Courier</p></footer></body></html>`
+
+func TestExtractPage(t *testing.T) {
+	p, err := ExtractPage([]byte(trapPage), "https://example.org/news/today")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := p.Headline, "Ferry crews walk out over “winter rota”"; got != want {
+		t.Errorf("headline: got %q, want %q", got, want)
+	}
+	if got, want := p.Canonical, "https://example.org/news/ferry-strike"; got != want {
+		t.Errorf("canonical: got %q, want %q", got, want)
+	}
+	wantIn := []string{
+		"“Our members are not refusing to work the winter. They are refusing to work it exhausted, on a stretch of water that does not forgive mistakes,” said Ciarán Mulvihill, the union’s regional organiser.",
+		"review the rota next week, after",
+		"The company’s chief executive, Shona Breckenridge, said",
+	}
+	for _, w := range wantIn {
+		if !strings.Contains(p.Text, w) {
+			t.Errorf("text lacks %q:\n%s", w, p.Text)
+		}
+	}
+	for _, bad := range []string{"Share on X", "newsletter", "Photo: Staff", "By Niamh Rooney", "More on the ferries", "©", "winter rota", "not a quote", "Sound Courier"} {
+		if strings.Contains(p.Text, bad) {
+			t.Errorf("text holds furniture %q:\n%s", bad, p.Text)
+		}
+	}
+	for _, para := range strings.Split(p.Text, "\n\n") {
+		if strings.Contains(para, " ,") || strings.Contains(para, " .") {
+			t.Errorf("space before punctuation in %q", para)
+		}
+	}
+}
+
+func TestExtractPageFallbacks(t *testing.T) {
+	tests := []struct {
+		name, html, headline, canonical string
+	}{
+		{"title when no h1", `<html><head><title>Only title</title><meta property="og:url" content="/og"></head><body><p>Some text here that is long enough to be the article body for the extractor to keep.</p></body></html>`, "Only title", "https://example.org/og"},
+		{"empty page", `<html></html>`, "", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p, err := ExtractPage([]byte(tt.html), "https://example.org/a")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if p.Headline != tt.headline || p.Canonical != tt.canonical {
+				t.Errorf("got %+v, want headline %q canonical %q", p, tt.headline, tt.canonical)
+			}
+		})
+	}
+}
+
+func TestMendParagraphs(t *testing.T) {
+	tests := []struct {
+		name string
+		in   []string
+		want []string
+	}{
+		{"split at em", []string{"“We will work the", "winter, not the summer,” she said."}, []string{"“We will work the winter, not the summer,” she said."}},
+		{"split before punctuation", []string{"review it next week", ", after the strike."}, []string{"review it next week, after the strike."}},
+		{"real break", []string{"One sentence.", "Another one."}, []string{"One sentence.", "Another one."}},
+		{"space before comma", []string{"next week ,” she said ."}, []string{"next week,” she said."}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := mendParagraphs(tt.in)
+			if strings.Join(got, "|") != strings.Join(tt.want, "|") {
+				t.Errorf("got %q, want %q", got, tt.want)
+			}
+		})
+	}
+}
+
+// evalPages returns the HTML pages of the shared evaluation cases.
+func evalPages(b *testing.B) [][]byte {
+	var out [][]byte
+	files, _ := filepath.Glob("../../shared/eval/dev/*.json")
+	for _, p := range files {
+		raw, err := os.ReadFile(p)
+		if err != nil {
+			continue
+		}
+		var c struct{ Old, New string }
+		if json.Unmarshal(raw, &c) != nil {
+			continue
+		}
+		for _, s := range []string{c.Old, c.New} {
+			if strings.HasPrefix(strings.TrimSpace(s), "<") {
+				out = append(out, []byte(s))
+			}
+		}
+	}
+	if len(out) == 0 {
+		out = append(out, []byte(trapPage))
+	}
+	return out
+}
+
+func BenchmarkExtractPage(b *testing.B) {
+	pages := evalPages(b)
+	var n int64
+	for _, p := range pages {
+		n += int64(len(p))
+	}
+	b.SetBytes(n)
+	for b.Loop() {
+		for _, p := range pages {
+			if _, err := ExtractPage(p, "https://example.org/a"); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+}
+
+func BenchmarkHTMLToTextPage(b *testing.B) {
+	pages := evalPages(b)
+	var n int64
+	for _, p := range pages {
+		n += int64(len(p))
+	}
+	b.SetBytes(n)
+	for b.Loop() {
+		for _, p := range pages {
+			HTMLToText(string(p))
+		}
+	}
+}
