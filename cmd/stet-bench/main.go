@@ -6,7 +6,34 @@
 //	go run ./cmd/stet-bench [--sizes 200x50,2000x50,10000x20] [--edit-share 0.1]
 //	                        [--workers 8] [--seed 1] [--keep] [--json FILE]
 //
-// It is not part of the stet binary.
+// For each size F×I it generates F feeds (three in five RSS 2.0, two in
+// five Atom) of I articles each from the seed, builds ./cmd/stet (or takes
+// --stet), writes a configuration with fetch.allow_private, fetch.workers
+// and fetch.per_host (equal to workers: every feed is on one host), and
+// times `stet once` three times on a fresh database:
+//
+//   - first pass: every item is new (items/s);
+//   - unchanged pass: every feed answers 304 (feeds/s);
+//   - after editing --edit-share of the articles, in turn a reworded quote
+//     (expect quote_edited for the speaker), a replaced title (expect
+//     title_changed for the person) and a changed number outside quotes and
+//     titles (a revision, no change): changed articles/s, then recall and
+//     precision of `stet changes --json` against the edits.
+//
+// Each pass is also given against the floor: the same requests made
+// in-process with net/http at the same concurrency, bodies thrown away
+// (best of three). Peak RSS is stet's own, measured through a helper
+// process (see measure.go). Stored bytes per revision are the database and
+// WAL sizes over the revisions `stet status --json` counts; raw bytes are
+// the generated headline and text. CPU seconds and the load average are
+// printed because the machine may be shared: on a busy machine the CPU
+// figures are steadier than the wall-clock ones.
+//
+// Before the passes, --check articles go through `stet extract` and `stet
+// diff` to show that stet sees the generated quotes, speakers and titles.
+//
+// To profile the pass in-process, see profile_test.go (build tag
+// stetprofile). It is not part of the stet binary.
 package main
 
 import (
