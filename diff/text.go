@@ -367,7 +367,7 @@ func sentenceEnds(ts []tok) []bool {
 
 func isCloseMarkTok(s string) bool {
 	switch s {
-	case "”", "\"", "»", "’", "'":
+	case "”", "\"", "»", "’", "'", ")", "]":
 		return true
 	}
 	return false
