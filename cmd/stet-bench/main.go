@@ -171,6 +171,9 @@ func run(ctx context.Context, o options) error {
 				return err
 			}
 		}
+		if err := s.hasOnce(ctx); err != nil {
+			return err
+		}
 		if o.check > 0 {
 			arts := sampleArticles(o.seed, o.sizes[0][0], o.sizes[0][1], o.check)
 			if sc, err := s.checkExtract(ctx, tmp, arts); err != nil {

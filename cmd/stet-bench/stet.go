@@ -254,3 +254,14 @@ func lastLines(s string, n int) string {
 	}
 	return strings.Join(lines, " | ")
 }
+
+// hasOnce checks that the binary has the commands the benchmark drives.
+func (s *stet) hasOnce(ctx context.Context) error {
+	out, _ := s.output(ctx, "help") // the command list
+	for _, c := range []string{"once", "status", "changes"} {
+		if !bytes.Contains(out, []byte("  "+c+" ")) {
+			return fmt.Errorf("bench: %s has no %q command (is cmd/stet still behind the stetwip build tag? then try --tags stetwip)", s.bin, c)
+		}
+	}
+	return nil
+}
