@@ -29,6 +29,7 @@ func (s *Server) parsePages() *pages {
 		"when":  when,
 		"iso":   rfc3339,
 		"ago":   func(t time.Time) string { return ago(t, s.now()) },
+		"due":   func(t time.Time) string { return due(t, s.now()) },
 		"href":  safeHref,
 		"kind":  kindLabel,
 		"short": func(s string, n int) string { return shorten(s, n) },
@@ -114,6 +115,17 @@ func ago(t, now time.Time) string {
 		return "in " + s
 	}
 	return s + suffix
+}
+
+// due says when a planned time comes ("in 20 min"), or how late it is.
+func due(t, now time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	if d := now.Sub(t); d >= time.Minute {
+		return "overdue by " + strings.TrimSuffix(ago(t, now), " ago")
+	}
+	return ago(t, now)
 }
 
 var kindLabels = map[string]string{

@@ -151,6 +151,7 @@ func TestFeedsPage(t *testing.T) {
 		"<dt>Last status</dt><dd>503</dd>", "<dt>Failures in a row</dt><dd>3</dd>",
 		"<dt>Articles</dt><dd>1</dd>", "<dt>Revisions</dt><dd>2</dd>",
 		`<time datetime="2026-11-20T10:00:00Z">2026-11-20 10:00 UTC</time> (2 h ago)`,
+		`<time datetime="2026-11-20T10:30:00Z">2026-11-20 10:30 UTC</time> (overdue by 1 h)`,
 		`href="/changes?feed=https%3a%2f%2fbroken.example%2ffeed"`)
 }
 
