@@ -8,9 +8,9 @@ import (
 	"github.com/stet-news/stet/diff"
 )
 
-// Seg is one run of text on a page, with how it is marked. Tag and Class
+// seg is one run of text on a page, with how it is marked. Tag and Class
 // come from a fixed set; Text is feed text, escaped by the template.
-type Seg struct {
+type seg struct {
 	Text  string
 	Tag   string // "" (plain), "del" or "ins"
 	Class string // "", "q" (in a quote), "t" (a title), "q t"
@@ -18,12 +18,12 @@ type Seg struct {
 
 // sides splits a word diff into the old side (equal and deleted runs) and
 // the new side (equal and inserted runs).
-func sides(ops []diff.Op) (old, new []Seg) {
+func sides(ops []diff.Op) (old, new []seg) {
 	for _, op := range ops {
 		switch op.Kind {
 		case diff.OpEqual:
-			old = append(old, Seg{Text: op.Text})
-			new = append(new, Seg{Text: op.Text})
+			old = append(old, seg{Text: op.Text})
+			new = append(new, seg{Text: op.Text})
 		case diff.OpDelete:
 			old = appendMarked(old, op.Text, "del")
 		case diff.OpInsert:
@@ -35,13 +35,13 @@ func sides(ops []diff.Op) (old, new []Seg) {
 
 // appendMarked appends text marked with tag, the white space that ends it
 // left unmarked (so that a mark ends with its last word).
-func appendMarked(segs []Seg, text, tag string) []Seg {
+func appendMarked(segs []seg, text, tag string) []seg {
 	words := strings.TrimRightFunc(text, unicode.IsSpace)
 	if words != "" {
-		segs = append(segs, Seg{Text: words, Tag: tag})
+		segs = append(segs, seg{Text: words, Tag: tag})
 	}
 	if rest := text[len(words):]; rest != "" {
-		segs = append(segs, Seg{Text: rest})
+		segs = append(segs, seg{Text: rest})
 	}
 	return segs
 }
@@ -49,7 +49,7 @@ func appendMarked(segs []Seg, text, tag string) []Seg {
 // sideText is the text one side of a diff shows. WordDiff's equal
 // runs carry the new text's form (typography may differ), so the old side
 // is rebuilt from the ops rather than taken from the old text.
-func sideText(segs []Seg) string {
+func sideText(segs []seg) string {
 	var b strings.Builder
 	for _, s := range segs {
 		b.WriteString(s.Text)
@@ -65,7 +65,7 @@ type span struct {
 
 // highlight splits segs further where the quotes and titles of ex occur in
 // their joined text, and sets Class on the parts inside them.
-func highlight(segs []Seg, ex diff.Extraction) []Seg {
+func highlight(segs []seg, ex diff.Extraction) []seg {
 	text := sideText(segs)
 	w := newWords(text)
 	var spans []span
@@ -85,8 +85,8 @@ func highlight(segs []Seg, ex diff.Extraction) []Seg {
 		bounds[sp.end] = true
 	}
 	pos := 0
-	var out []Seg
-	add := func(sg Seg) {
+	var out []seg
+	add := func(sg seg) {
 		if n := len(out); n > 0 && out[n-1].Tag == sg.Tag && out[n-1].Class == sg.Class {
 			out[n-1].Text += sg.Text
 			return
@@ -106,7 +106,7 @@ func highlight(segs []Seg, ex diff.Extraction) []Seg {
 			if c == prev {
 				continue
 			}
-			add(Seg{Text: text[prev:c], Tag: sg.Tag, Class: classAt(spans, prev)})
+			add(seg{Text: text[prev:c], Tag: sg.Tag, Class: classAt(spans, prev)})
 			prev = c
 		}
 		pos += len(sg.Text)

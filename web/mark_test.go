@@ -10,7 +10,7 @@ import (
 
 // marked renders segs with [q:...] / [t:...] around highlighted runs and
 // -{...} / +{...} around deleted and inserted ones.
-func marked(segs []Seg) string {
+func marked(segs []seg) string {
 	var b strings.Builder
 	for _, s := range segs {
 		t := s.Text
@@ -66,7 +66,7 @@ func TestHighlight(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			got := marked(highlight([]Seg{{Text: tc.text}}, tc.ex))
+			got := marked(highlight([]seg{{Text: tc.text}}, tc.ex))
 			if got != tc.want {
 				t.Errorf("got  %s\nwant %s", got, tc.want)
 			}
@@ -98,7 +98,7 @@ func TestHighlightSeedArticle(t *testing.T) {
 	if len(ex.Quotes) == 0 || len(ex.Titles) == 0 {
 		t.Fatalf("extractor found %d quotes, %d titles", len(ex.Quotes), len(ex.Titles))
 	}
-	segs := highlight([]Seg{{Text: a.Body}}, ex)
+	segs := highlight([]seg{{Text: a.Body}}, ex)
 	var q, ti strings.Builder
 	for _, s := range segs {
 		if strings.Contains(s.Class, "q") {

@@ -171,8 +171,8 @@ type changeView struct {
 	FeedLabel string
 	Page      string // the article page, comparing the change's revisions
 	Source    string // the article's link when http(s), else ""
-	Before    []Seg
-	After     []Seg
+	Before    []seg
+	After     []seg
 }
 
 func (s *Server) changeView(c store.ChangeRow) changeView {
@@ -184,10 +184,10 @@ func (s *Server) changeView(c store.ChangeRow) changeView {
 	if c.Kind == "quote_reattributed" {
 		// before and after are speakers: whole names, not words to mark
 		if c.Before != "" {
-			v.Before = []Seg{{Text: c.Before, Tag: "del"}}
+			v.Before = []seg{{Text: c.Before, Tag: "del"}}
 		}
 		if c.After != "" {
-			v.After = []Seg{{Text: c.After, Tag: "ins"}}
+			v.After = []seg{{Text: c.After, Tag: "ins"}}
 		}
 		return v
 	}
@@ -265,9 +265,9 @@ type articleData struct {
 	From, To  int
 	FromRev   store.Revision
 	ToRev     store.Revision
-	HeadOld   []Seg
-	HeadNew   []Seg
-	Old, New  []Seg
+	HeadOld   []seg
+	HeadNew   []seg
+	Old, New  []seg
 	Quotes    []diff.Quote // of revision To
 	Titles    []diff.Title
 	Changes   []changeView
