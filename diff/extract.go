@@ -234,6 +234,13 @@ func (d *doc) quotes() []quoteHit {
 				spk = prev.Speaker
 			}
 		}
+		if c.maybeJoin && len(out) > 0 && out[len(out)-1].Speaker == spk && spk != "" {
+			// “A,” Okafor said. “B,” she added: one quote
+			prev := &out[len(out)-1]
+			prev.Text += " " + text
+			prev.key = words(prev.Text)
+			continue
+		}
 		out = append(out, quoteHit{Quote: Quote{Text: text, Speaker: spk, Partial: partial}, chain: c, key: words(text)})
 	}
 	return out

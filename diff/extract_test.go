@@ -102,6 +102,10 @@ func TestQuoteStructure(t *testing.T) {
 		{"partial", "Rubio warned that cartels operate like “transnational criminal organizations,” despite that.", []Quote{{"transnational criminal organizations,", "Rubio", true}}},
 		{"partial after that", "Edward said prosecutors had shown “clear and convincing evidence” in court.", []Quote{{"clear and convincing evidence", "Edward", true}}},
 		{"full after said comma", `Burton said, "I love cats!"`, []Quote{{"I love cats!", "Burton", false}}},
+		{"two speakers in one paragraph", "“We lost,” said Ana Ruiz. “We will be back,” said Tom Hall.", []Quote{{"We lost,", "Ana Ruiz", false}, {"We will be back,", "Tom Hall", false}}},
+		{"same speaker twice", "“It hurts,” said Ana Ruiz. “But we go on,” she added.", []Quote{{"It hurts, But we go on,", "Ana Ruiz", false}}},
+		{"split when asked", "“I don’t know,” Thune said when asked about the timeline, “but we will find out.”", []Quote{{"I don’t know, but we will find out.", "Thune", false}}},
+		{"continuation paragraph", "“We will win,” Okafor said.\n\n“Nobody can stop us now.”", []Quote{{"We will win,", "Okafor", false}, {"Nobody can stop us now.", "Okafor", false}}},
 		{"full after said without comma", `Mark told Jacob "I will protect you."`, []Quote{{"I will protect you.", "Mark", false}}},
 	})
 }
@@ -136,6 +140,7 @@ func TestSpeakers(t *testing.T) {
 		{"role then name", "“We chose not to pass on the cost,” said Halvorsen’s chief executive, Dana Ortiz.", []Quote{{"We chose not to pass on the cost,", "Dana Ortiz", false}}},
 		{"same surname", "Senator Ruth Adeyemi wrote the bill.\n\n“Tonight we decided,” Ruth Adeyemi said.\n\nHer brother, Governor Kola Adeyemi, testified in March.\n\n“This bill is not perfect,” Kola Adeyemi said.", []Quote{{"Tonight we decided,", "Ruth Adeyemi", false}, {"This bill is not perfect,", "Kola Adeyemi", false}}},
 		{"surname first", "Chen Liwei, managing director of Redstone Mining, spoke.\n\n“We have nothing to hide,” Chen said.", []Quote{{"We have nothing to hide,", "Chen Liwei", false}}},
+		{"particles in a name", "The city’s police chief, José de la Cruz, spoke.\n\n“We are ready,” de la Cruz said.", []Quote{{"We are ready,", "José de la Cruz", false}}},
 		{"organisation of", "Interim CEO Paul Grant of Aquafirm called the bill “a disaster for business.”", []Quote{{"a disaster for business.", "Paul Grant", true}}},
 	})
 }

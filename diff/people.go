@@ -134,6 +134,11 @@ func findNameSeqs(paras []string, toks [][]tok) []nameSeq {
 					continue
 				}
 				// connectors inside a name or a title
+				if t.word && particles[t.lower()] && j > i && j+2 < len(ts) && particles[ts[j+1].lower()] && isCapWord(ts[j+2]) {
+					// José de la Cruz
+					j += 2
+					continue
+				}
 				if t.word && j+1 < len(ts) && isCapWord(ts[j+1]) {
 					l := t.lower()
 					if particles[l] {

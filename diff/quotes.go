@@ -19,7 +19,8 @@ type span struct {
 // chain is one quote: one or more spans (several paragraphs, or parts split
 // by an attribution).
 type chain struct {
-	parts []span
+	parts     []span
+	maybeJoin bool // split from the previous quote by an attribution, but attributed itself too
 }
 
 func (c *chain) first() span { return c.parts[0] }
@@ -161,8 +162,14 @@ func findChains(paras []string, toks [][]tok) []*chain {
 			a, b := prev.last(), c.first()
 			if a.p == b.p && a.closed && b.open >= a.close && !isPartialStart(paras[prev.first().p], toks[prev.first().p], prev.first()) {
 				if joinable(paras[a.p], a, b) {
-					prev.parts = append(prev.parts, c.parts...)
-					continue
+					if ownAttribution(paras, toks, c) {
+						// “A,” said X. “B,” said Y: maybe two speakers; joined
+						// later when both name the same person
+						c.maybeJoin = true
+					} else {
+						prev.parts = append(prev.parts, c.parts...)
+						continue
+					}
 				}
 			}
 		}
@@ -274,4 +281,31 @@ func isPartialStart(p string, ts []tok, sp span) bool {
 		}
 	}
 	return true
+}
+
+// ownAttribution reports whether a quote is followed, in its sentence, by a
+// speech verb or a dash attribution of its own.
+func ownAttribution(paras []string, toks [][]tok, c *chain) bool {
+	last := c.last()
+	ts := toks[last.p]
+	n := 0
+	for _, t := range ts {
+		if t.start < last.close {
+			continue
+		}
+		if n == 0 && isDash(t.s) {
+			return true
+		}
+		if t.s == "“" || t.s == "\"" || t.s == "«" || t.s == "„" || n > 10 {
+			return false
+		}
+		if verbTok(t) {
+			return true
+		}
+		if !t.word && (t.s == "." || t.s == "!" || t.s == "?") {
+			return false
+		}
+		n++
+	}
+	return false
 }
