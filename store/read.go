@@ -257,3 +257,12 @@ func (s *Store) Export(ctx context.Context, fn func(ExportRow) error) error {
 		return rows.Err()
 	})
 }
+
+// Ping checks that the database answers a trivial query.
+func (s *Store) Ping(ctx context.Context) error {
+	var one int
+	if err := s.read.QueryRowContext(ctx, `SELECT 1`).Scan(&one); err != nil {
+		return fmt.Errorf("store: ping: %w", err)
+	}
+	return nil
+}

@@ -17,6 +17,7 @@ import (
 	"github.com/stet-news/stet/config"
 	"github.com/stet-news/stet/feeds"
 	"github.com/stet-news/stet/store"
+	"github.com/stet-news/stet/web"
 )
 
 // version is set at build time with -ldflags "-X main.version=...".
@@ -82,6 +83,7 @@ type App struct {
 	now     func() time.Time
 
 	rootCAs *x509.CertPool // for SMTP over TLS; nil: the system's
+	metrics *web.Metrics
 
 	mu      sync.Mutex
 	running map[int64]bool // feeds being fetched now
@@ -129,7 +131,8 @@ func newApp(ctx context.Context, env *Env, cfg config.Config, log *slog.Logger) 
 		MaxItems:       f.MaxItems,
 		Now:            env.Now,
 	})
-	return &App{cfg: cfg, store: st, fetcher: fetcher, log: log, env: env, now: env.Now, running: map[int64]bool{}}, nil
+	return &App{cfg: cfg, store: st, fetcher: fetcher, log: log, env: env, now: env.Now, running: map[int64]bool{},
+		metrics: web.NewMetrics()}, nil
 }
 
 func (a *App) Close() error { return a.store.Close() }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/stet-news/stet/config"
 	"github.com/stet-news/stet/store"
+	"github.com/stet-news/stet/web"
 )
 
 func init() {
@@ -66,40 +67,19 @@ func noArgs(rest []string) error {
 	return nil
 }
 
-// statusRow is one line of `stet status --json`.
-type statusRow struct {
-	Feed       string `json:"feed"`
-	URL        string `json:"url"`
-	Name       string `json:"name,omitempty"`
-	Articles   int    `json:"articles"`
-	Revisions  int    `json:"revisions"`
-	LastFetch  string `json:"last_fetch"`
-	LastStatus int    `json:"last_status"`
-	LastError  string `json:"last_error"`
-	NextFetch  string `json:"next_fetch"`
-	Failures   int    `json:"failures"`
-	Gone       bool   `json:"gone"`
-}
+// statusRow is one line of `stet status --json`, as in /api/feeds.
+type statusRow = web.FeedJSON
 
 func (a *App) statusRows(ctx context.Context) ([]statusRow, error) {
 	sts, err := a.store.FeedStatuses(ctx)
 	if err != nil {
 		return nil, err
 	}
-	byURL := map[string]config.Feed{}
-	for _, f := range a.cfg.Feeds {
-		byURL[f.URL] = f
-	}
+	byURL := a.feedsByURL()
 	now := a.now()
 	rows := make([]statusRow, 0, len(sts))
 	for _, s := range sts {
-		next := s.NextFetch
-		if fc, ok := byURL[s.URL]; ok && s.Failures == 0 {
-			next = a.nextScheduled(fc, now)
-		}
-		if s.Gone {
-			next = time.Time{}
-		}
+		next := a.nextFetch(byURL, s, now)
 		rows = append(rows, statusRow{Feed: s.URL, URL: s.FetchURL, Name: s.Name, Articles: s.Articles, Revisions: s.Revisions,
 			LastFetch: fmtTime(s.LastFetch), LastStatus: s.LastStatus, LastError: s.LastError, NextFetch: fmtTime(next),
 			Failures: s.Failures, Gone: s.Gone})
@@ -168,6 +148,26 @@ func cmdStatus(ctx context.Context, env *Env, args []string) error {
 	})
 }
 
+func (a *App) feedsByURL() map[string]config.Feed {
+	byURL := map[string]config.Feed{}
+	for _, f := range a.cfg.Feeds {
+		byURL[f.URL] = f
+	}
+	return byURL
+}
+
+// nextFetch is when a feed is next fetched: its schedule's next time, or
+// the end of its backoff, or never when it is gone.
+func (a *App) nextFetch(byURL map[string]config.Feed, s store.FeedStatus, now time.Time) time.Time {
+	switch fc, ok := byURL[s.URL]; {
+	case s.Gone:
+		return time.Time{}
+	case ok && s.Failures == 0:
+		return a.nextScheduled(fc, now)
+	}
+	return s.NextFetch
+}
+
 func orDash(s string) string {
 	if s == "" {
 		return "-"
@@ -187,28 +187,10 @@ func humanBytes(n int64) string {
 	return fmt.Sprintf("%d B", n)
 }
 
-// changeRow is one line of `stet changes --json`.
-type changeRow struct {
-	ID         int64  `json:"id"`
-	Feed       string `json:"feed"`
-	Article    string `json:"article"`
-	ArticleID  int64  `json:"article_id"`
-	Headline   string `json:"headline"`
-	FromRev    int    `json:"from_revision"`
-	ToRev      int    `json:"to_revision"`
-	Kind       string `json:"kind"`
-	Person     string `json:"person"`
-	Before     string `json:"before"`
-	After      string `json:"after"`
-	Quote      string `json:"quote"`
-	DetectedAt string `json:"detected_at"`
-}
+// changeRow is one line of `stet changes --json`, as in /api/changes.
+type changeRow = web.ChangeJSON
 
-func toChangeRow(c store.ChangeRow) changeRow {
-	return changeRow{ID: c.ID, Feed: c.FeedURL, Article: c.ArticleURL, ArticleID: c.ArticleID, Headline: c.Headline,
-		FromRev: c.FromRev, ToRev: c.ToRev, Kind: c.Kind, Person: c.Person, Before: c.Before, After: c.After,
-		Quote: c.Quote, DetectedAt: fmtTime(c.DetectedAt)}
-}
+func toChangeRow(c store.ChangeRow) changeRow { return web.NewChangeJSON(c) }
 
 // parseSince reads a duration such as 90m, 24h or 7d.
 func parseSince(s string) (time.Duration, error) {

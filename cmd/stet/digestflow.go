@@ -175,6 +175,7 @@ func (a *App) deliverOpen(ctx context.Context, d *store.Digest) error {
 		return err
 	}
 	where, err := a.deliver(ctx, msg)
+	a.metrics.DigestSent(err == nil)
 	now := a.now()
 	if err != nil {
 		next := now.Add(digestBackoff(d.Attempts + 1))

@@ -155,6 +155,9 @@ func (a *App) FetchFeed(ctx context.Context, fc config.Feed, sf store.Feed) (res
 	began := time.Now() // for the log's duration; start follows the app's clock
 	log := a.log.With("feed", fc.URL)
 	defer func() {
+		a.metrics.Fetch(fc.URL, res.Status, res.Err != nil, time.Since(began))
+		a.metrics.Revisions(res.NewRevisions)
+		a.metrics.Changes(res.NewChanges)
 		attrs := []any{"status", res.Status, "items", res.Items, "new_articles", res.NewArticles,
 			"new_revisions", res.NewRevisions, "changes", res.NewChanges, "duration", time.Since(began).Round(time.Millisecond)}
 		if res.Err != nil {

@@ -1,6 +1,37 @@
 package main
 
-import "context"
+import (
+	"context"
+	"fmt"
+	"net"
+	"time"
 
-// serveHTTP serves the web view (issue 7).
-func (a *App) serveHTTP(ctx context.Context) error { <-ctx.Done(); return nil }
+	"github.com/stet-news/stet/store"
+	"github.com/stet-news/stet/web"
+)
+
+// serveHTTP serves the web view, the Atom feed of changes, the JSON API,
+// /healthz and /metrics on http.listen until ctx ends.
+func (a *App) serveHTTP(ctx context.Context) error {
+	ln, err := net.Listen("tcp", a.cfg.HTTP.Listen)
+	if err != nil {
+		return fmt.Errorf("http.listen %s: %w", a.cfg.HTTP.Listen, err)
+	}
+	names := map[string]string{}
+	for _, f := range a.cfg.Feeds {
+		if f.Name != "" {
+			names[f.URL] = f.Name
+		}
+	}
+	byURL := a.feedsByURL()
+	srv := web.New(a.store, web.Options{
+		Token:     a.cfg.Token(a.env.Getenv),
+		Now:       a.now,
+		Log:       a.log,
+		Metrics:   a.metrics,
+		FeedNames: names,
+		NextFetch: func(f store.FeedStatus, now time.Time) time.Time { return a.nextFetch(byURL, f, now) },
+	})
+	a.log.Info("serving the web view", "listen", ln.Addr().String())
+	return srv.Serve(ctx, ln)
+}
