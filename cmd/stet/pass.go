@@ -193,7 +193,7 @@ func (a *App) FetchFeed(ctx context.Context, fc config.Feed, sf store.Feed) (res
 	}
 	if parsed.Truncated {
 		if len(parsed.Items) == 0 {
-			return a.fetchFailed(ctx, fc, sf, rec, fmt.Errorf("feeds: %s: malformed XML: the document ends before its first complete item", fc.URL))
+			return a.fetchFailed(ctx, fc, sf, rec, fmt.Errorf("feeds: %s: malformed XML: the document is cut short, with no complete item before the cut", fc.URL))
 		}
 		log.Warn("feed document is cut short; keeping the items complete before the cut", "items", len(parsed.Items))
 	}
