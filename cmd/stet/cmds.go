@@ -328,13 +328,43 @@ type exportRow struct {
 	Text      string `json:"text"`
 }
 
+// newsEditsRow is a revision in the columns of the NewsEdits data set's
+// entryversion table, for the research tools made for it.
+type newsEditsRow struct {
+	Source  string `json:"source"`
+	EntryID int64  `json:"entry_id"`
+	Version int    `json:"version"`
+	Title   string `json:"title"`
+	Created string `json:"created"`
+	URL     string `json:"url"`
+	Summary string `json:"summary"`
+}
+
 func cmdExport(ctx context.Context, env *Env, args []string) error {
-	return withApp(ctx, env, "export", args, nil, func(a *App, rest []string) error {
+	var format string
+	return withApp(ctx, env, "export", args, func(fs *commonFlagSet) {
+		fs.StringVar(&format, "format", "stet", "stet, or newsedits (the columns of the NewsEdits entryversion table: source, entry_id, version, title, created, url, summary)")
+	}, func(a *App, rest []string) error {
 		if err := noArgs(rest); err != nil {
 			return err
 		}
+		if format != "stet" && format != "newsedits" {
+			return usageError("--format must be stet or newsedits, not %q", format)
+		}
+		names := map[string]string{}
+		for _, f := range a.cfg.Feeds {
+			names[f.URL] = f.Name
+		}
 		enc := json.NewEncoder(env.Stdout)
 		return a.store.Export(ctx, func(r store.ExportRow) error {
+			if format == "newsedits" {
+				source := names[r.FeedURL]
+				if source == "" {
+					source = r.FeedURL
+				}
+				return enc.Encode(newsEditsRow{Source: source, EntryID: r.ArticleID, Version: r.Version, Title: r.Headline,
+					Created: r.FetchedAt.UTC().Format("2006-01-02 15:04:05"), URL: r.ArticleURL, Summary: r.Text})
+			}
 			return enc.Encode(exportRow{Feed: r.FeedURL, Article: r.ArticleURL, ArticleID: r.ArticleID, Version: r.Version,
 				FetchedAt: fmtTime(r.FetchedAt), Headline: r.Headline, Text: r.Text})
 		})
