@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -169,5 +170,67 @@ func TestBackupDuringAPass(t *testing.T) {
 	}
 	if out, err := stetCmd(context.Background(), "backup", "--config", cfgPath, copyPath).CombinedOutput(); err == nil {
 		t.Fatalf("backup over an existing file succeeded: %s", out)
+	}
+}
+
+func TestExportAndChangesJSON(t *testing.T) {
+	headline, body := seedArticle(t)
+	srv := newFeedServer(t, rssFeed([3]string{"rubio-cartels", headline, body}))
+	te := newTestEnv()
+	cfg := testConfig(t, srv.URL)
+	app := newTestApp(t, te, cfg)
+	editedFeed(t, app, srv, te)
+	app.Close()
+	cfgPath := writeConfig(t, t.TempDir(), "database: "+cfg.Database+"\n")
+
+	code, out, errOut := runStet(t, "export", "--config", cfgPath)
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	if code != 0 || len(lines) != 2 {
+		t.Fatalf("export: exit %d, %d lines: %s", code, len(lines), errOut)
+	}
+	for i, l := range lines {
+		var r map[string]any
+		if err := json.Unmarshal([]byte(l), &r); err != nil {
+			t.Fatal(err)
+		}
+		for _, k := range []string{"feed", "article", "version", "fetched_at", "headline", "text"} {
+			if _, ok := r[k]; !ok {
+				t.Errorf("export line %d lacks %q", i+1, k)
+			}
+		}
+		if r["version"] != float64(i+1) {
+			t.Errorf("line %d: version %v", i+1, r["version"])
+		}
+	}
+	code, out, _ = runStet(t, "export", "--config", cfgPath, "--format", "newsedits")
+	if code != 0 || !strings.Contains(out, `"entry_id"`) || !strings.Contains(out, `"summary"`) {
+		t.Fatalf("newsedits export: %d %s", code, out)
+	}
+	code, out, _ = runStet(t, "changes", "--config", cfgPath, "--json")
+	if code != 0 || out == "" {
+		t.Fatalf("changes --json: %d %q", code, out)
+	}
+	for _, l := range strings.Split(strings.TrimSpace(out), "\n") {
+		var r map[string]any
+		if err := json.Unmarshal([]byte(l), &r); err != nil {
+			t.Fatal(err)
+		}
+		for _, k := range []string{"feed", "article", "article_id", "kind", "person", "before", "after", "quote", "detected_at"} {
+			if _, ok := r[k]; !ok {
+				t.Errorf("changes line lacks %q: %s", k, l)
+			}
+		}
+	}
+	code, out, _ = runStet(t, "changes", "--config", cfgPath, "--kind", "title_changed")
+	if code != 0 || !strings.Contains(out, "title_changed") || strings.Contains(out, "quote_edited") {
+		t.Fatalf("changes --kind: %d\n%s", code, out)
+	}
+	code, out, _ = runStet(t, "explain", "--config", cfgPath, "1")
+	if code != 0 || !strings.Contains(out, "== reported") || !strings.Contains(out, "Rubio") {
+		t.Fatalf("explain: %d\n%s", code, out)
+	}
+	code, out, _ = runStet(t, "check", "--config", cfgPath)
+	if code != 0 || strings.TrimSpace(out) != "ok" {
+		t.Fatalf("check: %d %q", code, out)
 	}
 }
