@@ -11,6 +11,7 @@ import (
 	"github.com/robfig/cron/v3"
 
 	"github.com/stet-news/stet/config"
+	"github.com/stet-news/stet/store"
 )
 
 func init() {
@@ -176,7 +177,10 @@ func (a *App) scheduledFetch(ctx context.Context, fc config.Feed) {
 	if ctx.Err() != nil {
 		return
 	}
-	sf, err := a.store.EnsureFeed(ctx, fc.URL, fc.Name)
+	sf, err := a.store.FeedByURL(ctx, fc.URL)
+	if errors.Is(err, store.ErrNotFound) {
+		sf, err = a.store.EnsureFeed(ctx, fc.URL, fc.Name)
+	}
 	if err != nil {
 		a.log.Error("feed state", "feed", fc.URL, "err", err)
 		return

@@ -52,10 +52,20 @@ func (a *App) Pass(ctx context.Context, force bool) (passStats, error) {
 		sf store.Feed
 	}
 	var jobs []job
+	stored, err := a.store.Feeds(ctx)
+	if err != nil {
+		return st, err
+	}
+	byURL := make(map[string]store.Feed, len(stored))
+	for _, f := range stored {
+		byURL[f.URL] = f
+	}
 	for _, fc := range a.cfg.Feeds {
-		sf, err := a.store.EnsureFeed(ctx, fc.URL, fc.Name)
-		if err != nil {
-			return st, err
+		sf, ok := byURL[fc.URL]
+		if !ok || (fc.Name != "" && fc.Name != sf.Name) {
+			if sf, err = a.store.EnsureFeed(ctx, fc.URL, fc.Name); err != nil {
+				return st, err
+			}
 		}
 		if sf.Gone {
 			a.log.Info("feed is gone (410); skipped", "feed", fc.URL)
