@@ -108,7 +108,8 @@ func newApp(ctx context.Context, env *Env, cfg config.Config, log *slog.Logger) 
 			return nil, fmt.Errorf("database directory: %w", err)
 		}
 	}
-	st, err := store.Open(ctx, cfg.Database)
+	// Opening (and migrating) is not interrupted half-way by a signal.
+	st, err := store.Open(context.WithoutCancel(ctx), cfg.Database)
 	if err != nil {
 		return nil, err
 	}

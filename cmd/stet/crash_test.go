@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"math/rand/v2"
 	"net"
@@ -252,10 +253,22 @@ func TestSIGTERMLetsInFlightWorkFinish(t *testing.T) {
 		t.Fatal(err)
 	}
 	cmd := stetCmd(context.Background(), "run", "--config", cfgPath, "--log-level", "error")
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	time.Sleep(1500 * time.Millisecond) // the first pass is under way
+	// Wait until the first pass is under way: a feed has been stored.
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		if storedArticles(db) > 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the daemon stored nothing within a minute")
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
 	start := time.Now()
 	cmd.Process.Signal(syscall.SIGTERM)
 	done := make(chan error, 1)
@@ -263,7 +276,7 @@ func TestSIGTERMLetsInFlightWorkFinish(t *testing.T) {
 	select {
 	case err := <-done:
 		if err != nil {
-			t.Fatalf("exit after SIGTERM: %v", err)
+			t.Fatalf("exit after SIGTERM: %v\n%s", err, stderr.String())
 		}
 	case <-time.After(30 * time.Second):
 		cmd.Process.Kill()
@@ -294,4 +307,19 @@ func TestSIGTERMLetsInFlightWorkFinish(t *testing.T) {
 	if fetched == len(sts) && len(sts) > 0 {
 		t.Logf("all %d feeds finished before the stop took effect", fetched)
 	}
+}
+
+// storedArticles counts the articles in a database another process is
+// writing, read only (0 until its schema exists).
+func storedArticles(path string) int {
+	db, err := sql.Open("sqlite", "file:"+path+"?mode=ro&_pragma=busy_timeout(5000)")
+	if err != nil {
+		return 0
+	}
+	defer db.Close()
+	var n int
+	if err := db.QueryRow(`SELECT count(*) FROM articles`).Scan(&n); err != nil {
+		return 0
+	}
+	return n
 }
