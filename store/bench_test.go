@@ -76,6 +76,44 @@ func BenchmarkPrepareUnchanged50(b *testing.B) {
 	b.ReportMetric(float64(50*b.N)/b.Elapsed().Seconds(), "items/s")
 }
 
+// BenchmarkRecordFetch304 records a 304 for 200 feeds, one transaction
+// each (one) or all in one (batch).
+func BenchmarkRecordFetch304(b *testing.B) {
+	ctx := context.Background()
+	s := openTest(b)
+	var recs []FetchRecord
+	for i := 0; i < 200; i++ {
+		f := mustFeed(b, s, fmt.Sprintf("https://example.com/%d/rss", i))
+		recs = append(recs, FetchRecord{FeedID: f.ID, Status: 304})
+	}
+	at := func(n int) {
+		for i := range recs {
+			recs[i].At = t0.Add(time.Duration(n) * time.Minute)
+			recs[i].NextFetch = recs[i].At.Add(time.Hour)
+		}
+	}
+	b.Run("one", func(b *testing.B) {
+		for n := 0; n < b.N; n++ {
+			at(n)
+			for _, r := range recs {
+				if err := s.RecordFetch(ctx, r); err != nil {
+					b.Fatal(err)
+				}
+			}
+		}
+		b.ReportMetric(float64(len(recs)*b.N)/b.Elapsed().Seconds(), "feeds/s")
+	})
+	b.Run("batch", func(b *testing.B) {
+		for n := 0; n < b.N; n++ {
+			at(n)
+			if err := s.RecordFetches(ctx, recs); err != nil {
+				b.Fatal(err)
+			}
+		}
+		b.ReportMetric(float64(len(recs)*b.N)/b.Elapsed().Seconds(), "feeds/s")
+	})
+}
+
 var (
 	itemRE = regexp.MustCompile(`(?s)<(description|content|content:encoded|summary)[^>]*>(.*?)</(description|content|content:encoded|summary)>`)
 	tagRE  = regexp.MustCompile(`(?s)<[^>]*>`)

@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strconv"
+	"strings"
 	"time"
 )
 
@@ -105,24 +107,68 @@ type FetchRecord struct {
 // (a 304 or a failure): one small UPDATE.
 func (s *Store) RecordFetch(ctx context.Context, r FetchRecord) error {
 	return s.writeTx(ctx, fmt.Sprintf("record fetch of feed %d", r.FeedID), func(tx *sql.Tx) error {
-		return recordFetch(ctx, tx, r)
+		return recordFetch(ctx, tx.StmtContext(ctx, s.st.recordFetch), r)
 	})
 }
 
-func recordFetch(ctx context.Context, tx *sql.Tx, r FetchRecord) error {
-	res, err := tx.ExecContext(ctx, `UPDATE feeds SET
-		last_fetch = ?, last_status = ?, last_error = ?,
-		etag = CASE WHEN ? = 200 THEN ? ELSE etag END,
-		last_modified = CASE WHEN ? = 200 THEN ? ELSE last_modified END,
-		fetch_url = CASE WHEN ? <> '' THEN ? ELSE fetch_url END,
-		next_fetch = ?, failures = ?, gone = ?
-		WHERE id = ?`,
-		ts(r.At), r.Status, r.Err,
-		r.Status, r.ETag,
-		r.Status, r.LastModified,
-		r.FetchURL, r.FetchURL,
-		ts(r.NextFetch), r.Failures, r.Gone,
-		r.FeedID)
+// RecordFetches stores the outcomes of many fetches that brought nothing to
+// save (304s, failures) in one write transaction: what RecordFetch does for
+// each, at the cost of one commit. The records are applied in order, so of
+// two for the same feed the later one stands.
+//
+// A record for a feed that does not exist does not stop the others: they
+// are committed, and the error returned names the missing feeds and wraps
+// ErrNotFound. Any other error rolls the whole batch back. No records: no
+// transaction.
+func (s *Store) RecordFetches(ctx context.Context, recs []FetchRecord) error {
+	if len(recs) == 0 {
+		return nil
+	}
+	var missing []int64
+	err := s.writeTx(ctx, fmt.Sprintf("record %d fetches", len(recs)), func(tx *sql.Tx) error {
+		missing = missing[:0]
+		stmt := tx.StmtContext(ctx, s.st.recordFetch)
+		for _, r := range recs {
+			err := recordFetch(ctx, stmt, r)
+			if errors.Is(err, ErrNotFound) {
+				missing = append(missing, r.FeedID)
+				continue
+			}
+			if err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	if len(missing) > 0 {
+		return fmt.Errorf("store: record %d fetches: no feed %s: %w", len(recs), idList(missing), ErrNotFound)
+	}
+	return nil
+}
+
+// idList formats ids as "1, 2, 3" (the first ten, then "and N more").
+func idList(ids []int64) string {
+	var b strings.Builder
+	for i, id := range ids {
+		if i == 10 {
+			fmt.Fprintf(&b, " and %d more", len(ids)-i)
+			break
+		}
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(strconv.FormatInt(id, 10))
+	}
+	return b.String()
+}
+
+// recordFetch runs the prepared qRecordFetch of the transaction.
+func recordFetch(ctx context.Context, stmt *sql.Stmt, r FetchRecord) error {
+	res, err := stmt.ExecContext(ctx, ts(r.At), r.Status, r.Err, r.ETag, r.LastModified,
+		r.FetchURL, ts(r.NextFetch), r.Failures, r.Gone, r.FeedID)
 	if err != nil {
 		return fmt.Errorf("store: record fetch of feed %d: %w", r.FeedID, err)
 	}

@@ -85,13 +85,18 @@ func (s *Store) Prepare(ctx context.Context, feedID int64, cands []Candidate) (P
 	var plan Plan
 	err := s.readTx(ctx, fmt.Sprintf("prepare feed %d", feedID), func(tx *sql.Tx) error {
 		var err error
-		plan, err = prepare(ctx, tx, feedID, cands)
+		plan, err = s.prepare(ctx, tx, feedID, cands)
 		return err
 	})
 	return plan, err
 }
 
-func prepare(ctx context.Context, tx *sql.Tx, feedID int64, cands []Candidate) (Plan, error) {
+// readStmts are Prepare's statements, taken into its transaction.
+type readStmts struct {
+	byKey, latest, revision, revertOf, byCanonical, byLink *sql.Stmt
+}
+
+func (s *Store) prepare(ctx context.Context, tx *sql.Tx, feedID int64, cands []Candidate) (Plan, error) {
 	var plan Plan
 	keys := make(map[string]bool, len(cands))
 	for i, c := range cands {
@@ -100,19 +105,22 @@ func prepare(ctx context.Context, tx *sql.Tx, feedID int64, cands []Candidate) (
 		}
 		keys[c.Key] = true
 	}
-	byKey, err := tx.PrepareContext(ctx, `SELECT a.id, COALESCE(r.number, 0), COALESCE(r.hash, '')
-		FROM articles a LEFT JOIN revisions r ON r.article_id = a.id
-		WHERE a.feed_id = ? AND a.key = ? ORDER BY r.number DESC LIMIT 1`)
-	if err != nil {
-		return plan, err
+	// A feed without articles (its first fetch) has nothing to look up.
+	var known bool
+	if err := tx.StmtContext(ctx, s.st.hasArticles).QueryRowContext(ctx, feedID).Scan(&known); err != nil {
+		return plan, fmt.Errorf("store: prepare feed %d: %w", feedID, err)
 	}
-	defer byKey.Close()
-	latest, err := tx.PrepareContext(ctx, `SELECT number, hash FROM revisions
-		WHERE article_id = ? ORDER BY number DESC LIMIT 1`)
-	if err != nil {
-		return plan, err
+	var q readStmts
+	if known {
+		q = readStmts{
+			byKey:       tx.StmtContext(ctx, s.st.byKey),
+			latest:      tx.StmtContext(ctx, s.st.latest),
+			revision:    tx.StmtContext(ctx, s.st.revision),
+			revertOf:    tx.StmtContext(ctx, s.st.revertOf),
+			byCanonical: tx.StmtContext(ctx, s.st.byCanonical),
+			byLink:      tx.StmtContext(ctx, s.st.byLink),
+		}
 	}
-	defer latest.Close()
 
 	done := make(map[string]bool, len(cands))
 	claimed := make(map[int64]bool, len(cands))
@@ -121,17 +129,23 @@ func prepare(ctx context.Context, tx *sql.Tx, feedID int64, cands []Candidate) (
 			continue
 		}
 		done[c.Key] = true
+		if !known {
+			if !c.SeenOnly {
+				plan.Pending = append(plan.Pending, Pending{Candidate: c})
+			}
+			continue
+		}
 
 		var id int64
 		var number int
 		var hash string
 		moved := false
-		err := byKey.QueryRowContext(ctx, feedID, c.Key).Scan(&id, &number, &hash)
+		err := q.byKey.QueryRowContext(ctx, feedID, c.Key).Scan(&id, &number, hashDest{&hash})
 		if errors.Is(err, sql.ErrNoRows) {
-			id, err = matchMoved(ctx, tx, feedID, c, keys, claimed)
+			id, err = matchMoved(ctx, q, feedID, c, keys, claimed)
 			moved = id != 0
 			if err == nil && id != 0 {
-				err = latest.QueryRowContext(ctx, id).Scan(&number, &hash)
+				err = q.latest.QueryRowContext(ctx, id).Scan(&number, hashDest{&hash})
 				if errors.Is(err, sql.ErrNoRows) {
 					number, hash, err = 0, "", nil
 				}
@@ -159,16 +173,13 @@ func prepare(ctx context.Context, tx *sql.Tx, feedID int64, cands []Candidate) (
 		p := Pending{Candidate: c, ArticleID: id, PrevNumber: number}
 		if number > 0 {
 			var body []byte
-			if err := tx.QueryRowContext(ctx, `SELECT headline, body, source FROM revisions
-				WHERE article_id = ? AND number = ?`, id, number).Scan(&p.PrevHeadline, &body, &p.PrevSource); err != nil {
+			if err := q.revision.QueryRowContext(ctx, id, number).Scan(&p.PrevHeadline, &body, &p.PrevSource); err != nil {
 				return plan, fmt.Errorf("store: prepare feed %d: article %d: %w", feedID, id, err)
 			}
 			if p.PrevText, err = decodeText(body); err != nil {
 				return plan, fmt.Errorf("store: prepare feed %d: article %d revision %d: %w", feedID, id, number, err)
 			}
-			err := tx.QueryRowContext(ctx, `SELECT number FROM revisions
-				WHERE article_id = ? AND hash = ? AND number < ? ORDER BY number DESC LIMIT 1`,
-				id, c.Hash, number).Scan(&p.RevertOf)
+			err := q.revertOf.QueryRowContext(ctx, id, c.Hash, packHash(c.Hash), number).Scan(&p.RevertOf)
 			if err != nil && !errors.Is(err, sql.ErrNoRows) {
 				return plan, fmt.Errorf("store: prepare feed %d: article %d: %w", feedID, id, err)
 			}
@@ -180,10 +191,9 @@ func prepare(ctx context.Context, tx *sql.Tx, feedID int64, cands []Candidate) (
 
 // matchMoved finds the article a candidate without a key match continues:
 // by canonical URL, else by link when that article's key left the feed.
-func matchMoved(ctx context.Context, tx *sql.Tx, feedID int64, c Candidate, keys map[string]bool, claimed map[int64]bool) (int64, error) {
+func matchMoved(ctx context.Context, q readStmts, feedID int64, c Candidate, keys map[string]bool, claimed map[int64]bool) (int64, error) {
 	if c.Canonical != "" {
-		rows, err := tx.QueryContext(ctx, `SELECT id FROM articles
-			WHERE feed_id = ? AND canonical = ? ORDER BY id DESC`, feedID, c.Canonical)
+		rows, err := q.byCanonical.QueryContext(ctx, feedID, c.Canonical)
 		if err != nil {
 			return 0, err
 		}
@@ -193,8 +203,7 @@ func matchMoved(ctx context.Context, tx *sql.Tx, feedID int64, c Candidate, keys
 		}
 	}
 	if c.Link != "" {
-		rows, err := tx.QueryContext(ctx, `SELECT id, key FROM articles
-			WHERE feed_id = ? AND url = ? ORDER BY id DESC`, feedID, c.Link)
+		rows, err := q.byLink.QueryContext(ctx, feedID, c.Link)
 		if err != nil {
 			return 0, err
 		}
@@ -278,9 +287,21 @@ func (s *Store) SaveFetch(ctx context.Context, r FetchResult) (SaveStats, error)
 			return st, fmt.Errorf("store: save feed %d: article %q: changes without a previous revision", r.FeedID, nr.Key)
 		}
 	}
+	// Everything that needs no database is done before the write lock:
+	// compressing the texts above all, the largest cost of a save.
+	pre := make([]prepared, len(r.Revisions))
+	for i, nr := range r.Revisions {
+		p := &pre[i]
+		p.body = encodeText(nr.Text)
+		p.hash = packHash(nr.Hash)
+		p.changes = make([]changeRow, len(nr.Changes))
+		for j, c := range nr.Changes {
+			p.changes[j] = changeRow{fold: strings.ToLower(c.Person), ukey: changeKey(c)}
+		}
+	}
 	err := s.writeTx(ctx, fmt.Sprintf("save feed %d", r.FeedID), func(tx *sql.Tx) error {
 		st = SaveStats{}
-		return saveFetch(ctx, tx, r, &st)
+		return s.saveFetch(ctx, tx, r, pre, &st)
 	})
 	if err != nil {
 		return SaveStats{}, err
@@ -288,103 +309,85 @@ func (s *Store) SaveFetch(ctx context.Context, r FetchResult) (SaveStats, error)
 	return st, nil
 }
 
-func saveFetch(ctx context.Context, tx *sql.Tx, r FetchResult, st *SaveStats) error {
+// prepared is what SaveFetch works out for a revision before its
+// transaction.
+type prepared struct {
+	body    []byte // stored form of the text
+	hash    any    // stored form of the hash
+	changes []changeRow
+}
+
+type changeRow struct{ fold, ukey string }
+
+func (s *Store) saveFetch(ctx context.Context, tx *sql.Tx, r FetchResult, pre []prepared, st *SaveStats) error {
 	at := tsNotNull(r.At)
 	inFetch := r.Fetch != nil
 	if inFetch {
 		rec := *r.Fetch
 		rec.FeedID = r.FeedID
-		if err := recordFetch(ctx, tx, rec); err != nil {
+		if err := recordFetch(ctx, tx.StmtContext(ctx, s.st.recordFetch), rec); err != nil {
 			return err
 		}
 	}
-	findKey, err := tx.PrepareContext(ctx, `SELECT id FROM articles WHERE feed_id = ? AND key = ?`)
-	if err != nil {
-		return err
+	var (
+		findKey, insArticle, updArticle, latestNum, insRevision, insChange *sql.Stmt
+	)
+	if len(r.Revisions) > 0 {
+		findKey = tx.StmtContext(ctx, s.st.findKey)
+		insArticle = tx.StmtContext(ctx, s.st.insArticle)
+		latestNum = tx.StmtContext(ctx, s.st.latestNum)
+		insRevision = tx.StmtContext(ctx, s.st.insRevision)
+		insChange = tx.StmtContext(ctx, s.st.insChange)
 	}
-	defer findKey.Close()
-	insArticle, err := tx.PrepareContext(ctx, `INSERT INTO articles
-		(feed_id, key, guid, url, canonical, published, date_raw, first_seen, last_seen, in_feed, next_check)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`)
-	if err != nil {
-		return err
+	if len(r.Revisions) > 0 || len(r.Moved) > 0 {
+		updArticle = tx.StmtContext(ctx, s.st.updArticle)
 	}
-	defer insArticle.Close()
-	// key moves only when no other article of the feed has it (GUID churn).
-	updArticle, err := tx.PrepareContext(ctx, `UPDATE articles SET
-		key = CASE WHEN EXISTS (SELECT 1 FROM articles o WHERE o.feed_id = articles.feed_id AND o.key = ?1 AND o.id <> articles.id) THEN key ELSE ?1 END,
-		guid = CASE WHEN ?2 <> '' THEN ?2 ELSE guid END,
-		url = CASE WHEN ?3 <> '' THEN ?3 ELSE url END,
-		canonical = CASE WHEN ?4 <> '' THEN ?4 ELSE canonical END,
-		published = COALESCE(?5, published),
-		date_raw = CASE WHEN ?6 <> '' THEN ?6 ELSE date_raw END,
-		last_seen = CASE WHEN ?7 THEN ?8 ELSE last_seen END,
-		in_feed = CASE WHEN ?7 THEN 1 ELSE in_feed END
-		WHERE id = ?9 AND feed_id = ?10`)
-	if err != nil {
-		return err
-	}
-	defer updArticle.Close()
-	latestNum, err := tx.PrepareContext(ctx, `SELECT COALESCE(MAX(number), 0) FROM revisions WHERE article_id = ?`)
-	if err != nil {
-		return err
-	}
-	defer latestNum.Close()
-	insRevision, err := tx.PrepareContext(ctx, `INSERT INTO revisions
-		(article_id, number, fetched_at, headline, body, text_size, hash, revert_of, source)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`)
-	if err != nil {
-		return err
-	}
-	defer insRevision.Close()
-	insChange, err := tx.PrepareContext(ctx, `INSERT INTO changes
-		(article_id, from_rev, to_rev, kind, person, person_fold, before_text, after_text, quote, ukey, detected_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-		ON CONFLICT (article_id, from_rev, to_rev, ukey) DO NOTHING`)
-	if err != nil {
-		return err
-	}
-	defer insChange.Close()
 
-	for _, nr := range r.Revisions {
+	for i, nr := range r.Revisions {
 		id := nr.ArticleID
+		fresh := false // inserted just now, as the pending revision has it
 		if id == 0 {
-			err := findKey.QueryRowContext(ctx, r.FeedID, nr.Key).Scan(&id)
-			if errors.Is(err, sql.ErrNoRows) {
-				err = insArticle.QueryRowContext(ctx, r.FeedID, nr.Key, nr.GUID, nr.Link, nr.Canonical,
-					ts(nr.Published), nr.DateRaw, at, at, inFetch, ts(r.RecheckAt)).Scan(&id)
-				if err != nil {
-					return fmt.Errorf("store: save feed %d: new article %q: %w", r.FeedID, nr.Key, err)
-				}
+			err := insArticle.QueryRowContext(ctx, r.FeedID, nr.Key, nr.GUID, nr.Link, nr.Canonical,
+				ts(nr.Published), nr.DateRaw, at, at, inFetch, ts(r.RecheckAt)).Scan(&id)
+			switch {
+			case err == nil:
+				fresh = true
 				st.NewArticles++
-			} else if err != nil {
-				return fmt.Errorf("store: save feed %d: article %q: %w", r.FeedID, nr.Key, err)
+			case errors.Is(err, sql.ErrNoRows): // there already: a retry
+				if err := findKey.QueryRowContext(ctx, r.FeedID, nr.Key).Scan(&id); err != nil {
+					return fmt.Errorf("store: save feed %d: article %q: %w", r.FeedID, nr.Key, err)
+				}
+			default:
+				return fmt.Errorf("store: save feed %d: new article %q: %w", r.FeedID, nr.Key, err)
 			}
 		}
-		res, err := updArticle.ExecContext(ctx, nr.Key, nr.GUID, nr.Link, nr.Canonical,
-			ts(nr.Published), nr.DateRaw, inFetch, at, id, r.FeedID)
-		if err != nil {
-			return fmt.Errorf("store: save feed %d: article %d: %w", r.FeedID, id, err)
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return fmt.Errorf("store: save feed %d: article %d is not an article of this feed: %w", r.FeedID, id, ErrNotFound)
-		}
+		// A fresh article has the candidate's fields and no revision.
 		var last int
-		if err := latestNum.QueryRowContext(ctx, id).Scan(&last); err != nil {
-			return fmt.Errorf("store: save feed %d: article %d: %w", r.FeedID, id, err)
+		if !fresh {
+			res, err := updArticle.ExecContext(ctx, nr.Key, nr.GUID, nr.Link, nr.Canonical,
+				ts(nr.Published), nr.DateRaw, inFetch, at, id, r.FeedID)
+			if err != nil {
+				return fmt.Errorf("store: save feed %d: article %d: %w", r.FeedID, id, err)
+			}
+			if n, _ := res.RowsAffected(); n == 0 {
+				return fmt.Errorf("store: save feed %d: article %d is not an article of this feed: %w", r.FeedID, id, ErrNotFound)
+			}
+			if err := latestNum.QueryRowContext(ctx, id).Scan(&last); err != nil {
+				return fmt.Errorf("store: save feed %d: article %d: %w", r.FeedID, id, err)
+			}
 		}
 		if last != nr.PrevNumber {
 			continue // saved before (a retry), or superseded
 		}
 		num := nr.PrevNumber + 1
-		if _, err := insRevision.ExecContext(ctx, id, num, at, nr.Headline, encodeText(nr.Text),
-			len(nr.Text), nr.Hash, nr.RevertOf, nr.source()); err != nil {
+		if _, err := insRevision.ExecContext(ctx, id, num, at, nr.Headline, pre[i].body,
+			len(nr.Text), pre[i].hash, nr.RevertOf, nr.source()); err != nil {
 			return fmt.Errorf("store: save feed %d: article %d revision %d: %w", r.FeedID, id, num, err)
 		}
 		st.NewRevisions++
-		for _, c := range nr.Changes {
+		for j, c := range nr.Changes {
 			res, err := insChange.ExecContext(ctx, id, nr.PrevNumber, num, c.Kind, c.Person,
-				strings.ToLower(c.Person), c.Before, c.After, c.Quote, changeKey(c), at)
+				pre[i].changes[j].fold, c.Before, c.After, c.Quote, pre[i].changes[j].ukey, at)
 			if err != nil {
 				return fmt.Errorf("store: save feed %d: article %d change %s: %w", r.FeedID, id, c.Kind, err)
 			}
@@ -405,19 +408,14 @@ func saveFetch(ctx context.Context, tx *sql.Tx, r FetchResult, st *SaveStats) er
 		return nil
 	}
 	if len(r.Seen) > 0 {
-		seen, err := tx.PrepareContext(ctx, `UPDATE articles SET last_seen = ?, in_feed = 1 WHERE id = ? AND feed_id = ?`)
-		if err != nil {
-			return err
-		}
-		defer seen.Close()
+		seen := tx.StmtContext(ctx, s.st.seen)
 		for _, id := range r.Seen {
 			if _, err := seen.ExecContext(ctx, at, id, r.FeedID); err != nil {
 				return fmt.Errorf("store: save feed %d: seen article %d: %w", r.FeedID, id, err)
 			}
 		}
 	}
-	if _, err := tx.ExecContext(ctx, `UPDATE articles SET in_feed = 0
-		WHERE feed_id = ? AND in_feed = 1 AND last_seen <> ?`, r.FeedID, at); err != nil {
+	if _, err := tx.StmtContext(ctx, s.st.leftFeed).ExecContext(ctx, r.FeedID, at); err != nil {
 		return fmt.Errorf("store: save feed %d: left the feed: %w", r.FeedID, err)
 	}
 	return nil

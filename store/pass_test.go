@@ -2,7 +2,9 @@ package store
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 )
@@ -139,6 +141,38 @@ func TestSaveSkipsStaleRevision(t *testing.T) {
 	revs, _ := s.Revisions(ctx, plan.Pending[0].ArticleID)
 	if len(revs) != 2 || revs[1].Text != "three" {
 		t.Fatalf("revisions: %+v", revs)
+	}
+}
+
+func TestRetriedSaveOfNewArticles(t *testing.T) {
+	ctx := context.Background()
+	s := openTest(t)
+	f := mustFeed(t, s, "https://example.com/rss")
+	plan, err := s.Prepare(ctx, f.ID, []Candidate{
+		cand("g1", "https://example.com/a", "A", "one"),
+		cand("g2", "https://example.com/b", "B", "two"),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := result(f.ID, t0, plan, nil)
+	if st, err := s.SaveFetch(ctx, r); err != nil || st != (SaveStats{NewArticles: 2, NewRevisions: 2}) {
+		t.Fatalf("first save: %+v %v", st, err)
+	}
+	// The same save again (a crash after commit): nothing added.
+	r.At = t0.Add(time.Minute)
+	if st, err := s.SaveFetch(ctx, r); err != nil || st != (SaveStats{}) {
+		t.Fatalf("retried save: %+v %v", st, err)
+	}
+	if st, _ := s.Stats(ctx); st.Articles != 2 || st.Revisions != 2 {
+		t.Errorf("after retry: %d articles, %d revisions; want 2, 2", st.Articles, st.Revisions)
+	}
+	a, err := s.ArticleByURL(ctx, "https://example.com/a")
+	if err != nil || !a.LastSeen.Equal(t0.Add(time.Minute)) || !a.InFeed {
+		t.Errorf("article after retry: %+v %v", a, err)
+	}
+	if problems, err := s.Check(ctx); err != nil || len(problems) > 0 {
+		t.Errorf("check: %v %v", problems, err)
 	}
 }
 
@@ -298,6 +332,39 @@ func TestRecordFetch(t *testing.T) {
 	h, err := s.EnsureFeed(ctx, f.URL, "Example")
 	if err != nil || h.ID != f.ID || h.Name != "Example" || h.ETag != `"e"` {
 		t.Errorf("ensure again: %+v %v", h, err)
+	}
+}
+
+func TestRecordFetches(t *testing.T) {
+	ctx := context.Background()
+	s := openTest(t)
+	f := mustFeed(t, s, "https://one.example/rss")
+	g := mustFeed(t, s, "https://two.example/rss")
+	pass(t, s, f.ID, t0, nil, nil)
+	if err := s.RecordFetches(ctx, nil); err != nil {
+		t.Fatalf("no records: %v", err)
+	}
+	at := t0.Add(time.Hour)
+	recs := []FetchRecord{
+		{FeedID: f.ID, At: at, Status: 304, NextFetch: at.Add(time.Hour)},
+		{FeedID: 999, At: at, Status: 304},
+		{FeedID: g.ID, At: at, Status: 503, Err: "feeds: status 503", Failures: 1},
+		{FeedID: g.ID, At: at, Status: 503, Err: "feeds: status 503", Failures: 2}, // the later one stands
+	}
+	err := s.RecordFetches(ctx, recs)
+	if !errors.Is(err, ErrNotFound) || !strings.Contains(err.Error(), "999") {
+		t.Fatalf("a missing feed: got %v, want ErrNotFound naming 999", err)
+	}
+	ff, _ := s.FeedByURL(ctx, f.URL)
+	if ff.LastStatus != 304 || !ff.LastFetch.Equal(at) || ff.ETag != `"e"` || !ff.NextFetch.Equal(at.Add(time.Hour)) {
+		t.Errorf("feed after 304: %+v", ff)
+	}
+	gg, _ := s.FeedByURL(ctx, g.URL)
+	if gg.LastStatus != 503 || gg.Failures != 2 || gg.LastError != "feeds: status 503" {
+		t.Errorf("feed after failures: %+v", gg)
+	}
+	if err := s.RecordFetches(ctx, recs[:1]); err != nil {
+		t.Errorf("one record: %v", err)
 	}
 }
 

@@ -105,6 +105,7 @@ type Store struct {
 	path  string
 	write *sql.DB // one connection; transactions BEGIN IMMEDIATE
 	read  *sql.DB // query_only connections
+	st    stmts   // prepared at Open (stmts.go)
 	// Now is the clock for the few writes that take no time from the caller
 	// (ResolveProblems). Defaults to time.Now.
 	Now func() time.Time
@@ -172,6 +173,12 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		return nil, fmt.Errorf("store: open %s: %w", path, err)
 	}
 	s.read = r
+	if err := s.prepareStmts(ctx); err != nil {
+		s.closeStmts()
+		w.Close()
+		r.Close()
+		return nil, err
+	}
 	return s, nil
 }
 
@@ -286,6 +293,7 @@ func (s *Store) apply(ctx context.Context, m migration) error {
 // Close closes both pools.
 func (s *Store) Close() error {
 	var err error
+	s.closeStmts()
 	if s.read != nil {
 		err = s.read.Close()
 	}

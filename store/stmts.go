@@ -1,0 +1,121 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+)
+
+// The statements of the pass (Prepare, SaveFetch, RecordFetch) are compiled
+// once, at Open, on the pool they run on. A transaction takes one with
+// tx.StmtContext, which reuses the statement already prepared on the
+// transaction's connection: always so for the single write connection, and
+// for the read pool once each connection has run it (database/sql prepares
+// it on a new connection by itself).
+const (
+	// Write connection.
+	qRecordFetch = `UPDATE feeds SET
+		last_fetch = ?1, last_status = ?2, last_error = ?3,
+		etag = CASE WHEN ?2 = 200 THEN ?4 ELSE etag END,
+		last_modified = CASE WHEN ?2 = 200 THEN ?5 ELSE last_modified END,
+		fetch_url = CASE WHEN ?6 <> '' THEN ?6 ELSE fetch_url END,
+		next_fetch = ?7, failures = ?8, gone = ?9
+		WHERE id = ?10`
+	qFindKey = `SELECT id FROM articles WHERE feed_id = ? AND key = ?`
+	// A key already there (a retry) inserts nothing and returns no row.
+	qInsArticle = `INSERT INTO articles
+		(feed_id, key, guid, url, canonical, published, date_raw, first_seen, last_seen, in_feed, next_check)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (feed_id, key) DO NOTHING RETURNING id`
+	// key moves only when no other article of the feed has it (GUID churn).
+	qUpdArticle = `UPDATE articles SET
+		key = CASE WHEN EXISTS (SELECT 1 FROM articles o WHERE o.feed_id = articles.feed_id AND o.key = ?1 AND o.id <> articles.id) THEN key ELSE ?1 END,
+		guid = CASE WHEN ?2 <> '' THEN ?2 ELSE guid END,
+		url = CASE WHEN ?3 <> '' THEN ?3 ELSE url END,
+		canonical = CASE WHEN ?4 <> '' THEN ?4 ELSE canonical END,
+		published = COALESCE(?5, published),
+		date_raw = CASE WHEN ?6 <> '' THEN ?6 ELSE date_raw END,
+		last_seen = CASE WHEN ?7 THEN ?8 ELSE last_seen END,
+		in_feed = CASE WHEN ?7 THEN 1 ELSE in_feed END
+		WHERE id = ?9 AND feed_id = ?10`
+	qLatestNum   = `SELECT COALESCE(MAX(number), 0) FROM revisions WHERE article_id = ?`
+	qInsRevision = `INSERT INTO revisions
+		(article_id, number, fetched_at, headline, body, text_size, hash, revert_of, source)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`
+	qInsChange = `INSERT INTO changes
+		(article_id, from_rev, to_rev, kind, person, person_fold, before_text, after_text, quote, ukey, detected_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (article_id, from_rev, to_rev, ukey) DO NOTHING`
+	qSeen     = `UPDATE articles SET last_seen = ?, in_feed = 1 WHERE id = ? AND feed_id = ?`
+	qLeftFeed = `UPDATE articles SET in_feed = 0 WHERE feed_id = ? AND in_feed = 1 AND last_seen <> ?`
+
+	// Read pool.
+	qHasArticles = `SELECT EXISTS (SELECT 1 FROM articles WHERE feed_id = ?)`
+	qByKey       = `SELECT a.id, COALESCE(r.number, 0), COALESCE(r.hash, '')
+		FROM articles a LEFT JOIN revisions r ON r.article_id = a.id
+		WHERE a.feed_id = ? AND a.key = ? ORDER BY r.number DESC LIMIT 1`
+	qLatest = `SELECT number, hash FROM revisions
+		WHERE article_id = ? ORDER BY number DESC LIMIT 1`
+	qRevision = `SELECT headline, body, source FROM revisions
+		WHERE article_id = ? AND number = ?`
+	// The hash is stored as hex text (older rows) or as its 32 bytes.
+	qRevertOf = `SELECT number FROM revisions
+		WHERE article_id = ?1 AND hash IN (?2, ?3) AND number < ?4 ORDER BY number DESC LIMIT 1`
+	qByCanonical = `SELECT id FROM articles
+		WHERE feed_id = ? AND canonical = ? AND canonical <> '' ORDER BY id DESC`
+	qByLink = `SELECT id, key FROM articles
+		WHERE feed_id = ? AND url = ? ORDER BY id DESC`
+)
+
+// stmts are the prepared statements of a Store.
+type stmts struct {
+	// write
+	recordFetch, findKey, insArticle, updArticle, latestNum, insRevision, insChange, seen, leftFeed *sql.Stmt
+	// read
+	hasArticles, byKey, latest, revision, revertOf, byCanonical, byLink *sql.Stmt
+
+	all []*sql.Stmt
+}
+
+// prepareStmts compiles the statements on the write and read pools.
+func (s *Store) prepareStmts(ctx context.Context) error {
+	st := &s.st
+	for _, p := range []struct {
+		db   *sql.DB
+		dst  **sql.Stmt
+		text string
+	}{
+		{s.write, &st.recordFetch, qRecordFetch},
+		{s.write, &st.findKey, qFindKey},
+		{s.write, &st.insArticle, qInsArticle},
+		{s.write, &st.updArticle, qUpdArticle},
+		{s.write, &st.latestNum, qLatestNum},
+		{s.write, &st.insRevision, qInsRevision},
+		{s.write, &st.insChange, qInsChange},
+		{s.write, &st.seen, qSeen},
+		{s.write, &st.leftFeed, qLeftFeed},
+		{s.read, &st.hasArticles, qHasArticles},
+		{s.read, &st.byKey, qByKey},
+		{s.read, &st.latest, qLatest},
+		{s.read, &st.revision, qRevision},
+		{s.read, &st.revertOf, qRevertOf},
+		{s.read, &st.byCanonical, qByCanonical},
+		{s.read, &st.byLink, qByLink},
+	} {
+		stmt, err := p.db.PrepareContext(ctx, p.text)
+		if err != nil {
+			return fmt.Errorf("store: open %s: prepare: %w", s.path, err)
+		}
+		*p.dst = stmt
+		st.all = append(st.all, stmt)
+	}
+	return nil
+}
+
+// closeStmts closes the prepared statements.
+func (s *Store) closeStmts() {
+	for _, stmt := range s.st.all {
+		stmt.Close()
+	}
+	s.st.all = nil
+}
