@@ -1,9 +1,26 @@
 package store
 
-import "fmt"
+import (
+	"encoding/hex"
+	"fmt"
+)
+
+// Content hashes come from the caller as lower-case hex (64 characters for
+// SHA-256). Since schema 4 such a hash is stored as its bytes, a BLOB of
+// 32; any other string, and every hash stored before, stays as text. Read
+// back, both are the hex string the caller gave.
 
 // packHash is the stored form of a content hash.
-func packHash(h string) any { return h }
+func packHash(h string) any {
+	if len(h) != 64 {
+		return h
+	}
+	b, err := hex.DecodeString(h)
+	if err != nil || hex.EncodeToString(b) != h { // upper case would not come back the same
+		return h
+	}
+	return b
+}
 
 // hashDest scans a stored content hash.
 type hashDest struct{ s *string }
@@ -13,7 +30,11 @@ func (d hashDest) Scan(v any) error {
 	case string:
 		*d.s = x
 	case []byte:
-		*d.s = string(x)
+		if len(x) == 32 {
+			*d.s = hex.EncodeToString(x)
+		} else {
+			*d.s = string(x)
+		}
 	case nil:
 		*d.s = ""
 	default:

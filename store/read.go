@@ -203,7 +203,7 @@ func (s *Store) Revisions(ctx context.Context, articleID int64) ([]Revision, err
 		for rows.Next() {
 			var r Revision
 			var body []byte
-			if err := rows.Scan(&r.ArticleID, &r.Number, tm(&r.FetchedAt), &r.Headline, &body, &r.Hash, &r.RevertOf); err != nil {
+			if err := rows.Scan(&r.ArticleID, &r.Number, tm(&r.FetchedAt), &r.Headline, &body, hashDest{&r.Hash}, &r.RevertOf); err != nil {
 				return err
 			}
 			if r.Text, err = decodeText(body); err != nil {
@@ -244,7 +244,7 @@ func (s *Store) Export(ctx context.Context, fn func(ExportRow) error) error {
 			var e ExportRow
 			var body []byte
 			if err := rows.Scan(&e.FeedURL, &e.ArticleURL, &e.ArticleID, &e.Version, tm(&e.FetchedAt),
-				&e.Headline, &body, &e.Hash, &e.RevertOf); err != nil {
+				&e.Headline, &body, hashDest{&e.Hash}, &e.RevertOf); err != nil {
 				return err
 			}
 			if e.Text, err = decodeText(body); err != nil {

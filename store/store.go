@@ -16,7 +16,8 @@
 //	articles   per feed: key (UNIQUE with feed), guid, url, canonical, first/last seen, in_feed,
 //	           recheck plan (next_check, page validators), pruned (revisions 1..pruned dropped)
 //	revisions  per article: number (UNIQUE with article), fetched_at, headline, text (codec byte +
-//	           DEFLATE), text_size, hash, revert_of
+//	           DEFLATE, since 0004 with a preset dictionary: text.go), text_size, hash (hex text,
+//	           since 0004 its 32 bytes: hash.go), revert_of, source
 //	changes    article, from_rev/to_rev (foreign keys to revisions), kind, person, before, after,
 //	           quote, detected_at, digest_id; UNIQUE (article, from, to, hash of the content)
 //	digests    message_id, created/sent/attempt times, attempts, last_error

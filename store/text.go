@@ -3,6 +3,7 @@ package store
 import (
 	"bytes"
 	"compress/flate"
+	_ "embed"
 	"fmt"
 	"io"
 	"sync"
@@ -12,16 +13,37 @@ import (
 //
 //	0  the text as is (used when compression would not save anything)
 //	1  raw DEFLATE (RFC 1951) of the text
+//	2  raw DEFLATE of the text with dict/news.txt as the preset dictionary
 //
-// New codecs get new numbers; old ones stay readable forever.
+// New texts are written with codec 2 (or 0). New codecs get new numbers;
+// old ones stay readable forever. A dictionary, once released, is part of
+// the format and is never edited: a better one is a new file and a new
+// codec (TestNewsDictUnchanged guards it).
 const (
-	codecRaw     = 0
-	codecDeflate = 1
+	codecRaw         = 0
+	codecDeflate     = 1
+	codecDeflateDict = 2
 )
 
+// newsDict is common English news phrasing, the most frequent last (DEFLATE
+// reaches back 32 KiB; nearer matches cost fewer bits). It lets short texts
+// match from their first word: for ~1.3 KB articles it stores them in about
+// four fifths of the bytes plain DEFLATE takes. It holds no article text.
+//
+//go:embed dict/news.txt
+var newsDict []byte
+
+// textLevel trades a little size for speed: with the dictionary, level 4
+// is within 2% of level 6 in size and about 10% faster.
+const textLevel = 4
+
 var flateWriters = sync.Pool{New: func() any {
-	w, _ := flate.NewWriter(nil, flate.DefaultCompression)
+	w, _ := flate.NewWriterDict(nil, textLevel, newsDict)
 	return w
+}}
+
+var flateReaders = sync.Pool{New: func() any {
+	return flate.NewReaderDict(bytes.NewReader(nil), newsDict)
 }}
 
 // encodeText returns the stored form of text.
@@ -31,9 +53,9 @@ func encodeText(text string) []byte {
 	}
 	var buf bytes.Buffer
 	buf.Grow(len(text)/2 + 16)
-	buf.WriteByte(codecDeflate)
+	buf.WriteByte(codecDeflateDict)
 	w := flateWriters.Get().(*flate.Writer)
-	w.Reset(&buf)
+	w.Reset(&buf)           // keeps the dictionary
 	io.WriteString(w, text) // writes to a bytes.Buffer cannot fail
 	w.Close()
 	flateWriters.Put(w)
@@ -52,13 +74,24 @@ func decodeText(b []byte) (string, error) {
 	case codecRaw:
 		return string(b[1:]), nil
 	case codecDeflate:
-		r := flate.NewReader(bytes.NewReader(b[1:]))
-		defer r.Close()
-		out, err := io.ReadAll(r)
-		if err != nil {
-			return "", fmt.Errorf("store: decompress text: %w", err)
-		}
-		return string(out), nil
+		return inflate(b[1:], nil)
+	case codecDeflateDict:
+		return inflate(b[1:], newsDict)
 	}
 	return "", fmt.Errorf("store: unknown text codec %d", b[0])
+}
+
+// inflate decompresses raw DEFLATE with the given preset dictionary.
+func inflate(p, dict []byte) (string, error) {
+	r := flateReaders.Get().(io.ReadCloser)
+	defer flateReaders.Put(r)
+	if err := r.(flate.Resetter).Reset(bytes.NewReader(p), dict); err != nil {
+		return "", fmt.Errorf("store: decompress text: %w", err)
+	}
+	var out bytes.Buffer
+	out.Grow(3 * len(p))
+	if _, err := out.ReadFrom(r); err != nil {
+		return "", fmt.Errorf("store: decompress text: %w", err)
+	}
+	return out.String(), nil
 }
