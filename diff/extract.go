@@ -1,6 +1,7 @@
 package diff
 
 import (
+	"sort"
 	"strings"
 	"unicode"
 )
@@ -10,6 +11,8 @@ type doc struct {
 	paras  []string
 	toks   [][]tok
 	ends   [][]bool
+	starts [][]int // first token of the sentence of each token
+	seqOf  map[pos]int // token -> index in seqs of the name run holding it
 	chains []*chain
 	seqs   []nameSeq
 	seqAt  map[pos]int // first token of a name run -> index in seqs
@@ -40,22 +43,36 @@ func prepare(body string) *doc {
 	d.chains = findChains(d.paras, d.toks)
 	for _, c := range d.chains {
 		for _, sp := range c.parts {
-			for k := range d.toks[sp.p] {
-				t := &d.toks[sp.p][k]
-				if t.start >= sp.open && t.end <= sp.close {
-					t.inQuote = true
-				}
+			ts := d.toks[sp.p]
+			for k := sort.Search(len(ts), func(i int) bool { return ts[i].start >= sp.open }); k < len(ts) && ts[k].end <= sp.close; k++ {
+				ts[k].inQuote = true
 			}
 		}
 	}
+	d.starts = make([][]int, len(d.paras))
 	for i := range d.paras {
 		d.ends[i] = sentenceEnds(d.toks[i])
+		st := make([]int, len(d.toks[i]))
+		cur := 0
+		for k := range st {
+			st[k] = cur
+			if d.ends[i][k] {
+				cur = k + 1
+			}
+		}
+		d.starts[i] = st
 	}
 	d.seqs = findNameSeqs(d.paras, d.toks)
 	for k := range d.seqs {
 		d.seqs[k].person = d.personSignal(d.seqs[k])
 		d.seqAt[pos{d.seqs[k].p, d.seqs[k].nameI}] = k
 		d.seqAt[pos{d.seqs[k].p, d.seqs[k].i}] = k
+	}
+	d.seqOf = map[pos]int{}
+	for k, sq := range d.seqs {
+		for m := sq.i; m < sq.j; m++ {
+			d.seqOf[pos{sq.p, m}] = k
+		}
 	}
 	d.pp = buildPeople(d.seqs)
 	// sentence subjects, for he and she
@@ -64,8 +81,8 @@ func prepare(body string) *doc {
 			continue
 		}
 		st := d.sentStart(sq.p, sq.i)
-		lead := true
-		for m := st; m < sq.i; m++ {
+		lead := sq.i-st <= 6
+		for m := st; lead && m < sq.i; m++ {
 			t := d.toks[sq.p][m]
 			if t.word && !notNameWords[t.lower()] && !isTitleTok(t) && !isCapWord(t) {
 				lead = false
@@ -174,12 +191,16 @@ func lowerPoss(s string) string {
 
 // sentStart returns the first token of the sentence holding token k.
 func (d *doc) sentStart(p, k int) int {
-	for i := k - 1; i >= 0; i-- {
-		if d.ends[p][i] {
-			return i + 1
+	if k <= 0 {
+		return 0
+	}
+	if k >= len(d.starts[p]) {
+		k = len(d.starts[p]) - 1
+		if k < 0 {
+			return 0
 		}
 	}
-	return 0
+	return d.starts[p][k]
 }
 
 // sentEnd returns the last token of the sentence holding token k.
@@ -195,12 +216,7 @@ func (d *doc) sentEnd(p, k int) int {
 // tokIndexAt returns the index of the first token starting at or after off.
 func (d *doc) tokIndexAt(p, off int) int {
 	ts := d.toks[p]
-	for i, t := range ts {
-		if t.start >= off {
-			return i
-		}
-	}
-	return len(ts)
+	return sort.Search(len(ts), func(i int) bool { return ts[i].start >= off })
 }
 
 type quoteHit struct {
@@ -260,6 +276,9 @@ func (d *doc) isSpeech(c *chain, text string) bool {
 	sp := c.first()
 	k := d.tokIndexAt(sp.p, sp.open)
 	a := d.sentStart(sp.p, k)
+	if k-a > 80 {
+		a = k - 80
+	}
 	// a speech verb before the quote in its sentence (said it was “small change”)
 	for i := a; i < k && i < len(d.toks[sp.p]); i++ {
 		t := d.toks[sp.p][i]
@@ -305,7 +324,7 @@ func (d *doc) speaker(c *chain, partial bool) (string, bool) {
 		ts := d.toks[last.p]
 		k := d.tokIndexAt(last.p, last.close)
 		var r []tok
-		for i := k; i < len(ts); i++ {
+		for i := k; i < len(ts) && i < k+60; i++ {
 			if ts[i].inQuote {
 				break
 			}
@@ -337,6 +356,9 @@ func (d *doc) speaker(c *chain, partial bool) (string, bool) {
 		ts := d.toks[first.p]
 		k := d.tokIndexAt(first.p, first.open)
 		st := d.sentStart(first.p, k)
+		if k-st > 80 {
+			st = k - 80
+		}
 		var r []tok
 		for i := st; i < k; i++ {
 			if !ts[i].inQuote {
@@ -621,8 +643,9 @@ func (d *doc) npSpeakerOK(p int, np []tok, at pos) (string, bool) {
 			continue
 		}
 		// find the run holding this token
-		for _, s := range d.seqs {
-			if s.p == p && t.start >= d.toks[p][s.i].start && t.start < d.toks[p][s.j-1].end+1 && s.plaus && !s.possessive {
+		if k, ok := d.seqOf[pos{p, d.tokIndexAt(p, t.start)}]; ok {
+			s := d.seqs[k]
+			if s.plaus && !s.possessive {
 				// "Richmond police": a name followed by a lowercase head noun
 				if i < len(np)-1 && !isCapWord(np[len(np)-1]) && !isTitleWord(np[len(np)-1].s) {
 					return "", true

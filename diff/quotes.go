@@ -1,6 +1,7 @@
 package diff
 
 import (
+	"sort"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -63,6 +64,10 @@ func scanSpans(p string, pi int) []span {
 	in := false
 	var cur span
 	var openMark rune
+	lead := 0 // bytes of leading white space
+	for lead < len(p) && (p[lead] == ' ' || p[lead] == '\t') {
+		lead++
+	}
 	for i := 0; i < len(p); {
 		r, n := utf8.DecodeRuneInString(p[i:])
 		if !strings.ContainsRune("\"“”„‟«»", r) {
@@ -88,7 +93,7 @@ func scanSpans(p string, pi int) []span {
 			}
 		}
 		if opener {
-			cur = span{p: pi, open: i, s: i + n, openedAtTop: strings.TrimSpace(p[:i]) == ""}
+			cur = span{p: pi, open: i, s: i + n, openedAtTop: i == lead}
 			openMark = r
 			in = true
 		} else if in {
@@ -183,6 +188,9 @@ func closeDangling(c *chain, chains []*chain) {}
 // joinable reports whether the text between two quoted parts of a paragraph
 // is only an attribution ("A,” Okafor said, “b.” / “A,” Okafor said. “B.”).
 func joinable(p string, a, b span) bool {
+	if b.open-a.close > 400 {
+		return false
+	}
 	between := strings.TrimSpace(p[a.close:b.open])
 	if between == "" {
 		return false
@@ -266,12 +274,7 @@ func isPartialStart(p string, ts []tok, sp span) bool {
 		return true
 	}
 	// words before, in this paragraph
-	var before []tok
-	for _, t := range ts {
-		if t.end <= sp.open {
-			before = append(before, t)
-		}
-	}
+	before := ts[:sort.Search(len(ts), func(i int) bool { return ts[i].end > sp.open })]
 	if n := len(before); n > 0 && before[n-1].word && before[n-1].lower() == "that" {
 		return true
 	}
@@ -289,10 +292,8 @@ func ownAttribution(paras []string, toks [][]tok, c *chain) bool {
 	last := c.last()
 	ts := toks[last.p]
 	n := 0
-	for _, t := range ts {
-		if t.start < last.close {
-			continue
-		}
+	from := sort.Search(len(ts), func(i int) bool { return ts[i].start >= last.close })
+	for _, t := range ts[from:] {
 		if n == 0 && isDash(t.s) {
 			return true
 		}

@@ -82,9 +82,6 @@ func foldTypography(s string) string {
 		// spaces around dashes are style, not content
 		if r == '—' {
 			space = false
-			str := strings.TrimRight(b.String(), " ")
-			b.Reset()
-			b.WriteString(str)
 			b.WriteRune(r)
 			for i+1 < len(rs) && isSpace(rs[i+1]) {
 				i++
