@@ -11,7 +11,7 @@ type doc struct {
 	paras  []string
 	toks   [][]tok
 	ends   [][]bool
-	starts [][]int // first token of the sentence of each token
+	starts [][]int     // first token of the sentence of each token
 	seqOf  map[pos]int // token -> index in seqs of the name run holding it
 	chains []*chain
 	seqs   []nameSeq
