@@ -78,6 +78,7 @@ func (a *App) Pass(ctx context.Context, force bool) (passStats, error) {
 		jobs = append(jobs, job{fc, sf})
 	}
 	workers := max(a.cfg.Fetch.Workers, 1)
+	batch := &fetchBatch{store: a.store}
 	ch := make(chan job)
 	var mu sync.Mutex
 	var wg sync.WaitGroup
@@ -86,7 +87,7 @@ func (a *App) Pass(ctx context.Context, force bool) (passStats, error) {
 		go func() {
 			defer wg.Done()
 			for j := range ch {
-				r := a.FetchFeed(ctx, j.fc, j.sf)
+				r := a.fetchFeed(ctx, j.fc, j.sf, batch)
 				mu.Lock()
 				st.Feeds++
 				st.Items += r.Items
@@ -111,7 +112,43 @@ func (a *App) Pass(ctx context.Context, force bool) (passStats, error) {
 	}
 	close(ch)
 	wg.Wait()
+	if err := batch.flush(context.WithoutCancel(ctx)); err != nil {
+		a.log.Error("record unchanged feeds", "err", err)
+	}
 	return st, nil
+}
+
+// fetchBatch gathers the fetch records of unchanged (304) feeds so that a
+// pass writes them a few hundred to a transaction rather than one each. A
+// crash loses at most one batch of last-fetch times, never a revision.
+type fetchBatch struct {
+	store *store.Store
+	mu    sync.Mutex
+	recs  []store.FetchRecord
+}
+
+const fetchBatchSize = 256
+
+func (b *fetchBatch) add(ctx context.Context, rec store.FetchRecord) error {
+	b.mu.Lock()
+	b.recs = append(b.recs, rec)
+	var full []store.FetchRecord
+	if len(b.recs) >= fetchBatchSize {
+		full, b.recs = b.recs, nil
+	}
+	b.mu.Unlock()
+	if full == nil {
+		return nil
+	}
+	return b.store.RecordFetches(ctx, full)
+}
+
+func (b *fetchBatch) flush(ctx context.Context) error {
+	b.mu.Lock()
+	recs := b.recs
+	b.recs = nil
+	b.mu.Unlock()
+	return b.store.RecordFetches(ctx, recs)
 }
 
 // claim marks a feed as being fetched; false when it already is.
@@ -154,7 +191,12 @@ func backoff(n int) time.Duration {
 // FetchFeed fetches, parses and stores one feed. The work that touches the
 // database is one read (Prepare) and one write transaction (SaveFetch);
 // parsing and diffing happen outside both.
-func (a *App) FetchFeed(ctx context.Context, fc config.Feed, sf store.Feed) (res feedResult) {
+func (a *App) FetchFeed(ctx context.Context, fc config.Feed, sf store.Feed) feedResult {
+	return a.fetchFeed(ctx, fc, sf, nil)
+}
+
+// fetchFeed is FetchFeed; with a batch, the record of a 304 joins it.
+func (a *App) fetchFeed(ctx context.Context, fc config.Feed, sf store.Feed, batch *fetchBatch) (res feedResult) {
 	if !a.claim(sf.ID) {
 		return feedResult{Err: fmt.Errorf("feed %s is already being fetched", fc.URL)}
 	}
@@ -191,7 +233,11 @@ func (a *App) FetchFeed(ctx context.Context, fc config.Feed, sf store.Feed) (res
 	res.Status = resp.Status
 	if resp.NotModified {
 		rec.ETag, rec.LastModified = sf.ETag, sf.LastModified
-		if err := a.store.RecordFetch(ctx, rec); err != nil {
+		record := a.store.RecordFetch
+		if batch != nil {
+			record = batch.add
+		}
+		if err := record(ctx, rec); err != nil {
 			res.Err = err
 		}
 		a.resolveFeedProblems(ctx, sf)
