@@ -12,10 +12,9 @@ type doc struct {
 	toks   [][]tok
 	ends   [][]bool
 	starts [][]int     // first token of the sentence of each token
-	seqOf  map[pos]int // token -> index in seqs of the name run holding it
+	seqIdx [][]int32 // per paragraph and token: 1 + index in seqs of the name run holding it, 0 for none
 	chains []*chain
 	seqs   []nameSeq
-	seqAt  map[pos]int // first token of a name run -> index in seqs
 	pp     *people
 	titles []titleHit
 }
@@ -34,7 +33,7 @@ func Extract(a Article) Extraction {
 }
 
 func prepare(body string) *doc {
-	d := &doc{paras: paragraphs(body), seqAt: map[pos]int{}}
+	d := &doc{paras: paragraphs(body)}
 	d.toks = make([][]tok, len(d.paras))
 	d.ends = make([][]bool, len(d.paras))
 	for i, p := range d.paras {
@@ -65,13 +64,14 @@ func prepare(body string) *doc {
 	d.seqs = findNameSeqs(d.paras, d.toks)
 	for k := range d.seqs {
 		d.seqs[k].person = d.personSignal(d.seqs[k])
-		d.seqAt[pos{d.seqs[k].p, d.seqs[k].nameI}] = k
-		d.seqAt[pos{d.seqs[k].p, d.seqs[k].i}] = k
 	}
-	d.seqOf = map[pos]int{}
+	d.seqIdx = make([][]int32, len(d.paras))
+	for p := range d.paras {
+		d.seqIdx[p] = make([]int32, len(d.toks[p]))
+	}
 	for k, sq := range d.seqs {
 		for m := sq.i; m < sq.j; m++ {
-			d.seqOf[pos{sq.p, m}] = k
+			d.seqIdx[sq.p][m] = int32(k + 1)
 		}
 	}
 	d.pp = buildPeople(d.seqs)
@@ -402,7 +402,7 @@ func (d *doc) speaker(c *chain, partial bool) (string, bool) {
 
 func (d *doc) firstPersonIn(p, a, b int) string {
 	for i := a; i < b; i++ {
-		if k, ok := d.seqAt[pos{p, i}]; ok && d.seqs[k].plaus {
+		if k, ok := d.seqAtTok(p, i); ok && d.seqs[k].plaus {
 			return d.pp.resolve(d.seqs[k].name, pos{p, i})
 		}
 	}
@@ -461,7 +461,7 @@ func (d *doc) attribution(p, k0 int, r []tok, at pos, before bool) (string, bool
 			if !isCapWord(r[i]) {
 				continue
 			}
-			k, ok := d.seqAt[pos{p, d.tokIndexAt(p, r[i].start)}]
+			k, ok := d.seqAtTok(p, d.tokIndexAt(p, r[i].start))
 			if !ok || !d.seqs[k].plaus {
 				continue
 			}
@@ -643,7 +643,7 @@ func (d *doc) npSpeakerOK(p int, np []tok, at pos) (string, bool) {
 			continue
 		}
 		// find the run holding this token
-		if k, ok := d.seqOf[pos{p, d.tokIndexAt(p, t.start)}]; ok {
+		if k, ok := d.seqAtTok(p, d.tokIndexAt(p, t.start)); ok {
 			s := d.seqs[k]
 			if s.plaus && !s.possessive {
 				// "Richmond police": a name followed by a lowercase head noun
@@ -705,4 +705,12 @@ func (d *doc) npSpeakerOK(p int, np []tok, at pos) (string, bool) {
 		return d.pp.lastPerson(at), true
 	}
 	return "", false
+}
+
+// seqAtTok returns the name run holding token i of paragraph p.
+func (d *doc) seqAtTok(p, i int) (int, bool) {
+	if p < 0 || p >= len(d.seqIdx) || i < 0 || i >= len(d.seqIdx[p]) || d.seqIdx[p][i] == 0 {
+		return 0, false
+	}
+	return int(d.seqIdx[p][i] - 1), true
 }

@@ -173,32 +173,52 @@ func foldSpace(s string) string {
 // words returns the lower-cased words of s with typography and punctuation
 // folded away: the unit in which quotes are compared.
 func words(s string) []string {
-	var out []string
-	var b strings.Builder
+	out := make([]string, 0, len(s)/5+1)
+	var b []byte
 	flush := func() {
-		if b.Len() > 0 {
-			out = append(out, b.String())
-			b.Reset()
+		if len(b) > 0 {
+			out = append(out, string(b))
+			b = b[:0]
 		}
 	}
-	rs := []rune(s)
-	for i, r := range rs {
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			switch {
+			case 'a' <= c && c <= 'z' || '0' <= c && c <= '9':
+				b = append(b, c)
+			case 'A' <= c && c <= 'Z':
+				b = append(b, c+'a'-'A')
+			case (c == '\'' || c == '.' || c == ',' || c == '-') && len(b) > 0 && i+1 < len(s) && isWordStart(s[i+1:]):
+				// inner apostrophe, decimal point, thousands separator, hyphen
+				b = append(b, c)
+			default:
+				flush()
+			}
+			i++
+			continue
+		}
+		r, n := utf8.DecodeRuneInString(s[i:])
 		switch {
 		case unicode.IsLetter(r) || unicode.IsDigit(r):
-			b.WriteRune(unicode.ToLower(r))
-		case (r == '\'' || r == '’' || r == '‘' || r == '.' || r == ',' || r == '-') && b.Len() > 0 && i+1 < len(rs) && (unicode.IsLetter(rs[i+1]) || unicode.IsDigit(rs[i+1])):
-			// inner apostrophe, decimal point, thousands separator, hyphen
-			switch r {
-			case '’', '‘':
-				r = '\''
-			}
-			b.WriteRune(r)
+			b = utf8.AppendRune(b, unicode.ToLower(r))
+		case (r == '’' || r == '‘') && len(b) > 0 && i+n < len(s) && isWordStart(s[i+n:]):
+			b = append(b, '\'')
+		case unicode.IsMark(r) && len(b) > 0:
+			b = utf8.AppendRune(b, r)
 		default:
 			flush()
 		}
+		i += n
 	}
 	flush()
 	return out
+}
+
+// isWordStart: s begins with a letter or digit.
+func isWordStart(s string) bool {
+	r, _ := utf8.DecodeRuneInString(s)
+	return unicode.IsLetter(r) || unicode.IsDigit(r)
 }
 
 // tok is a word or punctuation token of a paragraph.

@@ -242,7 +242,7 @@ func (d *doc) findAsTitles() {
 			case "his", "her", "he", "she":
 				person = d.pp.lastPerson(pos{p, i})
 			default:
-				if k, ok := d.seqAt[pos{p, e + 1}]; ok && d.seqs[k].plaus {
+				if k, ok := d.seqAtTok(p, e+1); ok && d.seqs[k].plaus {
 					person = d.pp.resolve(d.seqs[k].name, at)
 				}
 			}
