@@ -11,7 +11,7 @@ type doc struct {
 	paras  []string
 	toks   [][]tok
 	ends   [][]bool
-	starts [][]int     // first token of the sentence of each token
+	starts [][]int   // first token of the sentence of each token
 	seqIdx [][]int32 // per paragraph and token: 1 + index in seqs of the name run holding it, 0 for none
 	chains []*chain
 	seqs   []nameSeq
