@@ -82,9 +82,14 @@ func prepare(body string) *doc {
 		}
 		st := d.sentStart(sq.p, sq.i)
 		lead := sq.i-st <= 6
+		// Nurses' union leader Patrick Dunne: a title phrase before the name
+		titled := sq.i > st && isTitleTok(d.toks[sq.p][sq.i-1])
 		for m := st; lead && m < sq.i; m++ {
 			t := d.toks[sq.p][m]
-			if t.word && !notNameWords[t.lower()] && !isTitleTok(t) && !isCapWord(t) {
+			if !t.word && !titled || verbTok(t) {
+				lead = false
+			}
+			if t.word && !titled && !notNameWords[t.lower()] && !isTitleTok(t) && !isCapWord(t) {
 				lead = false
 			}
 		}
