@@ -8,3 +8,6 @@ DROP INDEX articles_feed_canonical;
 CREATE INDEX articles_feed_canonical ON articles (feed_id, canonical) WHERE canonical <> '';
 DROP INDEX articles_next_check;
 CREATE INDEX articles_next_check ON articles (next_check) WHERE next_check IS NOT NULL;
+-- Marking the articles that left a feed (SaveFetch) looks only at those
+-- still in it, not at the feed's whole history.
+CREATE INDEX articles_in_feed ON articles (feed_id) WHERE in_feed = 1;
