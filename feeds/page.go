@@ -129,7 +129,9 @@ func prune(n *html.Node) {
 			}
 			if !drop && c.DataAtom != atom.Body && c.DataAtom != atom.Html && c.DataAtom != atom.Article && c.DataAtom != atom.Main {
 				if furniture.MatchString(attr(c, "class")) || furniture.MatchString(attr(c, "id")) {
-					drop = true
+					// a box of furniture is small; a class that merely looks
+					// like furniture on the story's container is not
+					drop = paragraphText(c) < 600
 				}
 			}
 			if drop {
@@ -240,4 +242,23 @@ func tidySpaces(p string) string {
 		b.WriteRune(r)
 	}
 	return b.String()
+}
+
+// paragraphText counts the bytes of text inside <p> elements under n.
+func paragraphText(n *html.Node) int {
+	total := 0
+	var f func(*html.Node, bool)
+	f = func(n *html.Node, inP bool) {
+		if n.Type == html.TextNode && inP {
+			total += len(strings.TrimSpace(n.Data))
+		}
+		if n.Type == html.ElementNode && n.DataAtom == atom.P {
+			inP = true
+		}
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			f(c, inP)
+		}
+	}
+	f(n, false)
+	return total
 }
