@@ -132,13 +132,18 @@ func explain(old, new Article) Explanation {
 			if !usedN[j] && equalWords(oq[i].key, nq[j].key) {
 				qO[i], usedN[j] = true, true
 				pairs = append(pairs, pair{i, j})
-				why := "quote unchanged"
-				if oq[i].Text != nq[j].Text {
-					why = "typography or punctuation only"
-				} else if oq[i].chain.first().p != nq[j].chain.first().p {
+				why := ""
+				switch {
+				case Normalize(oq[i].Text) != Normalize(nq[j].Text):
+					why = "punctuation only inside the quote"
+				case oq[i].Text != nq[j].Text:
+					why = "typography only"
+				case oq[i].chain.first().p != nq[j].chain.first().p:
 					why = "quote moved to another paragraph unchanged"
 				}
-				suppress(Change{Kind: QuoteEdited, Person: nq[j].Speaker, Before: oq[i].Text, After: nq[j].Text}, why)
+				if why != "" {
+					suppress(Change{Kind: QuoteEdited, Person: nq[j].Speaker, Before: oq[i].Text, After: nq[j].Text}, why)
+				}
 				break
 			}
 		}

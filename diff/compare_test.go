@@ -73,7 +73,7 @@ func TestCompareNotChanges(t *testing.T) {
 
 func TestExplain(t *testing.T) {
 	a := seed(t)
-	b := ParsePlain(strings.NewReplacer("“", `"`, "”", `"`).Replace(a.Headline + "\n\n" + a.Body))
+	b := ParsePlain(strings.NewReplacer("“", `"`, "”", `"`, "’", "'").Replace(a.Headline + "\n\n" + a.Body))
 	e := Explain(a, b)
 	if len(e.Reported) != 0 {
 		t.Errorf("got reported %+v, want none", e.Reported)

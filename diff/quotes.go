@@ -132,18 +132,14 @@ func findChains(paras []string, toks [][]tok) []*chain {
 				open = nil
 				continue
 			}
-			if open != nil {
-				closeDangling(open, chains)
-				open = nil
-			}
+			open = nil
 			c := &chain{parts: []span{sp}}
 			chains = append(chains, c)
 			if !sp.closed {
 				open = c
 			}
 		}
-		if len(spans) == 0 && open != nil {
-			closeDangling(open, chains)
+		if len(spans) == 0 {
 			open = nil
 		}
 	}
@@ -182,8 +178,6 @@ func findChains(paras []string, toks [][]tok) []*chain {
 	}
 	return out
 }
-
-func closeDangling(c *chain, chains []*chain) {}
 
 // joinable reports whether the text between two quoted parts of a paragraph
 // is only an attribution ("A,” Okafor said, “b.” / “A,” Okafor said. “B.”).
