@@ -183,8 +183,7 @@ func explain(old, new Article) Explanation {
 			if a != b {
 				suppress(c, "same speaker, name written more or less fully")
 			}
-		case a == "" || b == "":
-			suppress(c, "speaker named in one version only")
+		case a == "" && b == "":
 		default:
 			report(c, "quote attributed to another person")
 		}

@@ -60,6 +60,7 @@ func TestCompareNotChanges(t *testing.T) {
 		{"title in another form", "Council Votes\n\n“We will appeal,” Okafor said, “and we will win.”\n\nTom Brennan, the deputy mayor, said: “The numbers did not add up.”\n\nMayor Linda Okafor opposed the closure."},
 		{"headline case", "COUNCIL VOTES\n\n“We will appeal,” Okafor said, “and we will win.”\n\nDeputy Mayor Tom Brennan said: “The numbers did not add up.”\n\nMayor Linda Okafor opposed the closure."},
 		{"punctuation inside quote", "Council Votes\n\n“We will appeal.” Okafor said. “And we will win.”\n\nDeputy Mayor Tom Brennan said: “The numbers did not add up.”\n\nMayor Linda Okafor opposed the closure."},
+		{"wrapped after a hyphen", "Council Votes\n\n“We will appeal,” Okafor said, “and we will win.”\n\nDeputy Mayor Tom Brennan said: “The numbers did not add up.”\n\nMayor Linda Okafor opposed the clo-\nsure."},
 		{"hard wrapped", "Council Votes\n\n“We will appeal,” Okafor said,\n“and we will win.”\n\nDeputy Mayor Tom Brennan said: “The numbers\ndid not add up.”\n\nMayor Linda Okafor opposed the closure."},
 	}
 	for _, tt := range tests {

@@ -114,7 +114,25 @@ func paragraphs(s string) []string {
 	var cur []string
 	flush := func() {
 		if len(cur) > 0 {
-			if p := foldSpace(strings.Join(cur, " ")); p != "" {
+			var b strings.Builder
+			for k, l := range cur {
+				if k > 0 {
+					prev := strings.TrimRightFunc(cur[k-1], isSpace)
+					// a line wrapped after the hyphen of a compound word
+					// (co-\ninvestigators) joins without a space
+					if !hyphenEnd(prev) {
+						b.WriteByte(' ')
+					}
+				}
+				if k < len(cur)-1 && hyphenEnd(strings.TrimRightFunc(l, isSpace)) {
+					l = strings.TrimRightFunc(l, isSpace)
+				}
+				if k > 0 && hyphenEnd(strings.TrimRightFunc(cur[k-1], isSpace)) {
+					l = strings.TrimLeftFunc(l, isSpace)
+				}
+				b.WriteString(l)
+			}
+			if p := foldSpace(b.String()); p != "" {
 				out = append(out, p)
 			}
 		}
@@ -388,4 +406,13 @@ func isCloseMarkTok(s string) bool {
 		return true
 	}
 	return false
+}
+
+// hyphenEnd: a line ending in a letter and one hyphen (not a dash).
+func hyphenEnd(l string) bool {
+	if !strings.HasSuffix(l, "-") || strings.HasSuffix(l, "--") {
+		return false
+	}
+	r, _ := utf8.DecodeLastRuneInString(l[:len(l)-1])
+	return unicode.IsLetter(r)
 }
