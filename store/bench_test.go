@@ -76,6 +76,37 @@ func BenchmarkPrepareUnchanged50(b *testing.B) {
 	b.ReportMetric(float64(50*b.N)/b.Elapsed().Seconds(), "items/s")
 }
 
+// BenchmarkPrepareInFeed50 is BenchmarkPrepareUnchanged50 with the 50
+// candidates being the articles the feed had at its last fetch, as on most
+// fetches (there, the articles in the feed are another 50, and every
+// candidate is looked up on its own).
+func BenchmarkPrepareInFeed50(b *testing.B) {
+	ctx := context.Background()
+	s := openTest(b)
+	f := mustFeed(b, s, "https://example.com/rss")
+	for r := 1; r < 20; r++ {
+		old := feedCandidates(b, 50, r)
+		for i := range old {
+			old[i].Key = fmt.Sprintf("old-%d-%d", r, i)
+			old[i].Link = fmt.Sprintf("https://example.com/old/%d/%d", r, i)
+		}
+		pass(b, s, f.ID, t0.Add(time.Duration(r)*time.Hour), old, nil)
+	}
+	cs := feedCandidates(b, 50, 0)
+	pass(b, s, f.ID, t0.Add(30*time.Hour), cs, nil)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		plan, err := s.Prepare(ctx, f.ID, cs)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if len(plan.Seen) != 50 {
+			b.Fatalf("seen %d, want 50", len(plan.Seen))
+		}
+	}
+	b.ReportMetric(float64(50*b.N)/b.Elapsed().Seconds(), "items/s")
+}
+
 // BenchmarkSaveUnchanged50 saves a fetch of 50 unchanged items of a feed
 // with a long history (5,000 articles that left it): the write a feed costs
 // on most fetches that are not 304s.

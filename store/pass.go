@@ -121,6 +121,14 @@ func (s *Store) prepare(ctx context.Context, tx *sql.Tx, feedID int64, cands []C
 			byLink:      tx.StmtContext(ctx, s.st.byLink),
 		}
 	}
+	// A fetch of a known feed mostly brings the articles it had last time.
+	var inFeed map[string]latestRev
+	if known && len(cands) >= inFeedBatch {
+		var err error
+		if inFeed, err = loadInFeed(ctx, tx.StmtContext(ctx, s.st.inFeed), feedID); err != nil {
+			return plan, fmt.Errorf("store: prepare feed %d: %w", feedID, err)
+		}
+	}
 
 	done := make(map[string]bool, len(cands))
 	claimed := make(map[int64]bool, len(cands))
@@ -140,7 +148,12 @@ func (s *Store) prepare(ctx context.Context, tx *sql.Tx, feedID int64, cands []C
 		var number int
 		var hash string
 		moved := false
-		err := q.byKey.QueryRowContext(ctx, feedID, c.Key).Scan(&id, &number, hashDest{&hash})
+		var err error
+		if v, ok := inFeed[c.Key]; ok {
+			id, number, hash = v.id, v.number, v.hash
+		} else {
+			err = q.byKey.QueryRowContext(ctx, feedID, c.Key).Scan(&id, &number, hashDest{&hash})
+		}
 		if errors.Is(err, sql.ErrNoRows) {
 			id, err = matchMoved(ctx, q, feedID, c, keys, claimed)
 			moved = id != 0
@@ -187,6 +200,36 @@ func (s *Store) prepare(ctx context.Context, tx *sql.Tx, feedID int64, cands []C
 		plan.Pending = append(plan.Pending, p)
 	}
 	return plan, nil
+}
+
+// inFeedBatch is the number of candidates from which Prepare loads the
+// articles in the feed at once rather than looking each candidate up.
+const inFeedBatch = 8
+
+// latestRev is an article and its latest revision (number 0: none).
+type latestRev struct {
+	id     int64
+	number int
+	hash   string
+}
+
+// loadInFeed returns the articles now in the feed by key.
+func loadInFeed(ctx context.Context, stmt *sql.Stmt, feedID int64) (map[string]latestRev, error) {
+	rows, err := stmt.QueryContext(ctx, feedID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[string]latestRev{}
+	for rows.Next() {
+		var key string
+		var v latestRev
+		if err := rows.Scan(&key, &v.id, &v.number, hashDest{&v.hash}); err != nil {
+			return nil, err
+		}
+		out[key] = v
+	}
+	return out, rows.Err()
 }
 
 // matchMoved finds the article a candidate without a key match continues:

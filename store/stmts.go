@@ -51,7 +51,13 @@ const (
 
 	// Read pool.
 	qHasArticles = `SELECT EXISTS (SELECT 1 FROM articles WHERE feed_id = ?)`
-	qByKey       = `SELECT a.id, COALESCE(r.number, 0), COALESCE(r.hash, '')
+	// The articles now in the feed with their latest revision: one query
+	// instead of one per candidate (qByKey stays for the others).
+	qInFeed = `SELECT a.key, a.id, COALESCE(r.number, 0), COALESCE(r.hash, '')
+		FROM articles a LEFT JOIN revisions r ON r.article_id = a.id
+			AND r.number = (SELECT MAX(number) FROM revisions m WHERE m.article_id = a.id)
+		WHERE a.feed_id = ? AND a.in_feed = 1`
+	qByKey = `SELECT a.id, COALESCE(r.number, 0), COALESCE(r.hash, '')
 		FROM articles a LEFT JOIN revisions r ON r.article_id = a.id
 		WHERE a.feed_id = ? AND a.key = ? ORDER BY r.number DESC LIMIT 1`
 	qLatest = `SELECT number, hash FROM revisions
@@ -72,7 +78,7 @@ type stmts struct {
 	// write
 	recordFetch, findKey, insArticle, updArticle, latestNum, insRevision, insChange, seen, leftFeed *sql.Stmt
 	// read
-	hasArticles, byKey, latest, revision, revertOf, byCanonical, byLink *sql.Stmt
+	hasArticles, inFeed, byKey, latest, revision, revertOf, byCanonical, byLink *sql.Stmt
 
 	all []*sql.Stmt
 }
@@ -95,6 +101,7 @@ func (s *Store) prepareStmts(ctx context.Context) error {
 		{s.write, &st.seen, qSeen},
 		{s.write, &st.leftFeed, qLeftFeed},
 		{s.read, &st.hasArticles, qHasArticles},
+		{s.read, &st.inFeed, qInFeed},
 		{s.read, &st.byKey, qByKey},
 		{s.read, &st.latest, qLatest},
 		{s.read, &st.revision, qRevision},
