@@ -104,6 +104,7 @@ func prepare(body string) *doc {
 			d.pp.subjects = append(d.pp.subjects, subjectMention{pos{sq.p, sq.nameI}, sq.name})
 		}
 	}
+	d.learnGender()
 	d.findTitles()
 	d.findAsTitles()
 	return d
@@ -667,7 +668,7 @@ func (d *doc) npSpeakerOK(p int, np []tok, at pos) (string, bool) {
 	lastw := np[len(np)-1].lower()
 	switch lastw {
 	case "he", "she", "him", "her":
-		return d.pp.lastPerson(at), true
+		return d.pp.lastPersonGender(at, pronounGender(lastw)), true
 	}
 	if groupNouns[lastw] || first == "a" || first == "an" || first == "one" || first == "another" || first == "some" || first == "several" {
 		return "", true
@@ -718,4 +719,50 @@ func (d *doc) seqAtTok(p, i int) (int, bool) {
 		return 0, false
 	}
 	return int(d.seqIdx[p][i] - 1), true
+}
+
+// learnGender records, for people named as the subject of a sentence, the
+// first he or she that follows before anyone else is named (Mr. and Ms.
+// count too). Only clear evidence votes.
+func (d *doc) learnGender() {
+	d.pp.gender = map[string]int{}
+	for _, sq := range d.seqs {
+		if !sq.plaus || !d.pp.known(sq.name) {
+			continue
+		}
+		full := d.pp.resolve(sq.name, pos{sq.p, sq.nameI})
+		ts := d.toks[sq.p]
+		for m := sq.i; m < sq.nameI; m++ {
+			switch ts[m].low {
+			case "mr.", "mr", "sir", "lord":
+				d.pp.gender[full]++
+			case "ms.", "ms", "mrs.", "mrs", "dame", "lady":
+				d.pp.gender[full]--
+			}
+		}
+		if sq.i != d.sentStart(sq.p, sq.i) && !(sq.i > 0 && isTitleTok(ts[sq.i-1])) {
+			continue
+		}
+		// the next pronoun in this sentence or the next, before another name
+		sentences := 0
+		for m := sq.j; m < len(ts) && m < sq.j+40; m++ {
+			t := ts[m]
+			if t.inQuote {
+				continue
+			}
+			if g := pronounGender(t.low); g != 0 {
+				d.pp.gender[full] += g
+				break
+			}
+			if k, ok := d.seqAtTok(sq.p, m); ok && d.seqs[k].plaus && m == d.seqs[k].i {
+				break
+			}
+			if d.ends[sq.p][m] {
+				sentences++
+				if sentences > 1 {
+					break
+				}
+			}
+		}
+	}
 }

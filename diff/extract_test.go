@@ -132,6 +132,7 @@ func TestSpeakers(t *testing.T) {
 		{"dash", "“The measurement moves the argument from theory to data.” — Chiamaka Okafor", []Quote{{"The measurement moves the argument from theory to data.", "Chiamaka Okafor", false}}},
 		{"fullest name", "Marco Rubio spoke on Monday.\n\n“We can help,” Rubio said.", []Quote{{"We can help,", "Marco Rubio", false}}},
 		{"pronoun", "Burton explained from a podium. “I love cats,” he said.", []Quote{{"I love cats,", "Burton", false}}},
+		{"pronoun skips a subject of the other gender", "Mayor Linda Okafor criticized the plan. Deputy Mayor Tom Brennan defended his budget on Monday.\n\n“This is a mistake,” she said.", []Quote{{"This is a mistake,", "Linda Okafor", false}}},
 		{"pronoun, nobody named", "“Some people say otherwise,” he conceded.", []Quote{{"Some people say otherwise,", "", false}}},
 		{"unnamed official", "“The votes are not there,” a senior government official said.", []Quote{{"The votes are not there,", "", false}}},
 		{"crowd", "“Homes, not profits!” the crowd chanted.", []Quote{{"Homes, not profits!", "", false}}},

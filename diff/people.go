@@ -254,6 +254,7 @@ func isCountry(l string) bool { return countries[l] }
 // people is the registry of persons an article names.
 type people struct {
 	subjects []subjectMention
+	gender   map[string]int // full name -> votes: he > 0, she < 0
 	full     [][]string // fullest name of each person
 	mention  []struct {
 		at     pos
@@ -425,10 +426,20 @@ type subjectMention struct {
 // latest sentence that begins with a name, in this paragraph or the two
 // before it, else the person mentioned last.
 func (pp *people) lastPerson(at pos) string {
+	return pp.lastPersonGender(at, 0)
+}
+
+// lastPersonGender is lastPerson for a pronoun of a gender (1 he, -1 she,
+// 0 unknown): a subject whose gender the article shows to be the other one
+// is passed over.
+func (pp *people) lastPersonGender(at pos, g int) string {
 	var best *subjectMention
 	for k := range pp.subjects {
 		sm := &pp.subjects[k]
 		if sm.at.before(at) && at.p-sm.at.p <= 2 && (best == nil || best.at.before(sm.at)) && pp.known(sm.name) {
+			if g != 0 && pp.genderOf(sm.name, sm.at)*g < 0 {
+				continue
+			}
 			best = sm
 		}
 	}
@@ -456,4 +467,19 @@ func (pp *people) known(name []string) bool {
 		}
 	}
 	return false
+}
+
+// genderOf is the gender the article shows for a name: > 0 he, < 0 she.
+func (pp *people) genderOf(name []string, at pos) int {
+	return pp.gender[pp.resolve(name, at)]
+}
+
+func pronounGender(w string) int {
+	switch w {
+	case "he", "him", "his", "himself":
+		return 1
+	case "she", "her", "hers", "herself":
+		return -1
+	}
+	return 0
 }
