@@ -255,7 +255,7 @@ func isCountry(l string) bool { return countries[l] }
 type people struct {
 	subjects []subjectMention
 	gender   map[string]int // full name -> votes: he > 0, she < 0
-	full     [][]string // fullest name of each person
+	full     [][]string     // fullest name of each person
 	mention  []struct {
 		at     pos
 		person int
