@@ -87,8 +87,16 @@ func (l cronLogger) Error(err error, msg string, kv ...any) {
 }
 
 // jitterMax bounds the random delay before a scheduled fetch, so feeds that
-// share a schedule do not all fire in the same second.
-var jitterMax = 30 * time.Second
+// share a schedule do not all fire in the same second: a tenth of the
+// schedule's period, at most 30 seconds.
+func (a *App) jitterMax(fc config.Feed) time.Duration {
+	sched, err := cron.ParseStandard(a.cfg.FeedSchedule(fc))
+	if err != nil {
+		return 0
+	}
+	next := sched.Next(a.now())
+	return min((sched.Next(next).Sub(next))/10, 30*time.Second)
+}
 
 // Daemon runs until ctx is cancelled: every feed on its schedule, the digest
 // on its own, retries of a failed digest, and rechecks of articles that left
@@ -167,9 +175,9 @@ func (a *App) waitIdle(d time.Duration) {
 
 // scheduledFetch is one cron firing for a feed.
 func (a *App) scheduledFetch(ctx context.Context, fc config.Feed) {
-	if jitterMax > 0 {
+	if j := a.jitterMax(fc); j > 0 {
 		select {
-		case <-time.After(time.Duration(rand.Int64N(int64(jitterMax)))):
+		case <-time.After(time.Duration(rand.Int64N(int64(j)))):
 		case <-ctx.Done():
 			return
 		}

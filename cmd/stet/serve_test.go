@@ -70,3 +70,55 @@ func TestRunServesHTTP(t *testing.T) {
 		}
 	}
 }
+
+// The daemon notices an edit on its own schedule and mails the digest on
+// the digest's schedule.
+func TestRunMailsTheDigestOnSchedule(t *testing.T) {
+	if testing.Short() {
+		t.Skip("subprocess test")
+	}
+	headline, body := seedArticle(t)
+	srv := newFeedServer(t, rssFeed([3]string{"rubio-cartels", headline, body}))
+	sink := newSMTPSink(t)
+	host, port, _ := net.SplitHostPort(sink.addr)
+	dir := t.TempDir()
+	db := filepath.Join(dir, "stet.db")
+	cfg := writeConfig(t, dir, fmt.Sprintf(`database: %s
+schedule: "@every 1s"
+fetch: {allow_private: true}
+digest: {schedule: "@every 2s", from: stet@example.org, to: [editor@example.org]}
+smtp: {host: %s, port: %s, tls: none}
+feeds:
+  - url: %s
+`, db, host, port, srv.URL))
+	cmd := stetCmd(context.Background(), "run", "--config", cfg, "--log-level", "error")
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		cmd.Process.Signal(syscall.SIGTERM)
+		cmd.Wait()
+	}()
+	deadline := time.Now().Add(60 * time.Second)
+	for storedArticles(db) == 0 {
+		if time.Now().After(deadline) {
+			t.Fatal("nothing stored")
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	srv.set(rssFeed([3]string{"rubio-cartels", headline, seedTitleCorrected(body)}))
+	for len(sink.messages()) == 0 {
+		if time.Now().After(deadline) {
+			t.Fatal("no digest mailed within a minute")
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	subject, _, text, _ := mailParts(t, sink.messages()[0])
+	if !strings.Contains(subject, "1 change in 1 article") || !strings.Contains(text, "Secretary of State") {
+		t.Fatalf("digest %q:\n%s", subject, text)
+	}
+	time.Sleep(3 * time.Second) // two more digest ticks: nothing new to say
+	if n := len(sink.messages()); n != 1 {
+		t.Fatalf("%d messages, want 1", n)
+	}
+}
