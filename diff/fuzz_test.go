@@ -52,15 +52,15 @@ func joinedParts(s, q string) bool {
 	ws := strings.Split(q, " ")
 	i := 0
 	for i < len(ws) {
-		// longest run of words starting at i found in s
-		j := len(ws)
-		for ; j > i; j-- {
-			if strings.Contains(s, strings.Join(ws[i:j], " ")) {
-				break
-			}
-		}
-		if j == i {
+		// extend the run of words starting at i while it is found in s
+		if !strings.Contains(s, ws[i]) {
 			return false
+		}
+		run := ws[i]
+		j := i + 1
+		for j < len(ws) && strings.Contains(s, run+" "+ws[j]) {
+			run += " " + ws[j]
+			j++
 		}
 		i = j
 	}
