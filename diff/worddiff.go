@@ -100,6 +100,11 @@ func lcsLen(a, b []string) int {
 	if len(a) == 0 || len(b) == 0 {
 		return 0
 	}
+	if len(a)*len(b) > 250_000 {
+		// very long quotes: the words in common, counted as bags, bound
+		// the subsequence from above and cost linear time
+		return bagOverlap(a, b)
+	}
 	prev := make([]int, len(b)+1)
 	cur := make([]int, len(b)+1)
 	for i := 1; i <= len(a); i++ {
@@ -115,4 +120,20 @@ func lcsLen(a, b []string) int {
 		prev, cur = cur, prev
 	}
 	return prev[len(b)]
+}
+
+// bagOverlap counts the words a and b have in common, with multiplicity.
+func bagOverlap(a, b []string) int {
+	m := make(map[string]int, len(a))
+	for _, w := range a {
+		m[w]++
+	}
+	n := 0
+	for _, w := range b {
+		if m[w] > 0 {
+			m[w]--
+			n++
+		}
+	}
+	return n
 }
