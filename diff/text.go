@@ -98,11 +98,7 @@ func foldTypography(s string) string {
 }
 
 func isSpace(r rune) bool {
-	switch r {
-	case ' ', '\t', '\n', '\r', '\f', '\v', '\u00a0', '\u2009', '\u202f', '\u2007', '\u200a', '\u2002', '\u2003', '\u3000':
-		return true
-	}
-	return false
+	return r == ' ' || unicode.IsSpace(r)
 }
 
 // paragraphs splits text on blank lines and folds white space (line wraps,

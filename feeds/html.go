@@ -2,6 +2,7 @@ package feeds
 
 import (
 	"strings"
+	"unicode"
 
 	"golang.org/x/net/html"
 	"golang.org/x/net/html/atom"
@@ -50,10 +51,11 @@ func foldSpace(s string) string {
 	b.Grow(len(s))
 	space := false
 	for _, r := range s {
-		switch r {
-		case ' ', '\t', '\n', '\r', '\f', '\v', '\u00a0', '\u2009', '\u202f', '\u2007', '\u200a', '\u3000':
+		if unicode.IsSpace(r) {
 			space = true
 			continue
+		}
+		switch r {
 		case '\u200b', '\ufeff', '\u00ad':
 			continue
 		}
