@@ -158,6 +158,7 @@ func TestTitles(t *testing.T) {
 		{"pre-name former", "She met former Speaker Nancy Pelosi on Monday.", []Title{{"Nancy Pelosi", "former Speaker"}}},
 		{"possessive", "Mexico’s President, Claudia Sheinbaum, confirmed it.", []Title{{"Claudia Sheinbaum", "Mexico’s President"}}},
 		{"lowercase possessive", "The city’s police chief, Ana Ruiz, said so.", []Title{{"Ana Ruiz", "city’s police chief"}}},
+		{"noun modifier opening a sentence", "Police Chief Mei Brennan said the cuts were unavoidable.", []Title{{"Mei Brennan", "Police Chief"}}},
 		{"who is", "Rahul Mehta, who is also the company’s deputy chief executive, said so.", []Title{{"Rahul Mehta", "company’s deputy chief executive"}}},
 		{"lowercase pre-name", "Falcons general manager Dmitri Sokolov declined to comment.", []Title{{"Dmitri Sokolov", "Falcons general manager"}}},
 		{"whose", "The nurses are represented by the Allied Nurses Union, whose president, Rosa Delgado-Kim, said no.", []Title{{"Rosa Delgado-Kim", "president of the Allied Nurses Union"}}},

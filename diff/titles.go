@@ -10,6 +10,15 @@ var titleStops = map[string]bool{
 	"said": true, "says": true, "and": false, "while": true, "since": true, "because": true,
 }
 
+// functionWords are words that never belong to a title.
+var functionWords = map[string]bool{
+	"the": true, "a": true, "an": true, "in": true, "on": true, "at": true, "but": true, "and": true,
+	"or": true, "he": true, "she": true, "it": true, "they": true, "we": true, "i": true, "his": true,
+	"her": true, "their": true, "its": true, "our": true, "this": true, "that": true, "these": true,
+	"those": true, "when": true, "after": true, "before": true, "if": true, "as": true, "by": true,
+	"for": true, "from": true, "with": true, "to": true, "of": true, "meanwhile": true, "also": true,
+}
+
 var npStops = map[string]bool{
 	"the": true, "a": true, "an": true, "whose": true, "his": true, "her": true, "their": true,
 	"its": true, "our": true, "my": true, "your": true, "by": true, "to": true, "with": true,
@@ -61,6 +70,11 @@ func (d *doc) findTitles() {
 		end := s.nameI
 		start := s.i
 		for start < end && (notNameWords[ts[start].lower()] || honorifics[ts[start].lower()]) {
+			// Police Chief Mei Brennan: a noun that opens a sentence is
+			// still part of the title when a title head follows it.
+			if start+1 < end && titleHeads[ts[start+1].lower()] && !functionWords[ts[start].lower()] && !honorifics[ts[start].lower()] {
+				break
+			}
 			start++
 		}
 		if end > 0 && (start < end || s.i > 0 && isTitleTok(ts[s.i-1])) {
@@ -97,6 +111,9 @@ func (d *doc) findTitles() {
 				}
 				// drop sentence-initial non-name words (In, After)
 				for b < end && notNameWords[ts[b].lower()] && !qualifiers[ts[b].lower()] {
+					if b+1 < end && titleHeads[ts[b+1].lower()] && !functionWords[ts[b].lower()] {
+						break // Police Chief
+					}
 					b++
 				}
 				e := end
