@@ -234,3 +234,48 @@ func TestExportAndChangesJSON(t *testing.T) {
 		t.Fatalf("check: %d %q", code, out)
 	}
 }
+
+// Readers in other processes (`stet status`, `stet changes`) never fail
+// with "database is locked" while a pass writes.
+func TestReadersInOtherProcessesDuringAPass(t *testing.T) {
+	if testing.Short() {
+		t.Skip("subprocess test")
+	}
+	_, body := seedArticle(t)
+	urls := slowFeeds(t, 150, 60*time.Millisecond, body)
+	dir := t.TempDir()
+	var cfg strings.Builder
+	cfg.WriteString("database: " + filepath.Join(dir, "stet.db") + "\nfetch:\n  allow_private: true\n  workers: 4\nfeeds:\n")
+	for _, u := range urls {
+		cfg.WriteString("  - url: " + u + "\n")
+	}
+	cfgPath := writeConfig(t, dir, cfg.String())
+	pass := stetCmd(context.Background(), "once", "--config", cfgPath, "--log-level", "error")
+	if err := pass.Start(); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- pass.Wait() }()
+	reads := 0
+	for running := true; running; {
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Fatalf("the pass failed: %v", err)
+			}
+			running = false
+		default:
+			for _, args := range [][]string{{"status", "--json"}, {"changes", "--json"}} {
+				out, err := stetCmd(context.Background(), append(args, "--config", cfgPath)...).CombinedOutput()
+				if err != nil && !strings.Contains(string(out), "no such table") {
+					t.Fatalf("stet %s during a pass: %v\n%s", args[0], err, out)
+				}
+				if strings.Contains(string(out), "locked") {
+					t.Fatalf("stet %s: %s", args[0], out)
+				}
+				reads++
+			}
+		}
+	}
+	t.Logf("%d reads by other processes during the pass, none refused", reads)
+}
