@@ -67,11 +67,12 @@ func Run(ctx context.Context, env *Env, args []string) int {
 	case "help", "-h", "-help", "--help":
 		if len(args) > 1 {
 			if c, ok := commands[args[1]]; ok {
-				fs := newFlagSet(c, env)
-				c.run(ctx, env, []string{"--help"}) //nolint:errcheck // prints usage
-				_ = fs
+				c.run(ctx, env, []string{"--help"}) //nolint:errcheck // --help only prints the usage
 				return 0
 			}
+			fmt.Fprintf(env.Stderr, "stet: unknown command %q\n", args[1])
+			printHelp(env.Stderr)
+			return 2
 		}
 		printHelp(env.Stdout)
 		return 0
