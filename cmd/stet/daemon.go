@@ -32,8 +32,13 @@ func init() {
 }
 
 func cmdRun(ctx context.Context, env *Env, args []string) error {
-	c := commands["run"]
-	fs := newFlagSet(c, env)
+	return withFeeds(ctx, env, "run", args, func(app *App) error { return app.Daemon(ctx) })
+}
+
+// withFeeds opens the app for a command that takes feed URLs as arguments
+// and needs at least one feed, and runs fn.
+func withFeeds(ctx context.Context, env *Env, name string, args []string, fn func(*App) error) error {
+	fs := newFlagSet(commands[name], env)
 	cf := addCommonFlags(fs)
 	if err := parseFlags(fs, env, args); err != nil {
 		return err
@@ -46,36 +51,24 @@ func cmdRun(ctx context.Context, env *Env, args []string) error {
 	if len(app.cfg.Feeds) == 0 {
 		return usageError("no feeds: give feed URLs as arguments or a --config file with feeds")
 	}
-	return app.Daemon(ctx)
+	return fn(app)
 }
 
 func cmdOnce(ctx context.Context, env *Env, args []string) error {
-	c := commands["once"]
-	fs := newFlagSet(c, env)
-	cf := addCommonFlags(fs)
-	if err := parseFlags(fs, env, args); err != nil {
-		return err
-	}
-	app, err := openApp(ctx, env, cf, fs.Args())
-	if err != nil {
-		return err
-	}
-	defer app.Close()
-	if len(app.cfg.Feeds) == 0 {
-		return usageError("no feeds: give feed URLs as arguments or a --config file with feeds")
-	}
-	start := time.Now()
-	st, err := app.Pass(ctx, true)
-	if err != nil {
-		return err
-	}
-	app.log.Info("pass done", "feeds", st.Feeds, "failed", st.Failed, "not_modified", st.NotModified,
-		"items", st.Items, "new_articles", st.NewArticles, "new_revisions", st.Revisions, "changes", st.Changes,
-		"duration", time.Since(start).Round(time.Millisecond))
-	if rerr := app.Rechecks(ctx); rerr != nil {
-		app.log.Warn("rechecks", "err", rerr)
-	}
-	return nil
+	return withFeeds(ctx, env, "once", args, func(app *App) error {
+		start := time.Now()
+		st, err := app.Pass(ctx, true)
+		if err != nil {
+			return err
+		}
+		app.log.Info("pass done", "feeds", st.Feeds, "failed", st.Failed, "not_modified", st.NotModified,
+			"items", st.Items, "new_articles", st.NewArticles, "new_revisions", st.Revisions, "changes", st.Changes,
+			"duration", time.Since(start).Round(time.Millisecond))
+		if rerr := app.Rechecks(ctx); rerr != nil {
+			app.log.Warn("rechecks", "err", rerr)
+		}
+		return nil
+	})
 }
 
 // cronLogger adapts slog to robfig/cron's logger.
