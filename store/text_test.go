@@ -30,19 +30,22 @@ func TestOldCodecsStayReadable(t *testing.T) {
 	for name, stored := range map[string][]byte{
 		"raw":     append([]byte{codecRaw}, text...),
 		"deflate": buf.Bytes(),
-		"dict":    encodeText(text),
+		"dict":    encodeDeflateDict(text),
+		"zstd":    encodeText(text),
 	} {
 		got, err := decodeText(stored)
 		if err != nil || got != text {
 			t.Errorf("%s: got %d bytes, %v", name, len(got), err)
 		}
 	}
-	if enc := encodeText(text); enc[0] != codecDeflateDict || len(enc) >= buf.Len() {
+	if enc := encodeText(text); enc[0] != codecZstdDict || len(enc) >= buf.Len() {
 		t.Errorf("new text: codec %d, %d bytes (plain DEFLATE %d)", enc[0], len(enc), buf.Len())
 	}
 	// A damaged stream is an error, and the reader it used still works.
-	if _, err := decodeText(append([]byte{codecDeflateDict}, 0xff, 0xff, 0xff)); err == nil {
-		t.Error("damaged stream: no error")
+	for _, codec := range []byte{codecDeflateDict, codecZstdDict} {
+		if _, err := decodeText(append([]byte{codec}, 0xff, 0xff, 0xff)); err == nil {
+			t.Errorf("damaged stream of codec %d: no error", codec)
+		}
 	}
 	if got, err := decodeText(encodeText(text)); err != nil || got != text {
 		t.Errorf("after a damaged stream: %v", err)
