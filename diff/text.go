@@ -43,14 +43,24 @@ func Normalize(s string) string {
 }
 
 // foldTypography maps typographic variants to one form, without touching
-// white space structure other than runs.
+// white space structure other than runs. Plain ASCII takes a fast path: it
+// is most of any English text, and this runs over every stored revision.
 func foldTypography(s string) string {
 	var b strings.Builder
 	b.Grow(len(s))
 	space := false
-	rs := []rune(s)
-	for i := 0; i < len(rs); i++ {
-		r := rs[i]
+	for i := 0; i < len(s); {
+		if c := s[i]; c < utf8.RuneSelf && c > ' ' && c != '-' && c != '`' {
+			if space && b.Len() > 0 {
+				b.WriteByte(' ')
+			}
+			space = false
+			b.WriteByte(c)
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		i += size
 		switch r {
 		case '“', '”', '„', '‟', '«', '»', '″', '〝', '〞':
 			r = '"'
@@ -59,8 +69,8 @@ func foldTypography(s string) string {
 		case '–', '—', '―', '‒', '−':
 			r = '—'
 		case '-':
-			if i+1 < len(rs) && rs[i+1] == '-' {
-				for i+1 < len(rs) && rs[i+1] == '-' {
+			if i < len(s) && s[i] == '-' {
+				for i < len(s) && s[i] == '-' {
 					i++
 				}
 				r = '—'
@@ -83,8 +93,12 @@ func foldTypography(s string) string {
 		if r == '—' {
 			space = false
 			b.WriteRune(r)
-			for i+1 < len(rs) && isSpace(rs[i+1]) {
-				i++
+			for i < len(s) {
+				next, n := utf8.DecodeRuneInString(s[i:])
+				if !isSpace(next) {
+					break
+				}
+				i += n
 			}
 			continue
 		}
