@@ -32,8 +32,8 @@
 // Before the passes, --check articles go through `stet extract` and `stet
 // diff` to show that stet sees the generated quotes, speakers and titles.
 //
-// To profile the pass in-process, see profile_test.go (build tag
-// stetprofile). It is not part of the stet binary.
+// To profile the passes, give --cpuprofile DIR: each `stet once` writes a
+// CPU profile of its pass there.
 package main
 
 import (
@@ -52,20 +52,21 @@ import (
 )
 
 type options struct {
-	sizes     [][2]int
-	editShare float64
-	workers   int
-	perHost   int
-	seed      uint64
-	keep      bool
-	jsonOut   string
-	stetBin   string
-	tags      string
-	timeout   time.Duration
-	maxTime   time.Duration
-	check     int
-	floorOnly bool
-	godebug   string
+	sizes      [][2]int
+	editShare  float64
+	workers    int
+	perHost    int
+	seed       uint64
+	keep       bool
+	jsonOut    string
+	stetBin    string
+	tags       string
+	timeout    time.Duration
+	maxTime    time.Duration
+	check      int
+	floorOnly  bool
+	godebug    string
+	cpuprofile string
 }
 
 func parseSizes(s string) ([][2]int, error) {
@@ -110,6 +111,7 @@ func main() {
 	fs.IntVar(&o.check, "check", 12, "articles run through stet extract and stet diff before the passes (0: none)")
 	fs.BoolVar(&o.floorOnly, "floor-only", false, "measure only the farm and the floor, without stet")
 	fs.StringVar(&o.godebug, "godebug", "", "GODEBUG for stet's passes (e.g. gctrace=1; output goes to stderr)")
+	fs.StringVar(&o.cpuprofile, "cpuprofile", "", "folder for CPU profiles of each pass, written by stet once --cpuprofile (go tool pprof -top FILE)")
 	if err := fs.Parse(os.Args[1:]); err != nil {
 		os.Exit(2)
 	}
@@ -265,7 +267,7 @@ func runSize(ctx context.Context, o options, s *stet, tmp string, F, I int) Row 
 		row.Unchanged = newPass("feeds", F, passResult{}, fl2)
 		return row
 	}
-	p1, err := ss.once(ctx, passLog(o, dir, "first"))
+	p1, err := ss.once(ctx, passLog(o, dir, "first"), passProfile(o, dir, "first"))
 	if err != nil {
 		return fail(err)
 	}
@@ -287,7 +289,7 @@ func runSize(ctx context.Context, o options, s *stet, tmp string, F, I int) Row 
 		return fail(err)
 	}
 	n304 := fm.Served304.Load()
-	p2, err := ss.once(ctx, passLog(o, dir, "unchanged"))
+	p2, err := ss.once(ctx, passLog(o, dir, "unchanged"), passProfile(o, dir, "unchanged"))
 	if err != nil {
 		return fail(err)
 	}
@@ -308,7 +310,7 @@ func runSize(ctx context.Context, o options, s *stet, tmp string, F, I int) Row 
 	if err != nil {
 		return fail(err)
 	}
-	p3, err := ss.once(ctx, passLog(o, dir, "edited"))
+	p3, err := ss.once(ctx, passLog(o, dir, "edited"), passProfile(o, dir, "edited"))
 	if err != nil {
 		return fail(err)
 	}
@@ -350,6 +352,15 @@ func runSize(ctx context.Context, o options, s *stet, tmp string, F, I int) Row 
 }
 
 // passLog is where a pass's standard error is kept: only with --keep.
+// passProfile is where stet writes the CPU profile of a pass, with
+// --cpuprofile DIR: DIR/<size>-<pass>.prof.
+func passProfile(o options, dir, name string) string {
+	if o.cpuprofile == "" {
+		return ""
+	}
+	return filepath.Join(o.cpuprofile, filepath.Base(dir)+"-"+name+".prof")
+}
+
 func passLog(o options, dir, name string) string {
 	if !o.keep {
 		return ""

@@ -99,8 +99,9 @@ func sampleMax(file string, every time.Duration, stop <-chan struct{}) int64 {
 
 // once runs `stet once` and measures it (through the measure helper, see
 // measure.go). With logFile set, its standard error (logs, GODEBUG traces)
-// is also written there.
-func (s *stet) once(ctx context.Context, logFile string) (passResult, error) {
+// is also written there; with profile set, stet writes a CPU profile of the
+// pass there (`stet once --cpuprofile`).
+func (s *stet) once(ctx context.Context, logFile, profile string) (passResult, error) {
 	ctx, cancel := context.WithTimeout(ctx, s.timeout)
 	defer cancel()
 	var stderr bytes.Buffer
@@ -116,7 +117,11 @@ func (s *stet) once(ctx context.Context, logFile string) (passResult, error) {
 	walDone := make(chan int64)
 	stopWAL := make(chan struct{})
 	go func() { walDone <- sampleMax(s.db+"-wal", 200*time.Millisecond, stopWAL) }()
-	m, err := runMeasured(ctx, []string{s.bin, "once", "--config", s.cfg, "--log-level", "error"}, s.env, w)
+	args := []string{s.bin, "once", "--config", s.cfg, "--log-level", "error"}
+	if profile != "" {
+		args = append(args, "--cpuprofile", profile)
+	}
+	m, err := runMeasured(ctx, args, s.env, w)
 	close(stopWAL)
 	res := passResult{Wall: time.Duration(m.WallNS), CPU: m.CPU, MaxRSS: m.MaxRSS, Preempted: m.Preempted, MaxWAL: <-walDone}
 	if err != nil {

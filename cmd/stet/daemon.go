@@ -3,9 +3,12 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
+	"os"
+	"runtime/pprof"
 	"time"
 
 	"github.com/robfig/cron/v3"
@@ -32,14 +35,17 @@ func init() {
 }
 
 func cmdRun(ctx context.Context, env *Env, args []string) error {
-	return withFeeds(ctx, env, "run", args, func(app *App) error { return app.Daemon(ctx) })
+	return withFeeds(ctx, env, "run", args, nil, func(app *App) error { return app.Daemon(ctx) })
 }
 
 // withFeeds opens the app for a command that takes feed URLs as arguments
 // and needs at least one feed, and runs fn.
-func withFeeds(ctx context.Context, env *Env, name string, args []string, fn func(*App) error) error {
+func withFeeds(ctx context.Context, env *Env, name string, args []string, extra func(*flag.FlagSet), fn func(*App) error) error {
 	fs := newFlagSet(commands[name], env)
 	cf := addCommonFlags(fs)
+	if extra != nil {
+		extra(fs)
+	}
 	if err := parseFlags(fs, env, args); err != nil {
 		return err
 	}
@@ -55,7 +61,21 @@ func withFeeds(ctx context.Context, env *Env, name string, args []string, fn fun
 }
 
 func cmdOnce(ctx context.Context, env *Env, args []string) error {
-	return withFeeds(ctx, env, "once", args, func(app *App) error {
+	var cpuprofile string
+	return withFeeds(ctx, env, "once", args, func(fs *flag.FlagSet) {
+		fs.StringVar(&cpuprofile, "cpuprofile", "", "write a CPU profile of the pass to this file (go tool pprof)")
+	}, func(app *App) error {
+		if cpuprofile != "" {
+			f, err := os.Create(cpuprofile)
+			if err != nil {
+				return err
+			}
+			defer f.Close()
+			if err := pprof.StartCPUProfile(f); err != nil {
+				return err
+			}
+			defer pprof.StopCPUProfile()
+		}
 		start := time.Now()
 		st, err := app.Pass(ctx, true)
 		if err != nil {
