@@ -306,14 +306,8 @@ func cmdDigest(ctx context.Context, env *Env, args []string) error {
 			_, err = env.Stdout.Write(msg.Bytes)
 			return err
 		}
-		n, err := a.SendDigest(ctx, false)
-		if err != nil {
-			return err
-		}
-		if n == 0 {
-			fmt.Fprintln(env.Stderr, "stet digest: nothing to send")
-		}
-		return nil
+		_, err := a.SendDigest(ctx, false) // it logs what it sent, or that there was nothing
+		return err
 	})
 }
 
