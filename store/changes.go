@@ -42,7 +42,7 @@ type ChangeFilter struct {
 }
 
 const changeSelect = `SELECT c.id, a.feed_id, f.url, f.name, c.article_id,
-	CASE WHEN a.url <> '' THEN a.url ELSE a.canonical END, COALESCE(r.headline, ''),
+	CASE WHEN COALESCE(a.url, a.key) <> '' THEN COALESCE(a.url, a.key) ELSE a.canonical END, COALESCE(r.headline, ''),
 	c.from_rev, c.to_rev, c.kind, c.person, c.before_text, c.after_text, c.quote, c.detected_at,
 	COALESCE(c.digest_id, 0), COALESCE(r.revert_of, 0), a.canonical
 	FROM changes c
@@ -290,7 +290,7 @@ type ProblemRow struct {
 	ArticleHeading string // the article's latest headline
 }
 
-const problemSelect = `SELECT p.id, p.feed_id, f.url, COALESCE(p.article_id, 0), COALESCE(a.url, ''),
+const problemSelect = `SELECT p.id, p.feed_id, f.url, COALESCE(p.article_id, 0), COALESCE(a.url, a.key, ''),
 	p.kind, p.detail, p.first_at, p.last_at, p.count, COALESCE(p.digest_id, 0), p.resolved_at, f.name,
 	COALESCE((SELECT r.headline FROM revisions r WHERE r.article_id = p.article_id ORDER BY r.number DESC LIMIT 1), '')
 	FROM problems p

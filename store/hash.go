@@ -3,23 +3,37 @@ package store
 import (
 	"encoding/hex"
 	"fmt"
+	"strings"
 )
 
 // Content hashes come from the caller as lower-case hex (64 characters for
-// SHA-256). Since schema 4 such a hash is stored as its bytes, a BLOB of
-// 32; any other string, and every hash stored before, stays as text. Read
-// back, both are the hex string the caller gave.
+// SHA-256). A hash is only ever compared with the hashes of the same
+// article's revisions, so since schema 5 its first 16 bytes are stored, a
+// BLOB (schema 4 stored all 32; before that, the hex text). Any other string
+// is stored as text. Read back, a stored hash is the hex of what was stored:
+// 32 characters for a packed SHA-256; sameHash compares it with the
+// caller's.
+
+const packedHash = 16
 
 // packHash is the stored form of a content hash.
 func packHash(h string) any {
-	if len(h) != 64 {
+	if len(h) != 2*32 {
 		return h
 	}
 	b, err := hex.DecodeString(h)
 	if err != nil || hex.EncodeToString(b) != h { // upper case would not come back the same
 		return h
 	}
-	return b
+	return b[:packedHash]
+}
+
+// sameHash says whether a hash read back (hashDest) is the caller's hash h.
+func sameHash(stored, h string) bool {
+	if stored == h {
+		return true
+	}
+	return len(stored) == 2*packedHash && len(h) == 2*32 && strings.HasPrefix(h, stored)
 }
 
 // hashDest scans a stored content hash.
@@ -30,7 +44,7 @@ func (d hashDest) Scan(v any) error {
 	case string:
 		*d.s = x
 	case []byte:
-		if len(x) == 32 {
+		if len(x) == packedHash || len(x) == 32 {
 			*d.s = hex.EncodeToString(x)
 		} else {
 			*d.s = string(x)

@@ -24,10 +24,10 @@ type RecheckTarget struct {
 // DueRechecks returns up to limit (0: all) articles whose next check is at
 // or before now, the longest overdue first.
 func (s *Store) DueRechecks(ctx context.Context, now time.Time, limit int) ([]RecheckTarget, error) {
-	q := `SELECT a.id, a.feed_id, CASE WHEN a.url <> '' THEN a.url ELSE a.canonical END, a.first_seen, a.next_check,
+	q := `SELECT a.id, a.feed_id, CASE WHEN COALESCE(a.url, a.key) <> '' THEN COALESCE(a.url, a.key) ELSE a.canonical END, a.first_seen, a.next_check,
 		a.page_etag, a.page_last_modified, COALESCE((SELECT MAX(r.number) FROM revisions r WHERE r.article_id = a.id), 0)
 		FROM articles a WHERE a.next_check IS NOT NULL AND a.next_check <= ? ORDER BY a.next_check, a.id`
-	args := []any{ts(now)}
+	args := []any{ms(now)}
 	if limit > 0 {
 		q += ` LIMIT ?`
 		args = append(args, limit)
@@ -56,7 +56,7 @@ func (s *Store) DueRechecks(ctx context.Context, now time.Time, limit int) ([]Re
 func (s *Store) RecheckBacklog(ctx context.Context, now time.Time) (int, error) {
 	var n int
 	if err := s.read.QueryRowContext(ctx, `SELECT COUNT(*) FROM articles
-		WHERE next_check IS NOT NULL AND next_check <= ?`, ts(now)).Scan(&n); err != nil {
+		WHERE next_check IS NOT NULL AND next_check <= ?`, ms(now)).Scan(&n); err != nil {
 		return 0, fmt.Errorf("store: recheck backlog: %w", err)
 	}
 	return n, nil
@@ -70,7 +70,7 @@ func (s *Store) SetRecheck(ctx context.Context, articleID int64, next time.Time,
 		res, err := tx.ExecContext(ctx, `UPDATE articles SET next_check = ?,
 			page_etag = CASE WHEN ? <> '' THEN ? ELSE page_etag END,
 			page_last_modified = CASE WHEN ? <> '' THEN ? ELSE page_last_modified END
-			WHERE id = ?`, ts(next), etag, etag, lastModified, lastModified, articleID)
+			WHERE id = ?`, ms(next), etag, etag, lastModified, lastModified, articleID)
 		if err != nil {
 			return err
 		}
@@ -129,7 +129,7 @@ func (s *Store) Prune(ctx context.Context, olderThan time.Time) (int, error) {
 			SET pruned = (SELECT MAX(r.number) - 1 FROM revisions r WHERE r.article_id = articles.id)
 			WHERE first_seen < ?
 			AND NOT EXISTS (SELECT 1 FROM changes c WHERE c.article_id = articles.id)
-			AND (SELECT COUNT(*) FROM revisions r WHERE r.article_id = articles.id) > 1`, ts(olderThan)); err != nil {
+			AND (SELECT COUNT(*) FROM revisions r WHERE r.article_id = articles.id) > 1`, ms(olderThan)); err != nil {
 			return err
 		}
 		res, err := tx.ExecContext(ctx, `DELETE FROM revisions

@@ -135,6 +135,19 @@ func TestUpgradeFromV1(t *testing.T) {
 	if err != nil || len(revs) != 2 || revs[0].Text != seedText(t) || revs[1].RevertOf != 0 {
 		t.Fatalf("revisions after upgrade: %d %v", len(revs), err)
 	}
+	// Schema 5 rewrote times as milliseconds, a GUID equal to the key as NULL.
+	if !revs[0].FetchedAt.Equal(t0.Add(time.Hour)) || !revs[1].FetchedAt.Equal(t0.Add(2*time.Hour)) {
+		t.Errorf("fetched_at after upgrade: %v, %v", revs[0].FetchedAt, revs[1].FetchedAt)
+	}
+	art, err := s.Article(ctx, 1)
+	if err != nil || art.GUID != "g1" || art.Key != "g1" || art.URL != "https://example.com/a" ||
+		!art.FirstSeen.Equal(t0) || !art.LastSeen.Equal(t0.Add(time.Hour)) || !art.Published.IsZero() || !art.NextCheck.IsZero() {
+		t.Fatalf("article after upgrade: %+v %v", art, err)
+	}
+	var nullGUIDs int
+	if err := s.read.QueryRowContext(ctx, `SELECT COUNT(*) FROM articles WHERE guid IS NULL`).Scan(&nullGUIDs); err != nil || nullGUIDs != 2 {
+		t.Errorf("GUIDs equal to the key stored as NULL: %d %v, want 2", nullGUIDs, err)
+	}
 	// The upgraded database goes on: an unchanged item is seen, an edit recorded with its change.
 	f, err := s.EnsureFeed(ctx, "https://example.com/rss", "")
 	if err != nil || f.ID != 1 || f.ETag != `"v1"` {

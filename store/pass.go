@@ -176,7 +176,7 @@ func (s *Store) prepare(ctx context.Context, tx *sql.Tx, feedID int64, cands []C
 			}
 			claimed[id] = true
 		}
-		if id != 0 && (c.SeenOnly || (number > 0 && hash == c.Hash)) {
+		if id != 0 && (c.SeenOnly || (number > 0 && sameHash(hash, c.Hash))) {
 			plan.Seen = append(plan.Seen, id)
 			if moved {
 				plan.Moved = append(plan.Moved, Moved{ArticleID: id, Candidate: c})
@@ -363,7 +363,8 @@ type prepared struct {
 type changeRow struct{ fold, ukey string }
 
 func (s *Store) saveFetch(ctx context.Context, tx *sql.Tx, r FetchResult, pre []prepared, st *SaveStats) error {
-	at := tsNotNull(r.At)
+	at := tsNotNull(r.At) // changes
+	atMs := msNotNull(r.At) // articles, revisions
 	inFetch := r.Fetch != nil
 	if inFetch {
 		rec := *r.Fetch
@@ -390,8 +391,9 @@ func (s *Store) saveFetch(ctx context.Context, tx *sql.Tx, r FetchResult, pre []
 		id := nr.ArticleID
 		fresh := false // inserted just now, as the pending revision has it
 		if id == 0 {
+			raw, form := packDate(nr.DateRaw, nr.Published)
 			err := insArticle.QueryRowContext(ctx, r.FeedID, nr.Key, nr.GUID, nr.Link, nr.Canonical,
-				ts(nr.Published), nr.DateRaw, at, at, inFetch, ts(r.RecheckAt)).Scan(&id)
+				ms(nr.Published), raw, form, atMs, atMs, inFetch, ms(r.RecheckAt)).Scan(&id)
 			switch {
 			case err == nil:
 				fresh = true
@@ -407,8 +409,9 @@ func (s *Store) saveFetch(ctx context.Context, tx *sql.Tx, r FetchResult, pre []
 		// A fresh article has the candidate's fields and no revision.
 		var last int
 		if !fresh {
+			raw, form := packDate(nr.DateRaw, nr.Published)
 			res, err := updArticle.ExecContext(ctx, nr.Key, nr.GUID, nr.Link, nr.Canonical,
-				ts(nr.Published), nr.DateRaw, inFetch, at, id, r.FeedID)
+				ms(nr.Published), raw, inFetch, atMs, id, r.FeedID, form)
 			if err != nil {
 				return fmt.Errorf("store: save feed %d: article %d: %w", r.FeedID, id, err)
 			}
@@ -423,7 +426,7 @@ func (s *Store) saveFetch(ctx context.Context, tx *sql.Tx, r FetchResult, pre []
 			continue // saved before (a retry), or superseded
 		}
 		num := nr.PrevNumber + 1
-		if _, err := insRevision.ExecContext(ctx, id, num, at, nr.Headline, pre[i].body,
+		if _, err := insRevision.ExecContext(ctx, id, num, atMs, nr.Headline, pre[i].body,
 			len(nr.Text), pre[i].hash, nr.RevertOf, nr.source()); err != nil {
 			return fmt.Errorf("store: save feed %d: article %d revision %d: %w", r.FeedID, id, num, err)
 		}
@@ -442,8 +445,9 @@ func (s *Store) saveFetch(ctx context.Context, tx *sql.Tx, r FetchResult, pre []
 		if m.Key == "" {
 			continue
 		}
+		raw, form := packDate(m.DateRaw, m.Published)
 		if _, err := updArticle.ExecContext(ctx, m.Key, m.GUID, m.Link, m.Canonical,
-			ts(m.Published), m.DateRaw, inFetch, at, m.ArticleID, r.FeedID); err != nil {
+			ms(m.Published), raw, inFetch, atMs, m.ArticleID, r.FeedID, form); err != nil {
 			return fmt.Errorf("store: save feed %d: moved article %d: %w", r.FeedID, m.ArticleID, err)
 		}
 	}
@@ -453,12 +457,12 @@ func (s *Store) saveFetch(ctx context.Context, tx *sql.Tx, r FetchResult, pre []
 	if len(r.Seen) > 0 {
 		seen := tx.StmtContext(ctx, s.st.seen)
 		for _, id := range r.Seen {
-			if _, err := seen.ExecContext(ctx, at, id, r.FeedID); err != nil {
+			if _, err := seen.ExecContext(ctx, atMs, id, r.FeedID); err != nil {
 				return fmt.Errorf("store: save feed %d: seen article %d: %w", r.FeedID, id, err)
 			}
 		}
 	}
-	if _, err := tx.StmtContext(ctx, s.st.leftFeed).ExecContext(ctx, r.FeedID, at); err != nil {
+	if _, err := tx.StmtContext(ctx, s.st.leftFeed).ExecContext(ctx, r.FeedID, atMs); err != nil {
 		return fmt.Errorf("store: save feed %d: left the feed: %w", r.FeedID, err)
 	}
 	return nil

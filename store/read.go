@@ -94,16 +94,30 @@ type Article struct {
 	NextCheck  time.Time // zero: no recheck planned
 }
 
-const articleSelect = `SELECT a.id, a.feed_id, f.url, a.key, a.guid, a.url, a.canonical, a.first_seen, a.last_seen,
+const articleSelect = `SELECT a.id, a.feed_id, f.url, a.key, COALESCE(a.guid, a.key), COALESCE(a.url, a.key), a.canonical, a.first_seen, a.last_seen,
 	a.in_feed, (SELECT COUNT(*) FROM revisions r WHERE r.article_id = a.id),
 	COALESCE((SELECT r.headline FROM revisions r WHERE r.article_id = a.id ORDER BY r.number DESC LIMIT 1), ''),
 	COALESCE((SELECT MAX(r.number) FROM revisions r WHERE r.article_id = a.id), 0),
-	a.pruned, a.published, a.date_raw, a.next_check
+	a.pruned, a.published, a.date_raw, a.next_check, a.date_form
 	FROM articles a JOIN feeds f ON f.id = a.feed_id`
 
 func articleDest(a *Article) []any {
 	return []any{&a.ID, &a.FeedID, &a.FeedURL, &a.Key, &a.GUID, &a.URL, &a.Canonical, tm(&a.FirstSeen), tm(&a.LastSeen),
-		&a.InFeed, &a.Revisions, &a.Headline, &a.Latest, &a.Pruned, tm(&a.Published), &a.DateRaw, tm(&a.NextCheck)}
+		&a.InFeed, &a.Revisions, &a.Headline, &a.Latest, &a.Pruned, tm(&a.Published), &a.DateRaw, tm(&a.NextCheck),
+		dateFormDest{a}}
+}
+
+// dateFormDest scans date_form, after published and date_raw (Scan fills
+// its destinations in order), and writes the date back as the feed wrote it.
+type dateFormDest struct{ a *Article }
+
+func (d dateFormDest) Scan(v any) error {
+	form, ok := v.(int64)
+	if !ok && v != nil {
+		return fmt.Errorf("store: cannot scan %T as a date form", v)
+	}
+	d.a.DateRaw = unpackDate(d.a.DateRaw, int(form), d.a.Published)
+	return nil
 }
 
 // Article returns article id; ErrNotFound when none.
@@ -123,8 +137,8 @@ func (s *Store) Article(ctx context.Context, id int64) (Article, error) {
 // most recently added one when several feeds carry it; ErrNotFound when none.
 func (s *Store) ArticleByURL(ctx context.Context, url string) (Article, error) {
 	var a Article
-	err := s.read.QueryRowContext(ctx, articleSelect+` WHERE a.url = ?1 OR (a.canonical = ?1 AND a.canonical <> '')
-		ORDER BY a.url = ?1 DESC, a.id DESC LIMIT 1`, url).Scan(articleDest(&a)...)
+	err := s.read.QueryRowContext(ctx, articleSelect+` WHERE COALESCE(a.url, a.key) = ?1 OR (a.canonical = ?1 AND a.canonical <> '')
+		ORDER BY COALESCE(a.url, a.key) = ?1 DESC, a.id DESC LIMIT 1`, url).Scan(articleDest(&a)...)
 	if errors.Is(err, sql.ErrNoRows) {
 		return a, fmt.Errorf("store: article %s: %w", url, ErrNotFound)
 	}
@@ -233,7 +247,7 @@ type ExportRow struct {
 // consistent snapshot, streaming. An error from fn stops it and is returned.
 func (s *Store) Export(ctx context.Context, fn func(ExportRow) error) error {
 	return s.readTx(ctx, "export", func(tx *sql.Tx) error {
-		rows, err := tx.QueryContext(ctx, `SELECT f.url, a.url, a.id, r.number, r.fetched_at, r.headline, r.body, r.hash, r.revert_of
+		rows, err := tx.QueryContext(ctx, `SELECT f.url, COALESCE(a.url, a.key), a.id, r.number, r.fetched_at, r.headline, r.body, r.hash, r.revert_of
 			FROM revisions r JOIN articles a ON a.id = r.article_id JOIN feeds f ON f.id = a.feed_id
 			ORDER BY r.id`)
 		if err != nil {

@@ -23,21 +23,30 @@ const (
 		WHERE id = ?10`
 	qFindKey = `SELECT id FROM articles WHERE feed_id = ? AND key = ?`
 	// A key already there (a retry) inserts nothing and returns no row.
+	// guid and url are stored NULL when they are the key (schema 5).
 	qInsArticle = `INSERT INTO articles
-		(feed_id, key, guid, url, canonical, published, date_raw, first_seen, last_seen, in_feed, next_check)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		(feed_id, key, guid, url, canonical, published, date_raw, date_form, first_seen, last_seen, in_feed, next_check)
+		VALUES (?1, ?2, NULLIF(?3, ?2), NULLIF(?4, ?2), ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
 		ON CONFLICT (feed_id, key) DO NOTHING RETURNING id`
-	// key moves only when no other article of the feed has it (GUID churn).
+	// key moves only when no other article of the feed has it (GUID churn);
+	// a guid or url stored as "same as the key" keeps its value when the key
+	// moves.
 	qUpdArticle = `UPDATE articles SET
-		key = CASE WHEN EXISTS (SELECT 1 FROM articles o WHERE o.feed_id = articles.feed_id AND o.key = ?1 AND o.id <> articles.id) THEN key ELSE ?1 END,
-		guid = CASE WHEN ?2 <> '' THEN ?2 ELSE guid END,
-		url = CASE WHEN ?3 <> '' THEN ?3 ELSE url END,
+		key = CASE WHEN n.mv THEN ?1 ELSE articles.key END,
+		guid = CASE WHEN ?2 <> '' THEN NULLIF(?2, CASE WHEN n.mv THEN ?1 ELSE articles.key END)
+			WHEN articles.guid IS NULL THEN NULLIF(articles.key, CASE WHEN n.mv THEN ?1 ELSE articles.key END)
+			ELSE articles.guid END,
+		url = CASE WHEN ?3 <> '' THEN NULLIF(?3, CASE WHEN n.mv THEN ?1 ELSE articles.key END)
+			WHEN articles.url IS NULL THEN NULLIF(articles.key, CASE WHEN n.mv THEN ?1 ELSE articles.key END)
+			ELSE articles.url END,
 		canonical = CASE WHEN ?4 <> '' THEN ?4 ELSE canonical END,
 		published = COALESCE(?5, published),
-		date_raw = CASE WHEN ?6 <> '' THEN ?6 ELSE date_raw END,
+		date_raw = CASE WHEN ?6 <> '' OR ?11 > 0 THEN ?6 ELSE date_raw END,
+		date_form = CASE WHEN ?6 <> '' OR ?11 > 0 THEN ?11 ELSE date_form END,
 		last_seen = CASE WHEN ?7 THEN ?8 ELSE last_seen END,
 		in_feed = CASE WHEN ?7 THEN 1 ELSE in_feed END
-		WHERE id = ?9 AND feed_id = ?10`
+		FROM (SELECT NOT EXISTS (SELECT 1 FROM articles o WHERE o.feed_id = ?10 AND o.key = ?1 AND o.id <> ?9) AS mv) AS n
+		WHERE articles.id = ?9 AND articles.feed_id = ?10`
 	qLatestNum   = `SELECT COALESCE(MAX(number), 0) FROM revisions WHERE article_id = ?`
 	qInsRevision = `INSERT INTO revisions
 		(article_id, number, fetched_at, headline, body, text_size, hash, revert_of, source)
@@ -64,13 +73,15 @@ const (
 		WHERE article_id = ? ORDER BY number DESC LIMIT 1`
 	qRevision = `SELECT headline, body, source FROM revisions
 		WHERE article_id = ? AND number = ?`
-	// The hash is stored as hex text (older rows) or as its 32 bytes.
+	// The hash is stored as hex text (older rows) or packed (hash.go).
 	qRevertOf = `SELECT number FROM revisions
 		WHERE article_id = ?1 AND hash IN (?2, ?3) AND number < ?4 ORDER BY number DESC LIMIT 1`
 	qByCanonical = `SELECT id FROM articles
 		WHERE feed_id = ? AND canonical = ? AND canonical <> '' ORDER BY id DESC`
-	qByLink = `SELECT id, key FROM articles
-		WHERE feed_id = ? AND url = ? ORDER BY id DESC`
+	// A link equal to the key is stored as NULL and found by key.
+	qByLink = `SELECT id, key FROM articles WHERE feed_id = ?1 AND url = ?2
+		UNION ALL SELECT id, key FROM articles WHERE feed_id = ?1 AND key = ?2 AND url IS NULL
+		ORDER BY 1 DESC`
 )
 
 // stmts are the prepared statements of a Store.

@@ -13,22 +13,25 @@
 // Schema (see migrations/ for the columns):
 //
 //	feeds      configured URL, fetched URL, validators, last fetch/status/error, next fetch, failures, gone
-//	articles   per feed: key (UNIQUE with feed), guid, url, canonical, first/last seen, in_feed,
+//	articles   per feed: key (UNIQUE with feed), guid and url (NULL: same as key), canonical,
+//	           published (+ the date as the feed wrote it: dates.go), first/last seen, in_feed,
 //	           recheck plan (next_check, page validators), pruned (revisions 1..pruned dropped)
 //	revisions  per article: number (UNIQUE with article), fetched_at, headline, text (codec byte +
-//	           DEFLATE, since 0004 with a preset dictionary: text.go), text_size, hash (hex text,
-//	           since 0004 its 32 bytes: hash.go), revert_of, source
+//	           compressed text: text.go), text_size, hash (first 16 bytes of the SHA-256 since
+//	           0005: hash.go), revert_of, source
 //	changes    article, from_rev/to_rev (foreign keys to revisions), kind, person, before, after,
 //	           quote, detected_at, digest_id; UNIQUE (article, from, to, hash of the content)
 //	digests    message_id, created/sent/attempt times, attempts, last_error
 //	problems   feed, article (NULL: the feed's), kind, detail, first/last, count, resolved_at, digest_id
 //
-// Times are fixed-width UTC RFC 3339 text (nanoseconds), NULL for none.
+// Times are fixed-width UTC RFC 3339 text (nanoseconds), NULL for none;
+// since 0005, Unix milliseconds in articles and revisions.
 package store
 
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"embed"
 	"encoding/binary"
 	"errors"
@@ -263,8 +266,26 @@ func backupOld(ctx context.Context, p string, v int) error {
 	return nil
 }
 
+// apply runs one migration in one transaction. Foreign keys are off while
+// it runs, as SQLite requires for rebuilding a table that others refer to
+// (a migration may drop and recreate one), and checked before it commits.
 func (s *Store) apply(ctx context.Context, m migration) error {
-	tx, err := s.write.BeginTx(ctx, nil)
+	conn, err := s.write.Conn(ctx)
+	if err != nil {
+		return fmt.Errorf("store: migrate %s: %w", m.name, err)
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, "PRAGMA foreign_keys = OFF"); err != nil {
+		return fmt.Errorf("store: migrate %s: %w", m.name, err)
+	}
+	// The write pool's one connection goes back with foreign keys on, or
+	// is thrown away.
+	defer func() {
+		if _, err := conn.ExecContext(context.WithoutCancel(ctx), "PRAGMA foreign_keys = ON"); err != nil {
+			conn.Raw(func(any) error { return driver.ErrBadConn })
+		}
+	}()
+	tx, err := conn.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("store: migrate %s: %w", m.name, err)
 	}
@@ -282,6 +303,9 @@ func (s *Store) apply(ctx context.Context, m migration) error {
 	if _, err := tx.ExecContext(ctx, m.sql); err != nil {
 		return fmt.Errorf("store: migrate %s: %w", m.name, err)
 	}
+	if err := foreignKeyCheck(ctx, tx); err != nil {
+		return fmt.Errorf("store: migrate %s: %w", m.name, err)
+	}
 	if _, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", m.version)); err != nil {
 		return fmt.Errorf("store: migrate %s: %w", m.name, err)
 	}
@@ -289,6 +313,25 @@ func (s *Store) apply(ctx context.Context, m migration) error {
 		return fmt.Errorf("store: migrate %s: %w", m.name, err)
 	}
 	return nil
+}
+
+// foreignKeyCheck fails on the first row that refers to a missing one.
+func foreignKeyCheck(ctx context.Context, tx *sql.Tx) error {
+	rows, err := tx.QueryContext(ctx, "PRAGMA foreign_key_check")
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	if rows.Next() {
+		var table, parent string
+		var rowid sql.NullInt64
+		var fkid int
+		if err := rows.Scan(&table, &rowid, &parent, &fkid); err != nil {
+			return err
+		}
+		return fmt.Errorf("row %d of %s refers to a missing row of %s", rowid.Int64, table, parent)
+	}
+	return rows.Err()
 }
 
 // Close closes both pools.
@@ -359,6 +402,18 @@ func ts(t time.Time) any {
 // tsNotNull is ts for NOT NULL columns: the zero time is stored as such.
 func tsNotNull(t time.Time) string { return t.UTC().Format(timeFormat) }
 
+// The tables that grow with every item (articles, revisions; schema 5)
+// store times as Unix milliseconds: 6 bytes instead of 30.
+func ms(t time.Time) any {
+	if t.IsZero() {
+		return nil
+	}
+	return t.UnixMilli()
+}
+
+// msNotNull is ms for NOT NULL columns.
+func msNotNull(t time.Time) int64 { return t.UnixMilli() }
+
 // nullTime scans a stored time.
 type nullTime struct{ t *time.Time }
 
@@ -366,6 +421,13 @@ func (n nullTime) Scan(v any) error {
 	switch x := v.(type) {
 	case nil:
 		*n.t = time.Time{}
+		return nil
+	case int64: // Unix milliseconds
+		if t := time.UnixMilli(x).UTC(); t.Year() > 1 {
+			*n.t = t
+		} else {
+			*n.t = time.Time{}
+		}
 		return nil
 	case string:
 		return n.parse(x)

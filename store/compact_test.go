@@ -1,0 +1,88 @@
+package store
+
+import (
+	"context"
+	"testing"
+	"time"
+)
+
+// A GUID or link equal to the key is stored as NULL (schema 5) and still
+// reads back, finds the article by link, and survives the key moving.
+func TestIdentityStoredOnce(t *testing.T) {
+	ctx := context.Background()
+	s := openTest(t)
+	f := mustFeed(t, s, "https://example.com/rss")
+	const link = "https://example.com/2026/11/story"
+	// No GUID: the link is the key.
+	a := cand("", link, "H", "text")
+	pass(t, s, f.ID, t0, []Candidate{a}, nil)
+	var guid, url any
+	if err := s.read.QueryRowContext(ctx, `SELECT guid, url FROM articles`).Scan(&guid, &url); err != nil || guid != "" || url != nil {
+		t.Fatalf("stored guid %#v url %#v (%v), want '' and NULL", guid, url, err)
+	}
+	// The feed starts giving GUIDs: the article is found by its link and
+	// its key moves to the GUID; the link, no longer the key, is stored.
+	b := cand("urn:story:1", link, "H", "text")
+	plan, st := pass(t, s, f.ID, t0.Add(time.Hour), []Candidate{b}, nil)
+	if len(plan.Seen) != 1 || len(plan.Moved) != 1 || st.NewArticles != 0 {
+		t.Fatalf("GUID added: plan %+v stats %+v", plan, st)
+	}
+	art, err := s.Article(ctx, plan.Seen[0])
+	if err != nil || art.Key != "urn:story:1" || art.GUID != "urn:story:1" || art.URL != link {
+		t.Fatalf("after the key moved: %+v %v", art, err)
+	}
+	if err := s.read.QueryRowContext(ctx, `SELECT guid, url FROM articles`).Scan(&guid, &url); err != nil || guid != nil || url != link {
+		t.Fatalf("stored guid %#v url %#v (%v), want NULL and the link", guid, url, err)
+	}
+	// A move without a new GUID keeps the old one, though it was "the key".
+	c := cand("", link+"?v=2", "H", "text")
+	c.Key = c.Link
+	if _, err := s.SaveFetch(ctx, FetchResult{FeedID: f.ID, At: t0.Add(2 * time.Hour),
+		Moved: []Moved{{ArticleID: art.ID, Candidate: c}}, Fetch: &FetchRecord{Status: 200}}); err != nil {
+		t.Fatal(err)
+	}
+	if art, err = s.Article(ctx, art.ID); err != nil || art.Key != c.Link || art.GUID != "urn:story:1" || art.URL != c.Link {
+		t.Fatalf("after a move without GUID: %+v %v", art, err)
+	}
+	if byURL, err := s.ArticleByURL(ctx, c.Link); err != nil || byURL.ID != art.ID {
+		t.Fatalf("by URL equal to the key: %+v %v", byURL, err)
+	}
+}
+
+// Dates in the common layouts are stored as a layout number and come back
+// byte for byte; others are stored as written.
+func TestDateForms(t *testing.T) {
+	ctx := context.Background()
+	s := openTest(t)
+	f := mustFeed(t, s, "https://example.com/rss")
+	pub := time.Date(2026, 11, 2, 12, 13, 0, 0, time.UTC)
+	for i, tt := range []struct {
+		raw      string
+		pub      time.Time
+		wantForm int
+	}{
+		{"Mon, 02 Nov 2026 12:13:00 +0000", pub, 1},
+		{"Mon, 02 Nov 2026 12:13:00 GMT", pub, 2},
+		{"2026-11-02T12:13:00Z", pub, 3},
+		{"2026-11-02T13:13:00+01:00", pub, 0},
+		{"Mon, 02 Nov 2026 12:13:00 +0000", pub.Add(time.Second), 0}, // does not say published
+		{"yesterday", time.Time{}, 0},
+		{"", time.Time{}, 0},
+	} {
+		c := cand("g"+string(rune('a'+i)), "", "H", "text")
+		c.DateRaw, c.Published = tt.raw, tt.pub
+		pass(t, s, f.ID, t0, []Candidate{c}, nil)
+		var raw string
+		var form int
+		if err := s.read.QueryRowContext(ctx, `SELECT date_raw, date_form FROM articles WHERE key = ?`, c.Key).Scan(&raw, &form); err != nil {
+			t.Fatal(err)
+		}
+		if form != tt.wantForm || (form > 0) != (raw == "" && tt.raw != "") {
+			t.Errorf("%q: stored %q form %d, want form %d", tt.raw, raw, form, tt.wantForm)
+		}
+		arts, err := s.Articles(ctx, f.ID, 0, 1)
+		if err != nil || len(arts) != 1 || arts[0].DateRaw != tt.raw || !arts[0].Published.Equal(tt.pub) {
+			t.Errorf("%q: read back %+v %v", tt.raw, arts, err)
+		}
+	}
+}
