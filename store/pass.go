@@ -363,7 +363,7 @@ type prepared struct {
 type changeRow struct{ fold, ukey string }
 
 func (s *Store) saveFetch(ctx context.Context, tx *sql.Tx, r FetchResult, pre []prepared, st *SaveStats) error {
-	at := tsNotNull(r.At) // changes
+	at := tsNotNull(r.At)   // changes
 	atMs := msNotNull(r.At) // articles, revisions
 	inFetch := r.Fetch != nil
 	if inFetch {
