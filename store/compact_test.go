@@ -86,3 +86,17 @@ func TestDateForms(t *testing.T) {
 		}
 	}
 }
+
+// A new database gets 8 KiB pages (the driver's pragma order would fix the
+// default otherwise) and WAL mode.
+func TestNewDatabasePageSize(t *testing.T) {
+	s := openTest(t)
+	var size int
+	var mode string
+	if err := s.read.QueryRow(`PRAGMA page_size`).Scan(&size); err != nil || size != pageSize {
+		t.Errorf("page size %d %v, want %d", size, err, pageSize)
+	}
+	if err := s.read.QueryRow(`PRAGMA journal_mode`).Scan(&mode); err != nil || mode != "wal" {
+		t.Errorf("journal mode %q %v, want wal", mode, err)
+	}
+}

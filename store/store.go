@@ -141,6 +141,11 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	if v > latest {
 		return nil, fmt.Errorf("store: open %s: schema version %d, this stet knows up to %d: %w", path, v, latest, ErrTooNew)
 	}
+	if v == 0 {
+		if err := create(ctx, path); err != nil {
+			return nil, fmt.Errorf("store: open %s: %w", path, err)
+		}
+	}
 	backedUp := false
 	if v > 0 && v < latest {
 		// Copy the old database as it is, before any connection of ours
@@ -184,6 +189,42 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		return nil, err
 	}
 	return s, nil
+}
+
+// pageSize is the page size of a new database. Revision rows are about
+// 700 bytes: a 4 KiB page holds five and leaves a tenth of itself unused,
+// an 8 KiB page eleven. The page size is fixed when the file is first
+// written, in WAL mode for good.
+const pageSize = 8192
+
+// create gives a new (missing or empty) database its page size and WAL
+// mode. The driver runs the DSN's pragmas in alphabetical order, and
+// journal_mode before page_size would fix the default size.
+func create(ctx context.Context, p string) error {
+	db, err := sql.Open("sqlite", dsn(p, "_pragma=busy_timeout(5000)"))
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	var v int
+	if err := conn.QueryRowContext(ctx, "PRAGMA user_version").Scan(&v); err != nil || v != 0 {
+		return err // another process created it meanwhile: leave it be
+	}
+	if _, err := conn.ExecContext(ctx, fmt.Sprintf("PRAGMA page_size = %d", pageSize)); err != nil {
+		return err
+	}
+	if _, err := conn.ExecContext(ctx, "PRAGMA journal_mode = WAL"); err != nil {
+		return err
+	}
+	if err := conn.Close(); err != nil {
+		return err
+	}
+	return db.Close()
 }
 
 // headerVersion reads PRAGMA user_version from the database header without
