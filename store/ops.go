@@ -132,6 +132,9 @@ func (s *Store) Prune(ctx context.Context, olderThan time.Time) (int, error) {
 			AND (SELECT COUNT(*) FROM revisions r WHERE r.article_id = articles.id) > 1`, ms(olderThan)); err != nil {
 			return err
 		}
+		if err := wholeBeforePrune(ctx, tx); err != nil {
+			return err
+		}
 		res, err := tx.ExecContext(ctx, `DELETE FROM revisions
 			WHERE number <= (SELECT a.pruned FROM articles a WHERE a.id = revisions.article_id)
 			AND NOT EXISTS (SELECT 1 FROM changes c WHERE c.article_id = revisions.article_id
@@ -143,6 +146,47 @@ func (s *Store) Prune(ctx context.Context, olderThan time.Time) (int, error) {
 		return err
 	})
 	return int(n), err
+}
+
+// wholeBeforePrune stores whole again every revision that stays but is a
+// delta of one Prune is about to drop.
+func wholeBeforePrune(ctx context.Context, tx *sql.Tx) error {
+	type rev struct {
+		id, article int64
+		pruned      int
+		body        []byte
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT r.id, r.article_id, a.pruned, r.body
+		FROM revisions r JOIN articles a ON a.id = r.article_id
+		WHERE a.pruned > 0 AND r.number > a.pruned AND substr(r.body, 1, 1) = x'04'`)
+	if err != nil {
+		return err
+	}
+	var revs []rev
+	for rows.Next() {
+		var r rev
+		if err := rows.Scan(&r.id, &r.article, &r.pruned, &r.body); err != nil {
+			rows.Close()
+			return err
+		}
+		if base, err := deltaBase(r.body); err != nil || base <= r.pruned {
+			revs = append(revs, r)
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for _, r := range revs {
+		text, err := decodeRevision(r.body, baseIn(ctx, tx, r.article))
+		if err != nil {
+			return fmt.Errorf("store: prune: revision %d: %w", r.id, err)
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE revisions SET body = ? WHERE id = ?`, encodeText(text), r.id); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // Check runs SQLite's integrity and foreign key checks and the store's own
@@ -235,7 +279,7 @@ func (s *Store) Check(ctx context.Context) ([]string, error) {
 			if err := rows.Scan(&aid, &num, &body, &size); err != nil {
 				return err
 			}
-			text, err := decodeText(body)
+			text, err := decodeRevision(body, baseIn(ctx, tx, aid))
 			if err == nil && len(text) != size {
 				err = fmt.Errorf("%d bytes, %d recorded", len(text), size)
 			}

@@ -52,6 +52,11 @@ type Pending struct {
 	PrevText     string
 	PrevSource   string // SourceFeed or SourcePage
 	RevertOf     int    // >0: Hash equals that older, non-latest revision's
+
+	// The revision stored whole that the new one may be stored as a delta
+	// of (delta.go): the previous one, or the previous one's base.
+	baseNumber int
+	baseText   string
 }
 
 // Plan is what Prepare found.
@@ -189,7 +194,21 @@ func (s *Store) prepare(ctx context.Context, tx *sql.Tx, feedID int64, cands []C
 			if err := q.revision.QueryRowContext(ctx, id, number).Scan(&p.PrevHeadline, &body, &p.PrevSource); err != nil {
 				return plan, fmt.Errorf("store: prepare feed %d: article %d: %w", feedID, id, err)
 			}
-			if p.PrevText, err = decodeText(body); err != nil {
+			p.baseNumber, err = deltaBase(body)
+			if err == nil && p.baseNumber == 0 {
+				p.baseNumber = number
+				p.PrevText, err = decodeText(body)
+				p.baseText = p.PrevText
+			} else if err == nil {
+				var baseBody []byte
+				var h, src string
+				if err = q.revision.QueryRowContext(ctx, id, p.baseNumber).Scan(&h, &baseBody, &src); err == nil {
+					if p.baseText, err = decodeText(baseBody); err == nil {
+						p.PrevText, err = decodeDelta(body, p.baseText)
+					}
+				}
+			}
+			if err != nil {
 				return plan, fmt.Errorf("store: prepare feed %d: article %d revision %d: %w", feedID, id, number, err)
 			}
 			err := q.revertOf.QueryRowContext(ctx, id, c.Hash, packHash(c.Hash), number).Scan(&p.RevertOf)
@@ -336,6 +355,9 @@ func (s *Store) SaveFetch(ctx context.Context, r FetchResult) (SaveStats, error)
 	for i, nr := range r.Revisions {
 		p := &pre[i]
 		p.body = encodeText(nr.Text)
+		if d, ok := encodeDelta(nr.baseNumber, nr.baseText, nr.Text, p.body); ok {
+			p.full, p.body, p.base = p.body, d, nr.baseNumber
+		}
 		p.hash = packHash(nr.Hash)
 		p.changes = make([]changeRow, len(nr.Changes))
 		for j, c := range nr.Changes {
@@ -356,6 +378,8 @@ func (s *Store) SaveFetch(ctx context.Context, r FetchResult) (SaveStats, error)
 // transaction.
 type prepared struct {
 	body    []byte // stored form of the text
+	base    int    // >0: body is a delta of this revision (delta.go)
+	full    []byte // then the text stored whole, for when the base is gone
 	hash    any    // stored form of the hash
 	changes []changeRow
 }
@@ -426,7 +450,18 @@ func (s *Store) saveFetch(ctx context.Context, tx *sql.Tx, r FetchResult, pre []
 			continue // saved before (a retry), or superseded
 		}
 		num := nr.PrevNumber + 1
-		if _, err := insRevision.ExecContext(ctx, id, num, atMs, nr.Headline, pre[i].body,
+		body := pre[i].body
+		if pre[i].base > 0 {
+			// Retention may have dropped the base since Prepare read it.
+			var one int
+			err := tx.QueryRowContext(ctx, `SELECT 1 FROM revisions WHERE article_id = ? AND number = ?`, id, pre[i].base).Scan(&one)
+			if errors.Is(err, sql.ErrNoRows) {
+				body = pre[i].full
+			} else if err != nil {
+				return fmt.Errorf("store: save feed %d: article %d revision %d: %w", r.FeedID, id, pre[i].base, err)
+			}
+		}
+		if _, err := insRevision.ExecContext(ctx, id, num, atMs, nr.Headline, body,
 			len(nr.Text), pre[i].hash, nr.RevertOf, nr.source()); err != nil {
 			return fmt.Errorf("store: save feed %d: article %d revision %d: %w", r.FeedID, id, num, err)
 		}

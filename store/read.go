@@ -220,7 +220,7 @@ func (s *Store) Revisions(ctx context.Context, articleID int64) ([]Revision, err
 			if err := rows.Scan(&r.ArticleID, &r.Number, tm(&r.FetchedAt), &r.Headline, &body, hashDest{&r.Hash}, &r.RevertOf); err != nil {
 				return err
 			}
-			if r.Text, err = decodeText(body); err != nil {
+			if r.Text, err = decodeRevision(body, baseIn(ctx, tx, articleID)); err != nil {
 				return fmt.Errorf("store: article %d revision %d: %w", articleID, r.Number, err)
 			}
 			out = append(out, r)
@@ -261,7 +261,7 @@ func (s *Store) Export(ctx context.Context, fn func(ExportRow) error) error {
 				&e.Headline, &body, hashDest{&e.Hash}, &e.RevertOf); err != nil {
 				return err
 			}
-			if e.Text, err = decodeText(body); err != nil {
+			if e.Text, err = decodeRevision(body, baseIn(ctx, tx, e.ArticleID)); err != nil {
 				return fmt.Errorf("store: export: article %d revision %d: %w", e.ArticleID, e.Version, err)
 			}
 			if err := fn(e); err != nil {
@@ -270,6 +270,19 @@ func (s *Store) Export(ctx context.Context, fn func(ExportRow) error) error {
 		}
 		return rows.Err()
 	})
+}
+
+// baseIn looks up the stored form of a revision of an article in tx, for
+// decodeRevision.
+func baseIn(ctx context.Context, tx *sql.Tx, articleID int64) baseLookup {
+	return func(number int) ([]byte, error) {
+		var body []byte
+		err := tx.QueryRowContext(ctx, `SELECT body FROM revisions WHERE article_id = ? AND number = ?`, articleID, number).Scan(&body)
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil, ErrNotFound
+		}
+		return body, err
+	}
 }
 
 // Ping checks that the database answers a trivial query.
