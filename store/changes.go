@@ -42,7 +42,7 @@ type ChangeFilter struct {
 }
 
 const changeSelect = `SELECT c.id, a.feed_id, f.url, f.name, c.article_id,
-	CASE WHEN COALESCE(a.url, a.key) <> '' THEN COALESCE(a.url, a.key) ELSE a.canonical END, COALESCE(r.headline, ''),
+	CASE WHEN COALESCE(a.url, a.key) <> '' THEN COALESCE(a.url, a.key) ELSE a.canonical END, COALESCE(r.headline, r.body),
 	c.from_rev, c.to_rev, c.kind, c.person, c.before_text, c.after_text, c.quote, c.detected_at,
 	COALESCE(c.digest_id, 0), COALESCE(r.revert_of, 0), a.canonical
 	FROM changes c
@@ -55,7 +55,7 @@ func scanChanges(rows *sql.Rows) ([]ChangeRow, error) {
 	var out []ChangeRow
 	for rows.Next() {
 		var c ChangeRow
-		if err := rows.Scan(&c.ID, &c.FeedID, &c.FeedURL, &c.FeedName, &c.ArticleID, &c.ArticleURL, &c.Headline,
+		if err := rows.Scan(&c.ID, &c.FeedID, &c.FeedURL, &c.FeedName, &c.ArticleID, &c.ArticleURL, headlineDest{&c.Headline},
 			&c.FromRev, &c.ToRev, &c.Kind, &c.Person, &c.Before, &c.After, &c.Quote, tm(&c.DetectedAt),
 			&c.DigestID, &c.RevertOf, &c.ArticleCanonical); err != nil {
 			return nil, err
@@ -292,7 +292,7 @@ type ProblemRow struct {
 
 const problemSelect = `SELECT p.id, p.feed_id, f.url, COALESCE(p.article_id, 0), COALESCE(a.url, a.key, ''),
 	p.kind, p.detail, p.first_at, p.last_at, p.count, COALESCE(p.digest_id, 0), p.resolved_at, f.name,
-	COALESCE((SELECT r.headline FROM revisions r WHERE r.article_id = p.article_id ORDER BY r.number DESC LIMIT 1), '')
+	(SELECT COALESCE(r.headline, r.body) FROM revisions r WHERE r.article_id = p.article_id ORDER BY r.number DESC LIMIT 1)
 	FROM problems p
 	JOIN feeds f ON f.id = p.feed_id
 	LEFT JOIN articles a ON a.id = p.article_id`
@@ -303,7 +303,7 @@ func scanProblems(rows *sql.Rows) ([]ProblemRow, error) {
 	for rows.Next() {
 		var p ProblemRow
 		if err := rows.Scan(&p.ID, &p.FeedID, &p.FeedURL, &p.ArticleID, &p.ArticleURL, &p.Kind, &p.Detail,
-			tm(&p.FirstAt), tm(&p.LastAt), &p.Count, &p.DigestID, tm(&p.ResolvedAt), &p.FeedName, &p.ArticleHeading); err != nil {
+			tm(&p.FirstAt), tm(&p.LastAt), &p.Count, &p.DigestID, tm(&p.ResolvedAt), &p.FeedName, headlineDest{&p.ArticleHeading}); err != nil {
 			return nil, err
 		}
 		out = append(out, p)

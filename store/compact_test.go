@@ -100,3 +100,49 @@ func TestNewDatabasePageSize(t *testing.T) {
 		t.Errorf("journal mode %q %v, want wal", mode, err)
 	}
 }
+
+// A one-line headline is stored in the body with the text; one with a line
+// break keeps its column. Every reader gives the headline back.
+func TestHeadlineInBody(t *testing.T) {
+	ctx := context.Background()
+	s := openTest(t)
+	f := mustFeed(t, s, "https://example.com/rss")
+	for i, h := range []string{"Mayor resigns after audit", "Two\nlines", "", "Ends with a break\n"} {
+		key := "g" + string(rune('a'+i))
+		pass(t, s, f.ID, t0, []Candidate{cand(key, "", h, "Body of "+key+".")}, nil)
+		b := cand(key, "", h, "Body of "+key+", edited.")
+		pass(t, s, f.ID, t0.Add(time.Hour), []Candidate{b}, func(Pending) []ChangeInput {
+			return []ChangeInput{{Kind: "text_changed", Before: "a", After: "b"}}
+		})
+		var col any
+		if err := s.read.QueryRowContext(ctx, `SELECT r.headline FROM revisions r JOIN articles a ON a.id = r.article_id
+			WHERE a.key = ? AND r.number = 1`, key).Scan(&col); err != nil {
+			t.Fatal(err)
+		}
+		if want := docable(h); (col == nil) != want {
+			t.Errorf("%q: headline column %#v, want in the body: %v", h, col, want)
+		}
+		arts, err := s.Articles(ctx, f.ID, 0, 1)
+		if err != nil || len(arts) != 1 || arts[0].Headline != h {
+			t.Errorf("%q: Articles gives %+v %v", h, arts, err)
+		}
+		revs, err := s.Revisions(ctx, arts[0].ID)
+		if err != nil || len(revs) != 2 || revs[0].Headline != h || revs[1].Headline != h || revs[1].Text != b.Text {
+			t.Errorf("%q: Revisions gives %+v %v", h, revs, err)
+		}
+		chs, err := s.Changes(ctx, ChangeFilter{Desc: true, Limit: 1})
+		if err != nil || len(chs) != 1 || chs[0].Headline != h {
+			t.Errorf("%q: Changes gives %+v %v", h, chs, err)
+		}
+		if err := s.RecordProblem(ctx, f.ID, arts[0].ID, "page_gone", "", t0); err != nil {
+			t.Fatal(err)
+		}
+		probs, err := s.Problems(ctx, false, 0)
+		if err != nil || len(probs) != i+1 || probs[i].ArticleHeading != h {
+			t.Errorf("%q: Problems gives %+v %v", h, probs, err)
+		}
+	}
+	if probs, err := s.Check(ctx); err != nil || len(probs) != 0 {
+		t.Fatalf("check: %v %v", probs, err)
+	}
+}

@@ -213,31 +213,3 @@ func decodeDelta(b []byte, base string) (string, error) {
 	}
 	return strings.Join(out, paraSep), nil
 }
-
-// baseLookup returns the stored form of revision number of the article
-// being decoded.
-type baseLookup func(number int) ([]byte, error)
-
-// decodeRevision returns the text of a stored revision, reading its base
-// through base when it is a delta.
-func decodeRevision(b []byte, base baseLookup) (string, error) {
-	num, err := deltaBase(b)
-	if err != nil {
-		return "", err
-	}
-	if num == 0 {
-		return decodeText(b)
-	}
-	bb, err := base(num)
-	if err != nil {
-		return "", fmt.Errorf("store: base revision %d: %w", num, err)
-	}
-	if len(bb) > 0 && bb[0] == codecDelta {
-		return "", fmt.Errorf("%w: base revision %d is a delta itself", errDelta, num)
-	}
-	bt, err := decodeText(bb)
-	if err != nil {
-		return "", fmt.Errorf("store: base revision %d: %w", num, err)
-	}
-	return decodeDelta(b, bt)
-}

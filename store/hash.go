@@ -8,13 +8,13 @@ import (
 
 // Content hashes come from the caller as lower-case hex (64 characters for
 // SHA-256). A hash is only ever compared with the hashes of the same
-// article's revisions, so since schema 5 its first 16 bytes are stored, a
+// article's revisions, so since schema 5 its first 8 bytes are stored, a
 // BLOB (schema 4 stored all 32; before that, the hex text). Any other string
 // is stored as text. Read back, a stored hash is the hex of what was stored:
-// 32 characters for a packed SHA-256; sameHash compares it with the
+// 16 characters for a packed SHA-256; sameHash compares it with the
 // caller's.
 
-const packedHash = 16
+const packedHash = 8
 
 // packHash is the stored form of a content hash.
 func packHash(h string) any {

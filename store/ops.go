@@ -154,9 +154,10 @@ func wholeBeforePrune(ctx context.Context, tx *sql.Tx) error {
 	type rev struct {
 		id, article int64
 		pruned      int
+		headline    sql.NullString
 		body        []byte
 	}
-	rows, err := tx.QueryContext(ctx, `SELECT r.id, r.article_id, a.pruned, r.body
+	rows, err := tx.QueryContext(ctx, `SELECT r.id, r.article_id, a.pruned, r.headline, r.body
 		FROM revisions r JOIN articles a ON a.id = r.article_id
 		WHERE a.pruned > 0 AND r.number > a.pruned AND substr(r.body, 1, 1) = x'04'`)
 	if err != nil {
@@ -165,7 +166,7 @@ func wholeBeforePrune(ctx context.Context, tx *sql.Tx) error {
 	var revs []rev
 	for rows.Next() {
 		var r rev
-		if err := rows.Scan(&r.id, &r.article, &r.pruned, &r.body); err != nil {
+		if err := rows.Scan(&r.id, &r.article, &r.pruned, &r.headline, &r.body); err != nil {
 			rows.Close()
 			return err
 		}
@@ -178,11 +179,12 @@ func wholeBeforePrune(ctx context.Context, tx *sql.Tx) error {
 		return err
 	}
 	for _, r := range revs {
-		text, err := decodeRevision(r.body, baseIn(ctx, tx, r.article))
+		headline, text, err := decodeRevision(r.headline, r.body, baseIn(ctx, tx, r.article))
 		if err != nil {
 			return fmt.Errorf("store: prune: revision %d: %w", r.id, err)
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE revisions SET body = ? WHERE id = ?`, encodeText(text), r.id); err != nil {
+		hcol, body := encodeRevision(headline, text)
+		if _, err := tx.ExecContext(ctx, `UPDATE revisions SET headline = ?, body = ? WHERE id = ?`, hcol, body, r.id); err != nil {
 			return err
 		}
 	}
@@ -266,7 +268,7 @@ func (s *Store) Check(ctx context.Context) ([]string, error) {
 		}
 
 		// Every stored text decodes to its recorded size.
-		rows, err = tx.QueryContext(ctx, `SELECT article_id, number, body, text_size FROM revisions ORDER BY id`)
+		rows, err = tx.QueryContext(ctx, `SELECT article_id, number, headline, body, text_size FROM revisions ORDER BY id`)
 		if err != nil {
 			return err
 		}
@@ -275,11 +277,12 @@ func (s *Store) Check(ctx context.Context) ([]string, error) {
 		for rows.Next() {
 			var aid int64
 			var num, size int
+			var headline sql.NullString
 			var body []byte
-			if err := rows.Scan(&aid, &num, &body, &size); err != nil {
+			if err := rows.Scan(&aid, &num, &headline, &body, &size); err != nil {
 				return err
 			}
-			text, err := decodeRevision(body, baseIn(ctx, tx, aid))
+			_, text, err := decodeRevision(headline, body, baseIn(ctx, tx, aid))
 			if err == nil && len(text) != size {
 				err = fmt.Errorf("%d bytes, %d recorded", len(text), size)
 			}

@@ -190,26 +190,30 @@ func (s *Store) prepare(ctx context.Context, tx *sql.Tx, feedID int64, cands []C
 		}
 		p := Pending{Candidate: c, ArticleID: id, PrevNumber: number}
 		if number > 0 {
+			var hcol sql.NullString
 			var body []byte
-			if err := q.revision.QueryRowContext(ctx, id, number).Scan(&p.PrevHeadline, &body, &p.PrevSource); err != nil {
+			if err := q.revision.QueryRowContext(ctx, id, number).Scan(&hcol, &body, &p.PrevSource); err != nil {
 				return plan, fmt.Errorf("store: prepare feed %d: article %d: %w", feedID, id, err)
 			}
-			p.baseNumber, err = deltaBase(body)
-			if err == nil && p.baseNumber == 0 {
-				p.baseNumber = number
-				p.PrevText, err = decodeText(body)
-				p.baseText = p.PrevText
-			} else if err == nil {
-				var baseBody []byte
-				var h, src string
-				if err = q.revision.QueryRowContext(ctx, id, p.baseNumber).Scan(&h, &baseBody, &src); err == nil {
-					if p.baseText, err = decodeText(baseBody); err == nil {
-						p.PrevText, err = decodeDelta(body, p.baseText)
-					}
+			// The new revision may be stored as a delta of the previous
+			// one, or of the previous one's base.
+			lookup := func(n int) (sql.NullString, []byte, error) {
+				var h sql.NullString
+				var b []byte
+				var src string
+				err := q.revision.QueryRowContext(ctx, id, n).Scan(&h, &b, &src)
+				if err == nil {
+					p.baseNumber = n
+					_, p.baseText, err = decodeRevision(h, b, nil)
 				}
+				return h, b, err
 			}
+			p.PrevHeadline, p.PrevText, err = decodeRevision(hcol, body, lookup)
 			if err != nil {
 				return plan, fmt.Errorf("store: prepare feed %d: article %d revision %d: %w", feedID, id, number, err)
+			}
+			if p.baseNumber == 0 { // the previous one is stored whole
+				p.baseNumber, p.baseText = number, p.PrevText
 			}
 			err := q.revertOf.QueryRowContext(ctx, id, c.Hash, packHash(c.Hash), number).Scan(&p.RevertOf)
 			if err != nil && !errors.Is(err, sql.ErrNoRows) {
@@ -354,9 +358,10 @@ func (s *Store) SaveFetch(ctx context.Context, r FetchResult) (SaveStats, error)
 	pre := make([]prepared, len(r.Revisions))
 	for i, nr := range r.Revisions {
 		p := &pre[i]
-		p.body = encodeText(nr.Text)
-		if d, ok := encodeDelta(nr.baseNumber, nr.baseText, nr.Text, p.body); ok {
-			p.full, p.body, p.base = p.body, d, nr.baseNumber
+		p.headline, p.body = encodeRevision(nr.Headline, nr.Text)
+		if d, ok := encodeDelta(nr.baseNumber, nr.baseText, nr.Text, p.body); ok && len(d)+len(nr.Headline) < len(p.body)/2 {
+			p.fullHeadline, p.full = p.headline, p.body
+			p.headline, p.body, p.base = nr.Headline, d, nr.baseNumber
 		}
 		p.hash = packHash(nr.Hash)
 		p.changes = make([]changeRow, len(nr.Changes))
@@ -377,11 +382,14 @@ func (s *Store) SaveFetch(ctx context.Context, r FetchResult) (SaveStats, error)
 // prepared is what SaveFetch works out for a revision before its
 // transaction.
 type prepared struct {
-	body    []byte // stored form of the text
-	base    int    // >0: body is a delta of this revision (delta.go)
-	full    []byte // then the text stored whole, for when the base is gone
-	hash    any    // stored form of the hash
-	changes []changeRow
+	headline any    // stored headline column (doc.go)
+	body     []byte // stored body
+	base     int    // >0: body is a delta of this revision (delta.go)
+	// With a delta, the revision stored whole, for when the base is gone.
+	fullHeadline any
+	full         []byte
+	hash         any // stored form of the hash
+	changes      []changeRow
 }
 
 type changeRow struct{ fold, ukey string }
@@ -450,18 +458,18 @@ func (s *Store) saveFetch(ctx context.Context, tx *sql.Tx, r FetchResult, pre []
 			continue // saved before (a retry), or superseded
 		}
 		num := nr.PrevNumber + 1
-		body := pre[i].body
+		headline, body := pre[i].headline, pre[i].body
 		if pre[i].base > 0 {
 			// Retention may have dropped the base since Prepare read it.
 			var one int
 			err := tx.QueryRowContext(ctx, `SELECT 1 FROM revisions WHERE article_id = ? AND number = ?`, id, pre[i].base).Scan(&one)
 			if errors.Is(err, sql.ErrNoRows) {
-				body = pre[i].full
+				headline, body = pre[i].fullHeadline, pre[i].full
 			} else if err != nil {
 				return fmt.Errorf("store: save feed %d: article %d revision %d: %w", r.FeedID, id, pre[i].base, err)
 			}
 		}
-		if _, err := insRevision.ExecContext(ctx, id, num, atMs, nr.Headline, body,
+		if _, err := insRevision.ExecContext(ctx, id, num, atMs, headline, body,
 			len(nr.Text), pre[i].hash, nr.RevertOf, nr.source()); err != nil {
 			return fmt.Errorf("store: save feed %d: article %d revision %d: %w", r.FeedID, id, num, err)
 		}

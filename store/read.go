@@ -96,14 +96,14 @@ type Article struct {
 
 const articleSelect = `SELECT a.id, a.feed_id, f.url, a.key, COALESCE(a.guid, a.key), COALESCE(a.url, a.key), a.canonical, a.first_seen, a.last_seen,
 	a.in_feed, (SELECT COUNT(*) FROM revisions r WHERE r.article_id = a.id),
-	COALESCE((SELECT r.headline FROM revisions r WHERE r.article_id = a.id ORDER BY r.number DESC LIMIT 1), ''),
+	(SELECT COALESCE(r.headline, r.body) FROM revisions r WHERE r.article_id = a.id ORDER BY r.number DESC LIMIT 1),
 	COALESCE((SELECT MAX(r.number) FROM revisions r WHERE r.article_id = a.id), 0),
 	a.pruned, a.published, a.date_raw, a.next_check, a.date_form
 	FROM articles a JOIN feeds f ON f.id = a.feed_id`
 
 func articleDest(a *Article) []any {
 	return []any{&a.ID, &a.FeedID, &a.FeedURL, &a.Key, &a.GUID, &a.URL, &a.Canonical, tm(&a.FirstSeen), tm(&a.LastSeen),
-		&a.InFeed, &a.Revisions, &a.Headline, &a.Latest, &a.Pruned, tm(&a.Published), &a.DateRaw, tm(&a.NextCheck),
+		&a.InFeed, &a.Revisions, headlineDest{&a.Headline}, &a.Latest, &a.Pruned, tm(&a.Published), &a.DateRaw, tm(&a.NextCheck),
 		dateFormDest{a}}
 }
 
@@ -216,11 +216,12 @@ func (s *Store) Revisions(ctx context.Context, articleID int64) ([]Revision, err
 		defer rows.Close()
 		for rows.Next() {
 			var r Revision
+			var headline sql.NullString
 			var body []byte
-			if err := rows.Scan(&r.ArticleID, &r.Number, tm(&r.FetchedAt), &r.Headline, &body, hashDest{&r.Hash}, &r.RevertOf); err != nil {
+			if err := rows.Scan(&r.ArticleID, &r.Number, tm(&r.FetchedAt), &headline, &body, hashDest{&r.Hash}, &r.RevertOf); err != nil {
 				return err
 			}
-			if r.Text, err = decodeRevision(body, baseIn(ctx, tx, articleID)); err != nil {
+			if r.Headline, r.Text, err = decodeRevision(headline, body, baseIn(ctx, tx, articleID)); err != nil {
 				return fmt.Errorf("store: article %d revision %d: %w", articleID, r.Number, err)
 			}
 			out = append(out, r)
@@ -256,12 +257,13 @@ func (s *Store) Export(ctx context.Context, fn func(ExportRow) error) error {
 		defer rows.Close()
 		for rows.Next() {
 			var e ExportRow
+			var headline sql.NullString
 			var body []byte
 			if err := rows.Scan(&e.FeedURL, &e.ArticleURL, &e.ArticleID, &e.Version, tm(&e.FetchedAt),
-				&e.Headline, &body, hashDest{&e.Hash}, &e.RevertOf); err != nil {
+				&headline, &body, hashDest{&e.Hash}, &e.RevertOf); err != nil {
 				return err
 			}
-			if e.Text, err = decodeRevision(body, baseIn(ctx, tx, e.ArticleID)); err != nil {
+			if e.Headline, e.Text, err = decodeRevision(headline, body, baseIn(ctx, tx, e.ArticleID)); err != nil {
 				return fmt.Errorf("store: export: article %d revision %d: %w", e.ArticleID, e.Version, err)
 			}
 			if err := fn(e); err != nil {
@@ -275,13 +277,15 @@ func (s *Store) Export(ctx context.Context, fn func(ExportRow) error) error {
 // baseIn looks up the stored form of a revision of an article in tx, for
 // decodeRevision.
 func baseIn(ctx context.Context, tx *sql.Tx, articleID int64) baseLookup {
-	return func(number int) ([]byte, error) {
+	return func(number int) (sql.NullString, []byte, error) {
+		var headline sql.NullString
 		var body []byte
-		err := tx.QueryRowContext(ctx, `SELECT body FROM revisions WHERE article_id = ? AND number = ?`, articleID, number).Scan(&body)
+		err := tx.QueryRowContext(ctx, `SELECT headline, body FROM revisions WHERE article_id = ? AND number = ?`,
+			articleID, number).Scan(&headline, &body)
 		if errors.Is(err, sql.ErrNoRows) {
-			return nil, ErrNotFound
+			err = ErrNotFound
 		}
-		return body, err
+		return headline, body, err
 	}
 }
 

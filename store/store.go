@@ -16,9 +16,10 @@
 //	articles   per feed: key (UNIQUE with feed), guid and url (NULL: same as key), canonical,
 //	           published (+ the date as the feed wrote it: dates.go), first/last seen, in_feed,
 //	           recheck plan (next_check, page validators), pruned (revisions 1..pruned dropped)
-//	revisions  per article: number (UNIQUE with article), fetched_at, headline, text (codec byte +
-//	           compressed text: text.go), text_size, hash (first 16 bytes of the SHA-256 since
-//	           0005: hash.go), revert_of, source
+//	revisions  per article: number (UNIQUE with article), fetched_at, headline (NULL: in the body,
+//	           doc.go), body (codec byte + compressed text, text.go, or a delta of an earlier
+//	           revision, delta.go), text_size, hash (first 8 bytes of the SHA-256 since 0005:
+//	           hash.go), revert_of, source
 //	changes    article, from_rev/to_rev (foreign keys to revisions), kind, person, before, after,
 //	           quote, detected_at, digest_id; UNIQUE (article, from, to, hash of the content)
 //	digests    message_id, created/sent/attempt times, attempts, last_error

@@ -58,7 +58,7 @@ func TestPackHash(t *testing.T) {
 		var got string
 		var v any = packHash(in)
 		if b, ok := v.([]byte); ok {
-			if in != h || len(b) != 16 {
+			if in != h || len(b) != packedHash {
 				t.Errorf("%q packed to %d bytes", in, len(b))
 			}
 		} else if v.(string) != in {

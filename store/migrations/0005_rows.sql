@@ -11,7 +11,9 @@
 --     as the feed wrote it (store/dates.go); 0 keeps date_raw as written.
 -- revisions:
 --   fetched_at: Unix milliseconds (UTC);
---   hash: the first 16 bytes of the SHA-256 (was 32, or 64 hex digits).
+--   hash: the first 8 bytes of the SHA-256 (was 32, or 64 hex digits);
+--   headline: NULL when the body holds it, compressed with the text (new
+--     revisions); body: a revision may be a delta of an earlier one.
 -- Other tables keep their RFC 3339 text times: they grow with changes and
 -- fetches, not with items.
 
@@ -52,10 +54,10 @@ CREATE TABLE revisions_new (
     article_id INTEGER NOT NULL REFERENCES articles (id),
     number     INTEGER NOT NULL,                -- 1, 2, ... per article
     fetched_at INTEGER NOT NULL,                -- Unix ms
-    headline   TEXT    NOT NULL DEFAULT '',
-    body       BLOB    NOT NULL,                -- codec byte + text (see store/text.go)
+    headline   TEXT,                            -- NULL: stored in the body (store/doc.go)
+    body       BLOB    NOT NULL,                -- codec byte + text (store/text.go, delta.go)
     text_size  INTEGER NOT NULL,                -- bytes of the uncompressed text
-    hash       BLOB    NOT NULL,                -- first 16 bytes of the SHA-256 of the normalised content
+    hash       BLOB    NOT NULL,                -- first 8 bytes of the SHA-256 of the normalised content
     revert_of  INTEGER NOT NULL DEFAULT 0,
     source     TEXT    NOT NULL DEFAULT 'feed',
     UNIQUE (article_id, number)
@@ -66,8 +68,8 @@ SELECT id, article_id, number,
     CAST(strftime('%s', substr(fetched_at, 1, 19)) AS INTEGER) * 1000 + CAST(substr(fetched_at, 21, 3) AS INTEGER),
     headline, body, text_size,
     CASE
-        WHEN typeof(hash) = 'blob' AND length(hash) = 32 THEN substr(hash, 1, 16)
-        WHEN typeof(hash) = 'text' AND length(hash) = 64 AND unhex(hash) IS NOT NULL THEN unhex(substr(hash, 1, 32))
+        WHEN typeof(hash) = 'blob' AND length(hash) = 32 THEN substr(hash, 1, 8)
+        WHEN typeof(hash) = 'text' AND length(hash) = 64 AND unhex(hash) IS NOT NULL THEN unhex(substr(hash, 1, 16))
         ELSE hash
     END,
     revert_of, source
