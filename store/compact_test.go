@@ -47,6 +47,24 @@ func TestIdentityStoredOnce(t *testing.T) {
 	if byURL, err := s.ArticleByURL(ctx, c.Link); err != nil || byURL.ID != art.ID {
 		t.Fatalf("by URL equal to the key: %+v %v", byURL, err)
 	}
+	// A move to a GUID without a link: the old key becomes the stored link,
+	// indexed, and the article is found by it.
+	d := Candidate{GUID: "urn:story:2", Key: "urn:story:2", Headline: "H", Text: "text", Hash: hashOf("H", "text")}
+	if _, err := s.SaveFetch(ctx, FetchResult{FeedID: f.ID, At: t0.Add(3 * time.Hour),
+		Moved: []Moved{{ArticleID: art.ID, Candidate: d}}, Fetch: &FetchRecord{Status: 200}}); err != nil {
+		t.Fatal(err)
+	}
+	if art, err = s.Article(ctx, art.ID); err != nil || art.Key != d.Key || art.GUID != d.GUID || art.URL != c.Link {
+		t.Fatalf("after a move without a link: %+v %v", art, err)
+	}
+	e := cand("urn:story:3", c.Link, "H", "text")
+	plan, _ = pass(t, s, f.ID, t0.Add(4*time.Hour), []Candidate{e}, nil)
+	if len(plan.Moved) != 1 || plan.Moved[0].ArticleID != art.ID {
+		t.Fatalf("by its link after a move without a link: %+v", plan)
+	}
+	if probs, err := s.Check(ctx); err != nil || len(probs) != 0 {
+		t.Fatalf("check: %v %v", probs, err)
+	}
 }
 
 // Dates in the common layouts are stored as a layout number and come back
@@ -144,5 +162,30 @@ func TestHeadlineInBody(t *testing.T) {
 	}
 	if probs, err := s.Check(ctx); err != nil || len(probs) != 0 {
 		t.Fatalf("check: %v %v", probs, err)
+	}
+}
+
+// The source of a revision is stored NULL for the feed's own text and read
+// back as such.
+func TestSourceStored(t *testing.T) {
+	ctx := context.Background()
+	s := openTest(t)
+	f := mustFeed(t, s, "https://example.com/rss")
+	a := cand("g1", "https://example.com/a", "H", "from the feed")
+	pass(t, s, f.ID, t0, []Candidate{a}, nil)
+	b := cand("g1", "https://example.com/a", "H", "from the page")
+	b.Source = SourcePage
+	plan, _ := pass(t, s, f.ID, t0.Add(time.Hour), []Candidate{b}, nil)
+	if len(plan.Pending) != 1 || plan.Pending[0].PrevSource != SourceFeed {
+		t.Fatalf("after a feed revision: %+v", plan)
+	}
+	c := cand("g1", "https://example.com/a", "H", "from the page, edited")
+	plan, _ = pass(t, s, f.ID, t0.Add(2*time.Hour), []Candidate{c}, nil)
+	if len(plan.Pending) != 1 || plan.Pending[0].PrevSource != SourcePage {
+		t.Fatalf("after a page revision: %+v", plan)
+	}
+	var n int
+	if err := s.read.QueryRowContext(ctx, `SELECT COUNT(*) FROM revisions WHERE source IS NULL`).Scan(&n); err != nil || n != 2 {
+		t.Errorf("revisions with source NULL: %d %v, want 2", n, err)
 	}
 }

@@ -255,6 +255,8 @@ func (s *Store) Check(ctx context.Context) ([]string, error) {
 			{`SELECT a.id FROM articles a WHERE NOT EXISTS (SELECT 1 FROM revisions r WHERE r.article_id = a.id)
 				ORDER BY a.id LIMIT 100`,
 				"article %d has no revision"},
+			{`SELECT a.id FROM articles a WHERE a.url IS NOT NULL AND a.url_hash IS NULL ORDER BY a.id LIMIT 100`,
+				"article %d: its link is missing from the index of links"},
 			{`SELECT c.id, c.digest_id FROM changes c WHERE c.digest_id IS NOT NULL
 				AND NOT EXISTS (SELECT 1 FROM digests d WHERE d.id = c.digest_id) ORDER BY c.id LIMIT 100`,
 				"change %d is linked to digest %d, which does not exist"},

@@ -269,7 +269,7 @@ func matchMoved(ctx context.Context, q readStmts, feedID int64, c Candidate, key
 		}
 	}
 	if c.Link != "" {
-		rows, err := q.byLink.QueryContext(ctx, feedID, c.Link)
+		rows, err := q.byLink.QueryContext(ctx, feedID, c.Link, urlHash(c.Link))
 		if err != nil {
 			return 0, err
 		}
@@ -425,7 +425,7 @@ func (s *Store) saveFetch(ctx context.Context, tx *sql.Tx, r FetchResult, pre []
 		if id == 0 {
 			raw, form := packDate(nr.DateRaw, nr.Published)
 			err := insArticle.QueryRowContext(ctx, r.FeedID, nr.Key, nr.GUID, nr.Link, nr.Canonical,
-				ms(nr.Published), raw, form, atMs, atMs, inFetch, ms(r.RecheckAt)).Scan(&id)
+				ms(nr.Published), raw, form, atMs, atMs, inFetch, ms(r.RecheckAt), urlHash(nr.Link)).Scan(&id)
 			switch {
 			case err == nil:
 				fresh = true
@@ -443,9 +443,14 @@ func (s *Store) saveFetch(ctx context.Context, tx *sql.Tx, r FetchResult, pre []
 		if !fresh {
 			raw, form := packDate(nr.DateRaw, nr.Published)
 			res, err := updArticle.ExecContext(ctx, nr.Key, nr.GUID, nr.Link, nr.Canonical,
-				ms(nr.Published), raw, inFetch, atMs, id, r.FeedID, form)
+				ms(nr.Published), raw, inFetch, atMs, id, r.FeedID, form, urlHash(nr.Link))
 			if err != nil {
 				return fmt.Errorf("store: save feed %d: article %d: %w", r.FeedID, id, err)
+			}
+			if nr.Link == "" {
+				if err := fillURLHashes(ctx, tx, " AND id = ?", id); err != nil {
+					return fmt.Errorf("store: save feed %d: article %d: %w", r.FeedID, id, err)
+				}
 			}
 			if n, _ := res.RowsAffected(); n == 0 {
 				return fmt.Errorf("store: save feed %d: article %d is not an article of this feed: %w", r.FeedID, id, ErrNotFound)
@@ -490,8 +495,13 @@ func (s *Store) saveFetch(ctx context.Context, tx *sql.Tx, r FetchResult, pre []
 		}
 		raw, form := packDate(m.DateRaw, m.Published)
 		if _, err := updArticle.ExecContext(ctx, m.Key, m.GUID, m.Link, m.Canonical,
-			ms(m.Published), raw, inFetch, atMs, m.ArticleID, r.FeedID, form); err != nil {
+			ms(m.Published), raw, inFetch, atMs, m.ArticleID, r.FeedID, form, urlHash(m.Link)); err != nil {
 			return fmt.Errorf("store: save feed %d: moved article %d: %w", r.FeedID, m.ArticleID, err)
+		}
+		if m.Link == "" {
+			if err := fillURLHashes(ctx, tx, " AND id = ?", m.ArticleID); err != nil {
+				return fmt.Errorf("store: save feed %d: moved article %d: %w", r.FeedID, m.ArticleID, err)
+			}
 		}
 	}
 	if !inFetch {

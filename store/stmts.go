@@ -25,8 +25,8 @@ const (
 	// A key already there (a retry) inserts nothing and returns no row.
 	// guid and url are stored NULL when they are the key (schema 5).
 	qInsArticle = `INSERT INTO articles
-		(feed_id, key, guid, url, canonical, published, date_raw, date_form, first_seen, last_seen, in_feed, next_check)
-		VALUES (?1, ?2, NULLIF(?3, ?2), NULLIF(?4, ?2), ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
+		(feed_id, key, guid, url, url_hash, canonical, published, date_raw, date_form, first_seen, last_seen, in_feed, next_check)
+		VALUES (?1, ?2, NULLIF(?3, ?2), NULLIF(?4, ?2), CASE WHEN ?4 <> ?2 THEN ?13 END, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
 		ON CONFLICT (feed_id, key) DO NOTHING RETURNING id`
 	// key moves only when no other article of the feed has it (GUID churn);
 	// a guid or url stored as "same as the key" keeps its value when the key
@@ -39,6 +39,9 @@ const (
 		url = CASE WHEN ?3 <> '' THEN NULLIF(?3, CASE WHEN n.mv THEN ?1 ELSE articles.key END)
 			WHEN articles.url IS NULL THEN NULLIF(articles.key, CASE WHEN n.mv THEN ?1 ELSE articles.key END)
 			ELSE articles.url END,
+		url_hash = CASE WHEN ?3 <> '' THEN (CASE WHEN ?3 = (CASE WHEN n.mv THEN ?1 ELSE articles.key END) THEN NULL ELSE ?12 END)
+			WHEN articles.url IS NULL THEN NULL -- SaveFetch fills it in when the old key became the url
+			ELSE articles.url_hash END,
 		canonical = CASE WHEN ?4 <> '' THEN ?4 ELSE canonical END,
 		published = COALESCE(?5, published),
 		date_raw = CASE WHEN ?6 <> '' OR ?11 > 0 THEN ?6 ELSE date_raw END,
@@ -50,7 +53,7 @@ const (
 	qLatestNum   = `SELECT COALESCE(MAX(number), 0) FROM revisions WHERE article_id = ?`
 	qInsRevision = `INSERT INTO revisions
 		(article_id, number, fetched_at, headline, body, text_size, hash, revert_of, source)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULLIF(?, 'feed'))`
 	qInsChange = `INSERT INTO changes
 		(article_id, from_rev, to_rev, kind, person, person_fold, before_text, after_text, quote, ukey, detected_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -71,15 +74,16 @@ const (
 		WHERE a.feed_id = ? AND a.key = ? ORDER BY r.number DESC LIMIT 1`
 	qLatest = `SELECT number, hash FROM revisions
 		WHERE article_id = ? ORDER BY number DESC LIMIT 1`
-	qRevision = `SELECT headline, body, source FROM revisions
+	qRevision = `SELECT headline, body, COALESCE(source, 'feed') FROM revisions
 		WHERE article_id = ? AND number = ?`
 	// The hash is stored as hex text (older rows) or packed (hash.go).
 	qRevertOf = `SELECT number FROM revisions
 		WHERE article_id = ?1 AND hash IN (?2, ?3) AND number < ?4 ORDER BY number DESC LIMIT 1`
 	qByCanonical = `SELECT id FROM articles
 		WHERE feed_id = ? AND canonical = ? AND canonical <> '' ORDER BY id DESC`
-	// A link equal to the key is stored as NULL and found by key.
-	qByLink = `SELECT id, key FROM articles WHERE feed_id = ?1 AND url = ?2
+	// A link equal to the key is stored as NULL and found by key; others by
+	// their hash (urlhash.go).
+	qByLink = `SELECT id, key FROM articles WHERE feed_id = ?1 AND url_hash = ?3 AND url = ?2
 		UNION ALL SELECT id, key FROM articles WHERE feed_id = ?1 AND key = ?2 AND url IS NULL
 		ORDER BY 1 DESC`
 )

@@ -345,6 +345,11 @@ func (s *Store) apply(ctx context.Context, m migration) error {
 	if _, err := tx.ExecContext(ctx, m.sql); err != nil {
 		return fmt.Errorf("store: migrate %s: %w", m.name, err)
 	}
+	if fn := afterMigrate[m.version]; fn != nil {
+		if err := fn(ctx, tx); err != nil {
+			return fmt.Errorf("store: migrate %s: %w", m.name, err)
+		}
+	}
 	if err := foreignKeyCheck(ctx, tx); err != nil {
 		return fmt.Errorf("store: migrate %s: %w", m.name, err)
 	}

@@ -7,10 +7,13 @@
 --     instead of 30 bytes of text;
 --   guid, url: NULL when equal to key (a GUID is the key whenever there is
 --     one, and a feed without GUIDs is keyed by link), '' when there is none;
+--   url_hash: a 31-bit hash of url, computed by stet (filled in for the rows
+--     here by store.afterMigrate); the index on links holds it instead of
+--     the link;
 --   date_raw: '' when date_form says how to write published back exactly
 --     as the feed wrote it (store/dates.go); 0 keeps date_raw as written.
 -- revisions:
---   fetched_at: Unix milliseconds (UTC);
+--   fetched_at: Unix milliseconds (UTC); source: NULL for 'feed';
 --   hash: the first 8 bytes of the SHA-256 (was 32, or 64 hex digits);
 --   headline: NULL when the body holds it, compressed with the text (new
 --     revisions); body: a revision may be a delta of an earlier one.
@@ -23,6 +26,7 @@ CREATE TABLE articles_new (
     key                TEXT    NOT NULL,        -- identity within the feed
     guid               TEXT,                    -- NULL: same as key
     url                TEXT,                    -- NULL: same as key
+    url_hash           INTEGER,                 -- of url when not NULL, for its index (store/urlhash.go)
     canonical          TEXT    NOT NULL DEFAULT '',
     published          INTEGER,                 -- Unix ms
     date_raw           TEXT    NOT NULL DEFAULT '',
@@ -59,7 +63,7 @@ CREATE TABLE revisions_new (
     text_size  INTEGER NOT NULL,                -- bytes of the uncompressed text
     hash       BLOB    NOT NULL,                -- first 8 bytes of the SHA-256 of the normalised content
     revert_of  INTEGER NOT NULL DEFAULT 0,
-    source     TEXT    NOT NULL DEFAULT 'feed',
+    source     TEXT,                            -- NULL: 'feed'; 'page'
     UNIQUE (article_id, number)
 );
 
@@ -72,7 +76,7 @@ SELECT id, article_id, number,
         WHEN typeof(hash) = 'text' AND length(hash) = 64 AND unhex(hash) IS NOT NULL THEN unhex(substr(hash, 1, 16))
         ELSE hash
     END,
-    revert_of, source
+    revert_of, NULLIF(source, 'feed')
 FROM revisions ORDER BY id;
 
 DROP TABLE revisions;
@@ -80,8 +84,9 @@ DROP TABLE articles;
 ALTER TABLE articles_new RENAME TO articles;
 ALTER TABLE revisions_new RENAME TO revisions;
 
--- url is looked up only when it is not the key (a NULL url is found by key).
-CREATE INDEX articles_feed_url ON articles (feed_id, url) WHERE url IS NOT NULL;
+-- url is looked up only when it is not the key (a NULL url is found by key),
+-- by its hash (4 bytes instead of the whole link), then compared.
+CREATE INDEX articles_feed_url ON articles (feed_id, url_hash) WHERE url IS NOT NULL;
 CREATE INDEX articles_feed_canonical ON articles (feed_id, canonical) WHERE canonical <> '';
 CREATE INDEX articles_next_check ON articles (next_check) WHERE next_check IS NOT NULL;
 CREATE INDEX articles_in_feed ON articles (feed_id) WHERE in_feed = 1;
