@@ -144,6 +144,10 @@ func TestUpgradeFromV1(t *testing.T) {
 		!art.FirstSeen.Equal(t0) || !art.LastSeen.Equal(t0.Add(time.Hour)) || !art.Published.IsZero() || !art.NextCheck.IsZero() {
 		t.Fatalf("article after upgrade: %+v %v", art, err)
 	}
+	var free int
+	if err := s.read.QueryRowContext(ctx, `PRAGMA freelist_count`).Scan(&free); err != nil || free != 0 {
+		t.Errorf("free pages after upgrade: %d %v, want 0 (vacuumed)", free, err)
+	}
 	var hash int64
 	if err := s.read.QueryRowContext(ctx, `SELECT url_hash FROM articles WHERE id = 1`).Scan(&hash); err != nil || hash != urlHash("https://example.com/a") {
 		t.Errorf("url_hash after upgrade: %d %v, want %d", hash, err, urlHash("https://example.com/a"))

@@ -273,13 +273,25 @@ func (s *Store) migrate(ctx context.Context, target int, backup bool) error {
 			return fmt.Errorf("store: backup before upgrade of %s: %w", s.path, err)
 		}
 	}
+	vacuum := false
 	for _, m := range ms[v:target] {
 		if err := s.apply(ctx, m); err != nil {
 			return err
 		}
+		vacuum = vacuum || rebuilds[m.version]
+	}
+	if vacuum && v > 0 {
+		// The old copies of rebuilt tables left their pages free: give
+		// them back, or the upgrade would double the file.
+		if err := s.Vacuum(ctx); err != nil {
+			return fmt.Errorf("store: open %s: after upgrade: %w", s.path, err)
+		}
 	}
 	return nil
 }
+
+// rebuilds are the migrations that rewrite whole tables.
+var rebuilds = map[int]bool{5: true}
 
 // backupName is where the copy of a database at version v goes before an
 // upgrade: PATH.vN.bak, or PATH.vN.UNIXTIME.bak when that exists already.
