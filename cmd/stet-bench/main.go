@@ -33,7 +33,7 @@
 // diff` to show that stet sees the generated quotes, speakers and titles.
 //
 // To profile the passes, give --cpuprofile DIR: each `stet once` writes a
-// CPU profile of its pass there.
+// CPU profile of its pass there, and its live heap after the pass.
 package main
 
 import (
@@ -111,7 +111,7 @@ func main() {
 	fs.IntVar(&o.check, "check", 12, "articles run through stet extract and stet diff before the passes (0: none)")
 	fs.BoolVar(&o.floorOnly, "floor-only", false, "measure only the farm and the floor, without stet")
 	fs.StringVar(&o.godebug, "godebug", "", "GODEBUG for stet's passes (e.g. gctrace=1; output goes to stderr)")
-	fs.StringVar(&o.cpuprofile, "cpuprofile", "", "folder for CPU profiles of each pass, written by stet once --cpuprofile (go tool pprof -top FILE)")
+	fs.StringVar(&o.cpuprofile, "cpuprofile", "", "folder for CPU profiles (.prof) and live heaps after (.heap) of each pass, written by stet once --cpuprofile and --memprofile (go tool pprof -top FILE)")
 	if err := fs.Parse(os.Args[1:]); err != nil {
 		os.Exit(2)
 	}

@@ -100,7 +100,8 @@ func sampleMax(file string, every time.Duration, stop <-chan struct{}) int64 {
 // once runs `stet once` and measures it (through the measure helper, see
 // measure.go). With logFile set, its standard error (logs, GODEBUG traces)
 // is also written there; with profile set, stet writes a CPU profile of the
-// pass there (`stet once --cpuprofile`).
+// pass there (`stet once --cpuprofile`), and its live heap after the pass
+// next to it, .heap for .prof (`--memprofile`).
 func (s *stet) once(ctx context.Context, logFile, profile string) (passResult, error) {
 	ctx, cancel := context.WithTimeout(ctx, s.timeout)
 	defer cancel()
@@ -119,7 +120,7 @@ func (s *stet) once(ctx context.Context, logFile, profile string) (passResult, e
 	go func() { walDone <- sampleMax(s.db+"-wal", 200*time.Millisecond, stopWAL) }()
 	args := []string{s.bin, "once", "--config", s.cfg, "--log-level", "error"}
 	if profile != "" {
-		args = append(args, "--cpuprofile", profile)
+		args = append(args, "--cpuprofile", profile, "--memprofile", strings.TrimSuffix(profile, ".prof")+".heap")
 	}
 	m, err := runMeasured(ctx, args, s.env, w)
 	close(stopWAL)

@@ -279,3 +279,21 @@ func TestReadersInOtherProcessesDuringAPass(t *testing.T) {
 	}
 	t.Logf("%d reads by other processes during the pass, none refused", reads)
 }
+
+// `stet once --cpuprofile F --memprofile G` writes both profiles.
+func TestOnceProfiles(t *testing.T) {
+	headline, body := seedArticle(t)
+	srv := newFeedServer(t, rssFeed([3]string{"rubio-cartels", headline, body}))
+	dir := t.TempDir()
+	cfg := writeConfig(t, dir, "database: "+filepath.Join(dir, "stet.db")+"\nfeeds:\n  - url: "+srv.URL+"/feed.xml\n")
+	cpu, heap := filepath.Join(dir, "cpu.prof"), filepath.Join(dir, "mem.heap")
+	code, _, errOut := runStet(t, "once", "--config", cfg, "--cpuprofile", cpu, "--memprofile", heap)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	for _, p := range []string{cpu, heap} {
+		if fi, err := os.Stat(p); err != nil || fi.Size() == 0 {
+			t.Errorf("%s: %v", p, err)
+		}
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"os"
+	"runtime"
 	"runtime/pprof"
 	"time"
 
@@ -61,9 +62,10 @@ func withFeeds(ctx context.Context, env *Env, name string, args []string, extra 
 }
 
 func cmdOnce(ctx context.Context, env *Env, args []string) error {
-	var cpuprofile string
+	var cpuprofile, memprofile string
 	return withFeeds(ctx, env, "once", args, func(fs *flag.FlagSet) {
 		fs.StringVar(&cpuprofile, "cpuprofile", "", "write a CPU profile of the pass to this file (go tool pprof)")
+		fs.StringVar(&memprofile, "memprofile", "", "write a heap profile to this file after the pass (go tool pprof)")
 	}, func(app *App) error {
 		if cpuprofile != "" {
 			f, err := os.Create(cpuprofile)
@@ -81,6 +83,11 @@ func cmdOnce(ctx context.Context, env *Env, args []string) error {
 		if err != nil {
 			return err
 		}
+		if memprofile != "" {
+			if err := writeHeapProfile(memprofile); err != nil {
+				return err
+			}
+		}
 		app.log.Info("pass done", "feeds", st.Feeds, "failed", st.Failed, "not_modified", st.NotModified,
 			"items", st.Items, "new_articles", st.NewArticles, "new_revisions", st.Revisions, "changes", st.Changes,
 			"duration", time.Since(start).Round(time.Millisecond))
@@ -89,6 +96,20 @@ func cmdOnce(ctx context.Context, env *Env, args []string) error {
 		}
 		return nil
 	})
+}
+
+// writeHeapProfile writes the live heap (after a collection) to path.
+func writeHeapProfile(path string) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	runtime.GC()
+	if err := pprof.WriteHeapProfile(f); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
 }
 
 // cronLogger adapts slog to robfig/cron's logger.
