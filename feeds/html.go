@@ -3,6 +3,7 @@ package feeds
 import (
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"golang.org/x/net/html"
 	"golang.org/x/net/html/atom"
@@ -45,12 +46,32 @@ func foldParagraphs(s string) string {
 }
 
 // foldSpace folds runs of white space (including no-break spaces) to one
-// space and trims the ends.
+// space, trims the ends and drops zero-width spaces, BOMs and soft hyphens.
+// Text already so (most of it) is returned as is; ASCII is handled a byte
+// at a time.
 func foldSpace(s string) string {
-	var b strings.Builder
-	b.Grow(len(s))
+	if isFolded(s) {
+		return s
+	}
+	b := make([]byte, 0, len(s))
 	space := false
-	for _, r := range s {
+	for i := 0; i < len(s); {
+		if c := s[i]; c < utf8.RuneSelf {
+			i++
+			if asciiSpace[c] {
+				space = true
+				continue
+			}
+			if space && len(b) > 0 {
+				b = append(b, ' ')
+			}
+			space = false
+			b = append(b, c)
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		start := i
+		i += size
 		if unicode.IsSpace(r) {
 			space = true
 			continue
@@ -59,13 +80,44 @@ func foldSpace(s string) string {
 		case '\u200b', '\ufeff', '\u00ad':
 			continue
 		}
-		if space && b.Len() > 0 {
-			b.WriteByte(' ')
+		if space && len(b) > 0 {
+			b = append(b, ' ')
 		}
 		space = false
-		b.WriteRune(r)
+		if r == utf8.RuneError && size == 1 {
+			b = utf8.AppendRune(b, r) // an invalid byte becomes U+FFFD
+		} else {
+			b = append(b, s[start:i]...)
+		}
 	}
-	return b.String()
+	return string(b)
+}
+
+// asciiSpace are the ASCII runes unicode.IsSpace reports.
+var asciiSpace = [utf8.RuneSelf]bool{'\t': true, '\n': true, '\v': true, '\f': true, '\r': true, ' ': true}
+
+// isFolded says whether foldSpace would return s unchanged: ASCII without
+// white space other than single spaces between words.
+func isFolded(s string) bool {
+	prevSpace := true // no space at the start
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= utf8.RuneSelf {
+			return false
+		}
+		if c == ' ' {
+			if prevSpace {
+				return false
+			}
+			prevSpace = true
+			continue
+		}
+		if asciiSpace[c] {
+			return false
+		}
+		prevSpace = false
+	}
+	return !prevSpace || s == ""
 }
 
 // textWriter collects paragraphs while walking a tree.
