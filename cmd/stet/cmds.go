@@ -30,7 +30,7 @@ func init() {
 		usage: "stet backup [--config FILE] FILE", example: "stet backup /var/backups/stet-$(date +%F).db", run: cmdBackup})
 	register(&command{name: "check", summary: "integrity and invariant checks of the database",
 		usage: "stet check [--config FILE]", example: "stet check", run: cmdCheck})
-	register(&command{name: "vacuum", summary: "apply the retention settings and compact the database",
+	register(&command{name: "vacuum", summary: "apply the retention settings, recompress old revisions, compact the database",
 		usage: "stet vacuum [--config FILE]", example: "stet vacuum --config /etc/stet/config.yaml", run: cmdVacuum})
 	register(&command{name: "version", summary: "version, commit and Go version",
 		usage: "stet version", example: "stet version", run: cmdVersion})
@@ -412,6 +412,14 @@ func cmdVacuum(ctx context.Context, env *Env, args []string) error {
 				return err
 			}
 			fmt.Fprintf(env.Stdout, "pruned %d revisions of unchanged articles older than %d days\n", n, days)
+		}
+		rs, err := a.store.Recompress(ctx)
+		if err != nil {
+			return err
+		}
+		if rs.Revisions > 0 {
+			fmt.Fprintf(env.Stdout, "recompressed %d revisions stored the old way: %s → %s\n",
+				rs.Revisions, humanBytes(rs.Before), humanBytes(rs.After))
 		}
 		if err := a.store.Vacuum(ctx); err != nil {
 			return err
