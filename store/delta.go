@@ -35,8 +35,9 @@ const maxDeltaText = 64 << 20
 var errDelta = errors.New("store: bad delta")
 
 // encodeDelta returns the delta of text from base (revision baseNum), and
-// whether it is worth storing against full, the whole text's stored form.
-func encodeDelta(baseNum int, base, text string, full []byte) ([]byte, bool) {
+// whether it is worth storing: shorter than limit bytes (half the whole
+// stored form, less the headline the delta keeps in its column).
+func encodeDelta(baseNum int, base, text string, limit int) ([]byte, bool) {
 	if baseNum <= 0 {
 		return nil, false
 	}
@@ -93,7 +94,7 @@ func encodeDelta(baseNum int, base, text string, full []byte) ([]byte, bool) {
 	out = binary.AppendUvarint(out, uint64(nops))
 	out = append(out, ops...)
 	out = append(out, encodeText(lit.String())...)
-	if len(out) >= len(full)/2 {
+	if len(out) >= limit {
 		return nil, false
 	}
 	return out, true

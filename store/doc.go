@@ -42,39 +42,45 @@ type baseLookup func(number int) (sql.NullString, []byte, error)
 // decodeRevision returns the headline and text of a stored revision,
 // reading its base through base when it is a delta.
 func decodeRevision(headline sql.NullString, body []byte, base baseLookup) (string, string, error) {
-	num, err := deltaBase(body)
-	if err != nil {
-		return "", "", err
+	h, text, _, _, err := decodeWithBase(headline, body, base)
+	return h, text, err
+}
+
+// decodeWithBase is decodeRevision that also returns the base it read: its
+// number and text (0 and "" for a revision stored whole).
+func decodeWithBase(headline sql.NullString, body []byte, base baseLookup) (h, text string, baseNum int, baseText string, err error) {
+	if baseNum, err = deltaBase(body); err != nil {
+		return "", "", 0, "", err
 	}
-	if num == 0 {
+	if baseNum == 0 {
 		content, err := decodeText(body)
 		if err != nil {
-			return "", "", err
+			return "", "", 0, "", err
 		}
 		if headline.Valid {
-			return headline.String, content, nil
+			return headline.String, content, 0, "", nil
 		}
-		return splitDoc(content)
+		h, text, err = splitDoc(content)
+		return h, text, 0, "", err
 	}
 	if !headline.Valid {
-		return "", "", fmt.Errorf("%w: no headline", errDelta)
+		return "", "", 0, "", fmt.Errorf("%w: no headline", errDelta)
 	}
 	if base == nil {
-		return "", "", fmt.Errorf("%w: base revision %d not at hand", errDelta, num)
+		return "", "", 0, "", fmt.Errorf("%w: base revision %d not at hand", errDelta, baseNum)
 	}
-	bh, bb, err := base(num)
+	bh, bb, err := base(baseNum)
 	if err != nil {
-		return "", "", fmt.Errorf("store: base revision %d: %w", num, err)
+		return "", "", 0, "", fmt.Errorf("store: base revision %d: %w", baseNum, err)
 	}
 	if n, _ := deltaBase(bb); n != 0 {
-		return "", "", fmt.Errorf("%w: base revision %d is a delta itself", errDelta, num)
+		return "", "", 0, "", fmt.Errorf("%w: base revision %d is a delta itself", errDelta, baseNum)
 	}
-	_, bt, err := decodeRevision(bh, bb, nil)
-	if err != nil {
-		return "", "", fmt.Errorf("store: base revision %d: %w", num, err)
+	if _, baseText, err = decodeRevision(bh, bb, nil); err != nil {
+		return "", "", 0, "", fmt.Errorf("store: base revision %d: %w", baseNum, err)
 	}
-	text, err := decodeDelta(body, bt)
-	return headline.String, text, err
+	text, err = decodeDelta(body, baseText)
+	return headline.String, text, baseNum, baseText, err
 }
 
 // headlineDest scans COALESCE(headline, body) of a revision: the headline

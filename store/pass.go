@@ -195,24 +195,20 @@ func (s *Store) prepare(ctx context.Context, tx *sql.Tx, feedID int64, cands []C
 			if err := q.revision.QueryRowContext(ctx, id, number).Scan(&hcol, &body, &p.PrevSource); err != nil {
 				return plan, fmt.Errorf("store: prepare feed %d: article %d: %w", feedID, id, err)
 			}
-			// The new revision may be stored as a delta of the previous
-			// one, or of the previous one's base.
 			lookup := func(n int) (sql.NullString, []byte, error) {
 				var h sql.NullString
 				var b []byte
 				var src string
 				err := q.revision.QueryRowContext(ctx, id, n).Scan(&h, &b, &src)
-				if err == nil {
-					p.baseNumber = n
-					_, p.baseText, err = decodeRevision(h, b, nil)
-				}
 				return h, b, err
 			}
-			p.PrevHeadline, p.PrevText, err = decodeRevision(hcol, body, lookup)
+			p.PrevHeadline, p.PrevText, p.baseNumber, p.baseText, err = decodeWithBase(hcol, body, lookup)
 			if err != nil {
 				return plan, fmt.Errorf("store: prepare feed %d: article %d revision %d: %w", feedID, id, number, err)
 			}
-			if p.baseNumber == 0 { // the previous one is stored whole
+			// The new revision may be stored as a delta of the previous
+			// one, or of the previous one's base.
+			if p.baseNumber == 0 {
 				p.baseNumber, p.baseText = number, p.PrevText
 			}
 			err := q.revertOf.QueryRowContext(ctx, id, c.Hash, packHash(c.Hash), number).Scan(&p.RevertOf)
@@ -359,7 +355,7 @@ func (s *Store) SaveFetch(ctx context.Context, r FetchResult) (SaveStats, error)
 	for i, nr := range r.Revisions {
 		p := &pre[i]
 		p.headline, p.body = encodeRevision(nr.Headline, nr.Text)
-		if d, ok := encodeDelta(nr.baseNumber, nr.baseText, nr.Text, p.body); ok && len(d)+len(nr.Headline) < len(p.body)/2 {
+		if d, ok := encodeDelta(nr.baseNumber, nr.baseText, nr.Text, len(p.body)/2-len(nr.Headline)); ok {
 			p.fullHeadline, p.full = p.headline, p.body
 			p.headline, p.body, p.base = nr.Headline, d, nr.baseNumber
 		}

@@ -118,22 +118,15 @@ func recompressArticle(ctx context.Context, tx *sql.Tx, articleID int64, st *Rec
 		}
 		hcol, body := encodeRevision(r.h, r.text)
 		if base != nil && !isBase[r.number] {
-			if d, ok := encodeDelta(base.number, base.text, r.text, body); ok && len(d)+len(r.h) < len(body)/2 {
+			if d, ok := encodeDelta(base.number, base.text, r.text, len(body)/2-len(r.h)); ok {
 				hcol, body = r.h, d
 			}
 		}
-		size := func(h any, b []byte) int64 {
-			n := int64(len(b))
-			if s, ok := h.(string); ok {
-				n += int64(len(s))
-			}
-			return n
+		before := int64(len(r.headline.String) + len(r.body))
+		now := int64(len(body))
+		if h, ok := hcol.(string); ok {
+			now += int64(len(h))
 		}
-		var old any
-		if r.headline.Valid {
-			old = r.headline.String
-		}
-		before, now := size(old, r.body), size(hcol, body)
 		if now < before {
 			if _, err := tx.ExecContext(ctx, `UPDATE revisions SET headline = ?, body = ? WHERE id = ?`, hcol, body, r.id); err != nil {
 				return err

@@ -28,19 +28,20 @@ const (
 		(feed_id, key, guid, url, url_hash, canonical, published, date_raw, date_form, first_seen, last_seen, in_feed, next_check)
 		VALUES (?1, ?2, NULLIF(?3, ?2), NULLIF(?4, ?2), CASE WHEN ?4 <> ?2 THEN ?13 END, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
 		ON CONFLICT (feed_id, key) DO NOTHING RETURNING id`
-	// key moves only when no other article of the feed has it (GUID churn);
-	// a guid or url stored as "same as the key" keeps its value when the key
-	// moves.
+	// key moves only when no other article of the feed has it (GUID churn):
+	// n.k is the key the article ends with. A guid or url stored as "same as
+	// the key" keeps its value when the key moves; SaveFetch fills in the
+	// url_hash of a url that was the old key.
 	qUpdArticle = `UPDATE articles SET
-		key = CASE WHEN n.mv THEN ?1 ELSE articles.key END,
-		guid = CASE WHEN ?2 <> '' THEN NULLIF(?2, CASE WHEN n.mv THEN ?1 ELSE articles.key END)
-			WHEN articles.guid IS NULL THEN NULLIF(articles.key, CASE WHEN n.mv THEN ?1 ELSE articles.key END)
+		key = n.k,
+		guid = CASE WHEN ?2 <> '' THEN NULLIF(?2, n.k)
+			WHEN articles.guid IS NULL THEN NULLIF(articles.key, n.k)
 			ELSE articles.guid END,
-		url = CASE WHEN ?3 <> '' THEN NULLIF(?3, CASE WHEN n.mv THEN ?1 ELSE articles.key END)
-			WHEN articles.url IS NULL THEN NULLIF(articles.key, CASE WHEN n.mv THEN ?1 ELSE articles.key END)
+		url = CASE WHEN ?3 <> '' THEN NULLIF(?3, n.k)
+			WHEN articles.url IS NULL THEN NULLIF(articles.key, n.k)
 			ELSE articles.url END,
-		url_hash = CASE WHEN ?3 <> '' THEN (CASE WHEN ?3 = (CASE WHEN n.mv THEN ?1 ELSE articles.key END) THEN NULL ELSE ?12 END)
-			WHEN articles.url IS NULL THEN NULL -- SaveFetch fills it in when the old key became the url
+		url_hash = CASE WHEN ?3 <> '' THEN (CASE WHEN ?3 = n.k THEN NULL ELSE ?12 END)
+			WHEN articles.url IS NULL THEN NULL
 			ELSE articles.url_hash END,
 		canonical = CASE WHEN ?4 <> '' THEN ?4 ELSE canonical END,
 		published = COALESCE(?5, published),
@@ -48,7 +49,8 @@ const (
 		date_form = CASE WHEN ?6 <> '' OR ?11 > 0 THEN ?11 ELSE date_form END,
 		last_seen = CASE WHEN ?7 THEN ?8 ELSE last_seen END,
 		in_feed = CASE WHEN ?7 THEN 1 ELSE in_feed END
-		FROM (SELECT NOT EXISTS (SELECT 1 FROM articles o WHERE o.feed_id = ?10 AND o.key = ?1 AND o.id <> ?9) AS mv) AS n
+		FROM (SELECT CASE WHEN EXISTS (SELECT 1 FROM articles o WHERE o.feed_id = ?10 AND o.key = ?1 AND o.id <> ?9)
+			THEN (SELECT key FROM articles WHERE id = ?9) ELSE ?1 END AS k) AS n
 		WHERE articles.id = ?9 AND articles.feed_id = ?10`
 	qLatestNum   = `SELECT COALESCE(MAX(number), 0) FROM revisions WHERE article_id = ?`
 	qInsRevision = `INSERT INTO revisions
