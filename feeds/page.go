@@ -119,13 +119,16 @@ func prune(n *html.Node) {
 			drop := false
 			switch c.DataAtom {
 			case atom.H1, atom.Script, atom.Style, atom.Noscript, atom.Nav, atom.Footer,
-				atom.Aside, atom.Figure, atom.Figcaption, atom.Form, atom.Iframe, atom.Svg,
+				atom.Aside, atom.Figure, atom.Figcaption, atom.Iframe, atom.Svg,
 				atom.Button, atom.Template:
 				drop = true
 			case atom.Header:
 				drop = true
 			case atom.Time:
 				drop = true
+			case atom.Form:
+				// a form around a whole page (ASP.NET) is not furniture
+				drop = paragraphText(c) < 600
 			}
 			if !drop && c.DataAtom != atom.Body && c.DataAtom != atom.Html && c.DataAtom != atom.Article && c.DataAtom != atom.Main {
 				if furniture.MatchString(attr(c, "class")) || furniture.MatchString(attr(c, "id")) {
