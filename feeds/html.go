@@ -181,15 +181,17 @@ var blocks = map[atom.Atom]bool{
 }
 
 func (w *textWriter) walk(n *html.Node) {
+	var a atom.Atom
 	switch n.Type {
 	case html.TextNode:
 		w.text(n.Data)
 		return
 	case html.ElementNode:
-		if dropped[n.DataAtom] || hasAttr(n, "hidden") || hasAttr(n, "aria-hidden") && attr(n, "aria-hidden") == "true" {
+		a = nodeAtom(n)
+		if dropped[a] || hasAttr(n, "hidden") || hasAttr(n, "aria-hidden") && attr(n, "aria-hidden") == "true" {
 			return
 		}
-		switch n.DataAtom {
+		switch a {
 		case atom.Br:
 			w.lineBreak()
 			return
@@ -201,7 +203,7 @@ func (w *textWriter) walk(n *html.Node) {
 	case html.CommentNode, html.DoctypeNode:
 		return
 	}
-	block := n.Type == html.ElementNode && blocks[n.DataAtom]
+	block := n.Type == html.ElementNode && blocks[a]
 	if block {
 		w.flushPara()
 	}
@@ -229,4 +231,13 @@ func attr(n *html.Node, key string) string {
 		}
 	}
 	return ""
+}
+
+// nodeAtom is the element's atom, looked up from its name when the node
+// was made without one (go-trafilatura builds its output tree that way).
+func nodeAtom(n *html.Node) atom.Atom {
+	if n.DataAtom != 0 {
+		return n.DataAtom
+	}
+	return atom.Lookup([]byte(n.Data))
 }
