@@ -126,11 +126,22 @@ type textWriter struct {
 	cur   strings.Builder
 	lines []string // finished lines of the current paragraph (from <br>)
 	brs   int      // consecutive <br> seen
+	// joins says which neighbouring texts the page separated by white
+	// space (see collectJoins); nil when the texts keep their own spaces
+	joins map[string]bool
 }
 
 func (w *textWriter) text(s string) {
 	if strings.TrimSpace(s) != "" {
 		w.brs = 0
+	}
+	if w.joins != nil && w.cur.Len() > 0 && s != "" {
+		cur := w.cur.String()
+		last, _ := utf8.DecodeLastRuneInString(cur)
+		first, _ := utf8.DecodeRuneInString(s)
+		if !unicode.IsSpace(last) && !unicode.IsSpace(first) && w.joins[joinKey(cur, s)] {
+			w.cur.WriteByte(' ')
+		}
 	}
 	w.cur.WriteString(s)
 }

@@ -91,6 +91,7 @@ func ExtractPage(htmlBytes []byte, pageURL string) (Page, error) {
 	}
 
 	prune(doc)
+	spaced := collectJoins(doc)
 	opts := trafilatura.Options{
 		OriginalURL:     base,
 		ExcludeComments: true,
@@ -99,7 +100,7 @@ func ExtractPage(htmlBytes []byte, pageURL string) (Page, error) {
 	}
 	res, err := trafilatura.ExtractDocument(doc, opts)
 	if err == nil && res != nil && res.ContentNode != nil {
-		var w textWriter
+		w := textWriter{joins: spaced}
 		w.walk(res.ContentNode)
 		w.flushPara()
 		page.Text = strings.Join(mendParagraphs(w.paras), "\n\n")
@@ -264,4 +265,68 @@ func paragraphText(n *html.Node) int {
 	}
 	f(n, false)
 	return total
+}
+
+// collectJoins records, for neighbouring text nodes of the page, whether
+// white space (or a block boundary) separated them, keyed by the last word
+// of one and the first word of the next. go-trafilatura trims every text
+// node of its output, which runs "<strong>Chris Smith</strong> going"
+// together; textWriter puts the space back where the page had one.
+func collectJoins(doc *html.Node) map[string]bool {
+	j := map[string]bool{}
+	var prev string // last word of the previous text
+	pending := false
+	var f func(*html.Node)
+	f = func(n *html.Node) {
+		switch n.Type {
+		case html.TextNode:
+			t := strings.TrimFunc(n.Data, unicode.IsSpace)
+			if t == "" {
+				pending = pending || n.Data != ""
+				return
+			}
+			if prev != "" {
+				k := joinKey(prev, t)
+				if pending || t[0] != n.Data[0] {
+					j[k] = true
+				} else if _, ok := j[k]; !ok {
+					j[k] = false
+				}
+			}
+			prev, pending = t, t[len(t)-1] != n.Data[len(n.Data)-1]
+			return
+		case html.ElementNode:
+			a := n.DataAtom
+			if a == atom.Script || a == atom.Style || a == atom.Template {
+				return
+			}
+			if blocks[a] || a == atom.Br || a == atom.Td || a == atom.Th || a == atom.Img {
+				pending = true
+				defer func() { pending = true }()
+			}
+		}
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			f(c)
+		}
+	}
+	f(doc)
+	return j
+}
+
+// joinKey is the last word of a and the first word of b, each cut to 16
+// bytes.
+func joinKey(a, b string) string {
+	if i := strings.LastIndexFunc(a, unicode.IsSpace); i >= 0 {
+		a = a[i+1:]
+	}
+	if len(a) > 16 {
+		a = a[len(a)-16:]
+	}
+	if i := strings.IndexFunc(b, unicode.IsSpace); i >= 0 {
+		b = b[:i]
+	}
+	if len(b) > 16 {
+		b = b[:16]
+	}
+	return a + "\x00" + b
 }
