@@ -128,18 +128,20 @@ type textWriter struct {
 	brs   int      // consecutive <br> seen
 	// joins says which neighbouring texts the page separated by white
 	// space (see collectJoins); nil when the texts keep their own spaces
-	joins map[string]bool
+	joins  map[string]bool
+	items  []bool // per paragraph: inside a list item, table row or heading
+	inItem int    // depth of such elements around the current position
 }
 
 func (w *textWriter) text(s string) {
 	if strings.TrimSpace(s) != "" {
 		w.brs = 0
 	}
-	if w.joins != nil && w.cur.Len() > 0 && s != "" {
+	if w.cur.Len() > 0 && s != "" {
 		cur := w.cur.String()
 		last, _ := utf8.DecodeLastRuneInString(cur)
 		first, _ := utf8.DecodeRuneInString(s)
-		if !unicode.IsSpace(last) && !unicode.IsSpace(first) && w.joins[joinKey(cur, s)] {
+		if !unicode.IsSpace(last) && !unicode.IsSpace(first) && (sentenceBreak(cur, s) || w.joins != nil && w.joins[joinKey(cur, s)]) {
 			w.cur.WriteByte(' ')
 		}
 	}
@@ -165,6 +167,7 @@ func (w *textWriter) flushPara() {
 	w.cur.Reset()
 	if len(w.lines) > 0 {
 		w.paras = append(w.paras, strings.Join(w.lines, "\n"))
+		w.items = append(w.items, w.inItem > 0)
 	}
 	w.lines = w.lines[:0]
 	w.brs = 0
@@ -191,6 +194,13 @@ var blocks = map[atom.Atom]bool{
 	atom.Summary: true, atom.Hr: true, atom.Center: true, atom.Fieldset: true,
 }
 
+// items are blocks whose text stands alone: a list item, a table row, a
+// heading is never the continuation of the paragraph before it.
+var items = map[atom.Atom]bool{
+	atom.Li: true, atom.Dt: true, atom.Dd: true, atom.Tr: true, atom.Caption: true,
+	atom.H1: true, atom.H2: true, atom.H3: true, atom.H4: true, atom.H5: true, atom.H6: true,
+}
+
 func (w *textWriter) walk(n *html.Node) {
 	var a atom.Atom
 	switch n.Type {
@@ -214,15 +224,22 @@ func (w *textWriter) walk(n *html.Node) {
 	case html.CommentNode, html.DoctypeNode:
 		return
 	}
-	block := n.Type == html.ElementNode && blocks[a]
+	block := n.Type == html.ElementNode && (blocks[a] || styledBlock(n))
 	if block {
 		w.flushPara()
+	}
+	item := n.Type == html.ElementNode && items[a]
+	if item {
+		w.inItem++
 	}
 	for c := n.FirstChild; c != nil; c = c.NextSibling {
 		w.walk(c)
 	}
 	if block {
 		w.flushPara()
+	}
+	if item {
+		w.inItem--
 	}
 }
 
@@ -251,4 +268,36 @@ func nodeAtom(n *html.Node) atom.Atom {
 		return n.DataAtom
 	}
 	return atom.Lookup([]byte(n.Data))
+}
+
+// styledBlock reports whether an element's own style makes it a block
+// (a pull quote's attribution in <span style="display:block">).
+func styledBlock(n *html.Node) bool {
+	st := attr(n, "style")
+	if st == "" {
+		return false
+	}
+	st = strings.ToLower(strings.ReplaceAll(st, " ", ""))
+	for _, d := range []string{"display:block", "display:flex", "display:list-item", "display:table", "display:grid"} {
+		if strings.Contains(st, d) {
+			return true
+		}
+	}
+	return false
+}
+
+// sentenceBreak reports whether text a, ending a sentence, and the text b
+// of the next element, beginning one, would run together ("exciting." and
+// "Nusaybah Mohamed" from two blocks of a pull quote): a sentence never
+// continues straight into a capital letter.
+func sentenceBreak(a, b string) bool {
+	first, _ := utf8.DecodeRuneInString(b)
+	if !unicode.IsUpper(first) && first != '“' {
+		return false
+	}
+	last, size := utf8.DecodeLastRuneInString(a)
+	if strings.ContainsRune("”’\"'»)", last) {
+		last, _ = utf8.DecodeLastRuneInString(a[:len(a)-size])
+	}
+	return strings.ContainsRune(".!?", last)
 }

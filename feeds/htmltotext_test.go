@@ -16,6 +16,11 @@ func TestHTMLToText(t *testing.T) {
 		{"entities", "<p>&ldquo;Hi&rdquo; &#8212; &lt;tag&gt;</p>", "“Hi” — <tag>"},
 		{"whitespace", "<p>a\n\n   b\t c</p>", "a b c"},
 		{"empty", "", ""},
+		{"block-styled span", `<blockquote class="pull-quote"><span class="quote">which is super exciting.</span><span class="attribution" style="display:block;">Nusaybah Mohamed</span></blockquote>`, "which is super exciting.\n\nNusaybah Mohamed"},
+		{"sentence then capital across spans", `<p><span>It was exciting.</span><span>Nusaybah Mohamed said so.</span></p>`, "It was exciting. Nusaybah Mohamed said so."},
+		{"quote closed then capital", `<p><span>“We won.”</span><b>Then</b> we left.</p>`, "“We won.” Then we left."},
+		{"abbreviation inside one text", `<p>The U.S.Army and node.Js</p>`, "The U.S.Army and node.Js"},
+		{"table cells", "<table><tr><td>1</td><td>Kyle Busch</td></tr></table>", "1 Kyle Busch"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -103,11 +103,11 @@ func ExtractPage(htmlBytes []byte, pageURL string) (Page, error) {
 		w := textWriter{joins: spaced}
 		w.walk(res.ContentNode)
 		w.flushPara()
-		page.Text = strings.Join(mendParagraphs(w.paras), "\n\n")
+		page.Text = strings.Join(mendParagraphs(w.paras, w.items), "\n\n")
 	}
 	if strings.TrimSpace(page.Text) == "" {
 		// trafilatura found nothing: fall back to the pruned body
-		page.Text = strings.Join(mendParagraphs(strings.Split(HTMLToText(renderBody(doc)), "\n\n")), "\n\n")
+		page.Text = strings.Join(mendParagraphs(strings.Split(HTMLToText(renderBody(doc)), "\n\n"), nil), "\n\n")
 	}
 	return page, nil
 }
@@ -142,6 +142,11 @@ func prune(n *html.Node) {
 				n.RemoveChild(c)
 				c = next
 				continue
+			}
+			if c.DataAtom == atom.Form {
+				// the form carries the page (ASP.NET): go-trafilatura would
+				// drop it whole
+				c.DataAtom, c.Data = atom.Div, "div"
 			}
 			if c.DataAtom == atom.Blockquote {
 				// go-trafilatura splits paragraphs at inline markup inside
@@ -202,14 +207,20 @@ func nodeText(n *html.Node) string {
 // real: the first does not end a sentence and the second begins with a
 // lower-case letter or punctuation (an extractor split at <em> or <b>). It
 // also removes a space before closing punctuation left by inline markup.
-func mendParagraphs(paras []string) []string {
+// items[i] marks paragraphs that are a list item, table row or heading of
+// their own (never joined); items may be nil.
+func mendParagraphs(paras []string, items []bool) []string {
 	var out []string
-	for _, p := range paras {
+	prevItem := false
+	for i, p := range paras {
 		p = tidySpaces(p)
 		if p == "" {
 			continue
 		}
-		if n := len(out); n > 0 {
+		item := i < len(items) && items[i]
+		join := !item && !prevItem
+		prevItem = item
+		if n := len(out); n > 0 && join {
 			prev := out[n-1]
 			last, _ := utf8.DecodeLastRuneInString(prev)
 			first, _ := utf8.DecodeRuneInString(p)
@@ -300,7 +311,7 @@ func collectJoins(doc *html.Node) map[string]bool {
 			if a == atom.Script || a == atom.Style || a == atom.Template {
 				return
 			}
-			if blocks[a] || a == atom.Br || a == atom.Td || a == atom.Th || a == atom.Img {
+			if blocks[a] || a == atom.Br || a == atom.Td || a == atom.Th || a == atom.Img || styledBlock(n) {
 				pending = true
 				defer func() { pending = true }()
 			}

@@ -95,7 +95,7 @@ func TestMendParagraphs(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got := mendParagraphs(tt.in)
+			got := mendParagraphs(tt.in, nil)
 			if strings.Join(got, "|") != strings.Join(tt.want, "|") {
 				t.Errorf("got %q, want %q", got, tt.want)
 			}
@@ -155,5 +155,43 @@ func BenchmarkHTMLToTextPage(b *testing.B) {
 		for _, p := range pages {
 			HTMLToText(string(p))
 		}
+	}
+}
+
+// TestExtractPageSeparation: text from separate elements of a page does not
+// run together, and inline markup adds no space the page did not have.
+func TestExtractPageSeparation(t *testing.T) {
+	const filler = `<p>The council met on Tuesday evening to discuss the harbour plan, which has been debated for most of the year by residents and traders alike.</p>
+<p>Several speakers said the plan would change the character of the waterfront, while others welcomed the new jobs it promised to bring to the town.</p>`
+	tests := []struct {
+		name, body string
+		want       []string
+	}{
+		{"inline link around bold", `<p>Is veteran <a href="/p/1"><strong>Chris Smith</strong></a> going to get most of the snaps this week, or will the coaches rotate the whole line?</p>`,
+			[]string{"Is veteran Chris Smith going to get"}},
+		{"no space added before punctuation", `<p>The company said it would review the rota <em>next week</em>, after the strike ends and talks resume with the union.</p>`,
+			[]string{"review the rota next week, after"}},
+		{"list items", `<p>The plan has three parts that the council will vote on separately next month:</p><ul><li>a new breakwater</li><li>a ferry terminal</li><li>housing on the old quay</li></ul>`,
+			[]string{"a new breakwater\n\na ferry terminal\n\nhousing on the old quay"}},
+		{"table cells", `<p>The vote went as follows, with two councillors absent from the chamber:</p><table><tr><td>For</td><td>12</td></tr><tr><td>Against</td><td>9</td></tr></table>`,
+			[]string{"For 12", "Against 9"}},
+		{"line break", `<p>The motion read: first line of the motion<br>second line of the motion, which was longer than the first one by far.</p>`,
+			[]string{"first line of the motion\nsecond line"}},
+		{"page inside a form", `<form id="aspnetForm"><div>` + filler + `<p>The mayor said the vote would be held in March after another round of public meetings in the town hall and in the harbour district.</p><p>Traders on the quay said they had not been asked about the ferry terminal and would bring a petition to the next meeting of the council.</p><p>The harbour master said the breakwater was needed whatever the council decided about the rest of the plan, because of the winter storms.</p></div></form>`,
+			[]string{"The mayor said the vote would be held in March"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			page := `<html><head><title>Harbour plan</title></head><body><article>` + filler + tt.body + `</article></body></html>`
+			p, err := ExtractPage([]byte(page), "https://example.org/harbour")
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(p.Text, w) {
+					t.Errorf("text lacks %q:\n%s", w, p.Text)
+				}
+			}
+		})
 	}
 }
