@@ -91,6 +91,7 @@ func ExtractPage(htmlBytes []byte, pageURL string) (Page, error) {
 	}
 
 	prune(doc)
+	mergeSplitBodies(doc)
 	spaced := collectJoins(doc)
 	opts := trafilatura.Options{
 		OriginalURL:     base,
@@ -341,3 +342,129 @@ func joinKey(a, b string) string {
 	}
 	return a + "\x00" + b
 }
+
+// mergeSplitBodies joins an article body that the page splits into
+// several containers of the same tag and body-like class (a body
+// interrupted by ad rails): go-trafilatura takes the first container that
+// looks like the body and would lose the rest. The later containers'
+// children are moved, in order, to the end of the first; a container whose
+// text repeats an earlier one (a second copy of the story) is left alone.
+func mergeSplitBodies(doc *html.Node) {
+	type group struct{ nodes []*html.Node }
+	groups := map[string]*group{}
+	var order []string
+	var f func(*html.Node)
+	f = func(n *html.Node) {
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			if c.Type != html.ElementNode {
+				continue
+			}
+			if cl := attr(c, "class"); cl != "" && bodyClass.MatchString(cl) && paragraphText(c) >= splitBodyMin {
+				k := c.Data + "." + cl
+				g := groups[k]
+				if g == nil {
+					g = &group{}
+					groups[k] = g
+					order = append(order, k)
+				}
+				g.nodes = append(g.nodes, c)
+				continue // one inside another is not a split
+			}
+			f(c)
+		}
+	}
+	f(doc)
+	for _, k := range order {
+		g := groups[k]
+		if len(g.nodes) < 2 || !adjacent(g.nodes) {
+			continue
+		}
+		first := g.nodes[0]
+		seen := map[string]bool{firstParagraph(first): true}
+		for _, s := range g.nodes[1:] {
+			fp := firstParagraph(s)
+			if seen[fp] {
+				continue
+			}
+			seen[fp] = true
+			s.Parent.RemoveChild(s)
+			for c := s.FirstChild; c != nil; {
+				next := c.NextSibling
+				s.RemoveChild(c)
+				first.AppendChild(c)
+				c = next
+			}
+		}
+	}
+}
+
+// adjacent reports whether no more than a label ("Advertisement", 20
+// bytes) stands between the containers in document order; other text between them means
+// the page alternates containers with text of its own, which moving would
+// reorder.
+func adjacent(nodes []*html.Node) bool {
+	member := map[*html.Node]bool{}
+	for _, n := range nodes {
+		member[n] = true
+	}
+	between, started, ok := 0, false, true
+	var f func(*html.Node)
+	f = func(n *html.Node) {
+		if !ok {
+			return
+		}
+		if member[n] {
+			if started && between > 20 {
+				ok = false
+			}
+			started, between = true, 0
+			return
+		}
+		switch n.Type {
+		case html.TextNode:
+			between += len(strings.TrimSpace(n.Data))
+			return
+		case html.ElementNode:
+			if n.DataAtom == atom.Script || n.DataAtom == atom.Style {
+				return
+			}
+		}
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			f(c)
+		}
+	}
+	var root *html.Node
+	for root = nodes[0]; root.Parent != nil; root = root.Parent {
+	}
+	f(root)
+	return ok
+}
+
+// bodyClass matches class values of a container of the article's text.
+var bodyClass = regexp.MustCompile(`(?i)(^|[\s_-])(body|article-?body|story-?body|post-?body|entry-?content|article-?content|content-?body|article__body|text)([\s_-]|$)`)
+
+// firstParagraph is the folded text of the first non-empty <p> under n.
+func firstParagraph(n *html.Node) string {
+	var out string
+	var f func(*html.Node) bool
+	f = func(n *html.Node) bool {
+		if n.Type == html.ElementNode && n.DataAtom == atom.P {
+			if t := foldSpace(nodeText(n)); t != "" {
+				out = t
+				return true
+			}
+		}
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			if f(c) {
+				return true
+			}
+		}
+		return false
+	}
+	f(n)
+	return out
+}
+
+// splitBodyMin is the paragraph text, in bytes, of each part of a split
+// body.
+const splitBodyMin = 200

@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"golang.org/x/net/html"
 )
 
 // trapPage holds the go-trafilatura traps: emphasis inside a blockquote
@@ -193,5 +195,50 @@ func TestExtractPageSeparation(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+func TestExtractPageSplitBody(t *testing.T) {
+	rest := map[string]string{
+		"First part.":              "The council met on Tuesday evening to discuss the harbour plan, debated for most of the year.",
+		"Second para.":             "Residents and traders alike said the new breakwater would change the character of the town.",
+		"Third part after the ad.": "The mayor said a vote would be held in March after another round of public meetings.",
+		"Fourth para.":             "Fishermen on the old quay asked whether their moorings would be moved during the works.",
+	}
+	para := func(s string) string { return `<p>` + s + ` ` + rest[s] + `</p>` }
+	page := `<html><body><main><article>
+<div class="grid"><div class="body article__body">` + para("First part.") + para("Second para.") + `</div></div>
+<div class="ad-rail"><span>Advertisement</span></div>
+<div class="grid"><div class="body article__body">` + para("Third part after the ad.") + para("Fourth para.") + `</div></div>
+<div class="grid"><div class="body article__body">` + para("First part.") + `</div></div>
+</article></main></body></html>`
+	p, err := ExtractPage([]byte(page), "https://example.org/split")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, w := range []string{"First part.", "Fourth para."} {
+		if !strings.Contains(p.Text, w) {
+			t.Errorf("text lacks %q:\n%s", w, p.Text)
+		}
+	}
+	// the merge moves the second part into the first and leaves the copy
+	doc, err := html.Parse(strings.NewReader(page))
+	if err != nil {
+		t.Fatal(err)
+	}
+	mergeSplitBodies(doc)
+	var got []string
+	var f func(*html.Node)
+	f = func(n *html.Node) {
+		if n.Type == html.ElementNode && attr(n, "class") == "body article__body" {
+			got = append(got, firstParagraph(n)[:12])
+		}
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			f(c)
+		}
+	}
+	f(doc)
+	if want := []string{"First part. ", "First part. "}; strings.Join(got, "|") != strings.Join(want, "|") {
+		t.Errorf("containers after the merge: got %q, want %q", got, want)
 	}
 }
