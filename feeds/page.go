@@ -90,7 +90,7 @@ func ExtractPage(htmlBytes []byte, pageURL string) (Page, error) {
 		}
 	}
 
-	prune(doc)
+	prune(doc, h1)
 	mergeSplitBodies(doc)
 	spaced := collectJoins(doc)
 	opts := trafilatura.Options{
@@ -113,14 +113,18 @@ func ExtractPage(htmlBytes []byte, pageURL string) (Page, error) {
 	return page, nil
 }
 
-// prune removes headings, scripts and page furniture before extraction.
-func prune(n *html.Node) {
+// prune removes the headline, scripts and page furniture before
+// extraction. Another <h1> than the headline (a page that heads its
+// sections with <h1>) is a sub-heading of the text and stays.
+func prune(n *html.Node, headline string) {
 	for c := n.FirstChild; c != nil; {
 		next := c.NextSibling
 		if c.Type == html.ElementNode {
 			drop := false
 			switch c.DataAtom {
-			case atom.H1, atom.Script, atom.Style, atom.Noscript, atom.Nav, atom.Footer,
+			case atom.H1:
+				drop = headline == "" || foldSpace(nodeText(c)) == headline
+			case atom.Script, atom.Style, atom.Noscript, atom.Nav, atom.Footer,
 				atom.Aside, atom.Figure, atom.Figcaption, atom.Iframe, atom.Svg,
 				atom.Button, atom.Template:
 				drop = true
@@ -154,7 +158,7 @@ func prune(n *html.Node) {
 				// blockquotes and loses the spaces around it: hand it a div
 				c.DataAtom, c.Data = atom.Div, "div"
 			}
-			prune(c)
+			prune(c, headline)
 		}
 		c = next
 	}
