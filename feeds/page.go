@@ -23,8 +23,9 @@ type Page struct {
 
 // furniture matches class and id values of page parts that are not the
 // article: share bars, newsletter boxes, bylines, captions, ads, related
-// links, pull quotes (which repeat the body).
-var furniture = regexp.MustCompile(`(?i)(^|[\s_-])(share|sharing|social|newsletter|signup|sign-up|subscribe|byline|author|dateline|timestamp|updated|caption|credit|ad|ads|advert|advertisement|sponsor|promo|related|read-?next|most-?read|more-?on|recommended|breadcrumbs?|pull-?quote|pullquote|tags|comments?|footer|masthead|topbar|toolbar|paywall|cookie|consent|meta)([\s_-]|$)`)
+// links, pull quotes (which repeat the body), post information lines,
+// buttons, reading times.
+var furniture = regexp.MustCompile(`(?i)(^|[\s_-])(share|sharing|social|newsletter|signup|sign-up|subscribe|byline|author|dateline|timestamp|updated|caption|credit|ad|ads|advert|advertisement|sponsor|promo|related|read-?next|most-?read|more-?on|recommended|breadcrumbs?|pull-?quote|pullquote|tags|comments?|footer|masthead|topbar|toolbar|paywall|cookie|consent|meta|postinfo|post-?meta|entry-?meta|btn|read-?time|reading-?time)([\s_-]|$)`)
 
 // ExtractPage extracts the main text of an article page with
 // go-trafilatura, working from its structured output so that inline markup
