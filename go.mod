@@ -37,7 +37,6 @@ require (
 	github.com/mmcdole/goxpp/v2 v2.0.0 // indirect
 	github.com/ncruces/go-strftime v1.1.0 // indirect
 	github.com/remyoudompheng/bigfft v0.0.0-20230129092748-24d4a6f8daec // indirect
-	github.com/rivo/uniseg v0.4.7 // indirect
 	github.com/rs/zerolog v1.33.0 // indirect
 	github.com/sergi/go-diff v1.3.2-0.20230802210424-5b0b94c5c0d3 // indirect
 	github.com/yosssi/gohtml v0.0.0-20201013000340-ee4748c638f4 // indirect
@@ -51,3 +50,7 @@ require (
 replace github.com/markusmobius/go-htmldate => ./third_party/go-htmldate-off
 
 replace github.com/markusmobius/go-domdistiller => ./third_party/go-domdistiller-off
+
+replace github.com/forPelevin/gomoji => ./third_party/gomoji-lite
+
+replace github.com/RadhiFadlillah/whatlanggo => ./third_party/whatlanggo-off
