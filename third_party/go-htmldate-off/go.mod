@@ -1,5 +1,5 @@
 module github.com/markusmobius/go-htmldate
 
-go 1.22.0
+go 1.26.0
 
 require golang.org/x/net v0.62.0
