@@ -91,7 +91,7 @@ func ExtractPage(htmlBytes []byte, pageURL string) (Page, error) {
 		}
 	}
 
-	prune(doc, h1)
+	prune(doc)
 	mergeSplitBodies(doc)
 	spaced := collectJoins(doc)
 	opts := trafilatura.Options{
@@ -105,7 +105,18 @@ func ExtractPage(htmlBytes []byte, pageURL string) (Page, error) {
 		w := textWriter{joins: spaced}
 		w.walk(res.ContentNode)
 		w.flushPara()
-		page.Text = strings.Join(mendParagraphs(w.paras, w.items), "\n\n")
+		// the headline stays in the page go-trafilatura sees (without it
+		// it can take another <article> of the page for the story) and
+		// leaves the text here
+		head := squeeze(page.Headline)
+		paras, items := w.paras[:0], w.items[:0]
+		for i, p := range w.paras {
+			if head != "" && squeeze(p) == head {
+				continue // the headline is not part of the text
+			}
+			paras, items = append(paras, p), append(items, w.items[i])
+		}
+		page.Text = strings.Join(mendParagraphs(paras, items), "\n\n")
 	}
 	if strings.TrimSpace(page.Text) == "" {
 		// trafilatura found nothing: fall back to the pruned body
@@ -114,17 +125,13 @@ func ExtractPage(htmlBytes []byte, pageURL string) (Page, error) {
 	return page, nil
 }
 
-// prune removes the headline, scripts and page furniture before
-// extraction. Another <h1> than the headline (a page that heads its
-// sections with <h1>) is a sub-heading of the text and stays.
-func prune(n *html.Node, headline string) {
+// prune removes scripts and page furniture before extraction.
+func prune(n *html.Node) {
 	for c := n.FirstChild; c != nil; {
 		next := c.NextSibling
 		if c.Type == html.ElementNode {
 			drop := false
 			switch c.DataAtom {
-			case atom.H1:
-				drop = headline == "" || foldSpace(nodeText(c)) == headline
 			case atom.Script, atom.Style, atom.Noscript, atom.Nav, atom.Footer,
 				atom.Aside, atom.Figure, atom.Figcaption, atom.Iframe, atom.Svg,
 				atom.Button, atom.Template:
@@ -159,7 +166,7 @@ func prune(n *html.Node, headline string) {
 				// blockquotes and loses the spaces around it: hand it a div
 				c.DataAtom, c.Data = atom.Div, "div"
 			}
-			prune(c, headline)
+			prune(c)
 		}
 		c = next
 	}
@@ -473,3 +480,13 @@ func firstParagraph(n *html.Node) string {
 // splitBodyMin is the paragraph text, in bytes, of each part of a split
 // body.
 const splitBodyMin = 200
+
+// squeeze drops all white space: the same text however spaced.
+func squeeze(s string) string {
+	return strings.Map(func(r rune) rune {
+		if unicode.IsSpace(r) {
+			return -1
+		}
+		return r
+	}, s)
+}
