@@ -140,8 +140,8 @@ func scoreBench(pages []benchPage, preds []string) (benchScore, []float64) {
 // lowers them fails here. evaluate.py on the same output gives the same
 // figures (STET_BENCH_OUT=dir writes output/stet.json for it).
 const (
-	benchMinF1       = 0.973
-	benchMinAccuracy = 0.477
+	benchMinF1       = 0.974
+	benchMinAccuracy = 0.503
 )
 
 // TestArticleExtractionBenchmark runs the benchmark's pages through

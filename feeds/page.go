@@ -27,6 +27,15 @@ type Page struct {
 // buttons, reading times.
 var furniture = regexp.MustCompile(`(?i)(^|[\s_-])(share|sharing|social|newsletter|signup|sign-up|subscribe|byline|author|dateline|timestamp|updated|caption|credit|ad|ads|advert|advertisement|sponsor|promo|related|read-?next|most-?read|more-?on|recommended|breadcrumbs?|pull-?quote|pullquote|tags|comments?|footer|masthead|topbar|toolbar|paywall|cookie|consent|meta|postinfo|post-?meta|entry-?meta|btn|read-?time|reading-?time)([\s_-]|$)`)
 
+// promoLine matches a short paragraph that points elsewhere or credits the
+// staff rather than telling the story: "Related: ...", "Read more: ...",
+// "Reporting by ...; Editing by ...", "Write to ... at ...". Such lines
+// change with the site's links and desks, not with the story.
+var promoLine = regexp.MustCompile(`(?i)^(related( post| stories| articles?)?|read more|read also|also read|see also|more|leggi anche|lesen sie auch|lire aussi|leia também|leia mais|lee también)\s*[:.…]` +
+	// a credit line: "(Reporting by ...; Editing by ...)", "Write to X at x@y"
+	`|^\(?((additional )?reporting|editing|writing) by [^.;]*(;|\)\.?$)` +
+	`|^(write to|reach the reporters?|contact the reporters?|email the (writer|author)) .*(@|twitter\.com)`)
+
 // ExtractPage extracts the main text of an article page with
 // go-trafilatura, working from its structured output so that inline markup
 // neither splits paragraphs nor adds spaces before punctuation. The headline
@@ -113,6 +122,9 @@ func ExtractPage(htmlBytes []byte, pageURL string) (Page, error) {
 		for i, p := range w.paras {
 			if head != "" && squeeze(p) == head {
 				continue // the headline is not part of the text
+			}
+			if len(p) < 300 && promoLine.MatchString(p) {
+				continue
 			}
 			paras, items = append(paras, p), append(items, w.items[i])
 		}

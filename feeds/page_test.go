@@ -242,3 +242,30 @@ func TestExtractPageSplitBody(t *testing.T) {
 		t.Errorf("containers after the merge: got %q, want %q", got, want)
 	}
 }
+
+func TestPromoLine(t *testing.T) {
+	tests := []struct {
+		in   string
+		want bool
+	}{
+		{"Related: Salesforce Dreamforce Keynote", true},
+		{"READ MORE: Alibaba poised to launch record-breaking listing", true},
+		{"Leggi anche: I Cavalieri dello Zodiaco", true},
+		{"(Reporting by Rodrigo Campos; Editing by Nick Zieminski and Dan Grebler)", true},
+		{"Reporting by Greg Roumeliotis, Joshua Franklin; editing by Martin Howell", true},
+		{"(Editing by Martin Howell)", true},
+		{"Reach the reporters on Twitter at http://twitter.com/MegKinnardAP", true},
+		{"Write to Al Root at allen.root@dowjones.com", true},
+		{"More: the council's report", true},
+		{"Related stories were published by the council on Monday.", false},
+		{"More than 40 people were hurt, police said.", false},
+		{"Reporting by the newspaper led to the inquiry, she said.", false},
+		{"“Read more books,” the minister said.", false},
+		{"Write to your MP, the campaign urged its members.", false},
+	}
+	for _, tt := range tests {
+		if got := promoLine.MatchString(tt.in); got != tt.want {
+			t.Errorf("promoLine(%q) = %v, want %v", tt.in, got, tt.want)
+		}
+	}
+}
