@@ -146,7 +146,8 @@ const (
 
 // TestArticleExtractionBenchmark runs the benchmark's pages through
 // ExtractPage, the code path of full_text, and scores the text with the
-// benchmark's measure.
+// benchmark's measure; each page is extracted twice and must come out the
+// same.
 func TestArticleExtractionBenchmark(t *testing.T) {
 	pages := loadBenchPages(t)
 	preds := make([]string, len(pages))
@@ -159,6 +160,9 @@ func TestArticleExtractionBenchmark(t *testing.T) {
 		preds[i] = p.Text
 		if strings.TrimSpace(p.Text) == "" {
 			t.Errorf("%s (%s): empty text", pg.id, pg.url)
+		}
+		if again, _ := ExtractPage(pg.html, pg.url); again != p {
+			t.Errorf("%s: a second extraction differs:\n%s", pg.id, firstDiff(p.Text, again.Text))
 		}
 	}
 	s, f1s := scoreBench(pages, preds)
