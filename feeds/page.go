@@ -38,9 +38,13 @@ var promoLine = regexp.MustCompile(`(?i)^(related( post| stories| articles?)?|re
 
 // ExtractPage extracts the main text of an article page with
 // go-trafilatura, working from its structured output so that inline markup
-// neither splits paragraphs nor adds spaces before punctuation. The headline
-// is read from the page itself (first <h1>, else <title>) and is not part of
-// Text.
+// neither splits paragraphs nor adds spaces before punctuation, and the
+// white space the page had between elements is kept (collectJoins). Before
+// extraction, page furniture is pruned and a body split into several
+// containers is joined (mergeSplitBodies); after it, the headline and
+// pointer or credit lines leave the text. The headline is read from the
+// page itself (first <h1>, else <title>) and is not part of Text. The
+// result depends on the page alone (no clock, no randomness).
 func ExtractPage(htmlBytes []byte, pageURL string) (Page, error) {
 	doc, err := html.Parse(bytes.NewReader(htmlBytes))
 	if err != nil {
@@ -114,27 +118,37 @@ func ExtractPage(htmlBytes []byte, pageURL string) (Page, error) {
 		w := textWriter{joins: spaced}
 		w.walk(res.ContentNode)
 		w.flushPara()
-		// the headline stays in the page go-trafilatura sees (without it
-		// it can take another <article> of the page for the story) and
-		// leaves the text here
-		head := squeeze(page.Headline)
-		paras, items := w.paras[:0], w.items[:0]
-		for i, p := range w.paras {
-			if head != "" && squeeze(p) == head {
-				continue // the headline is not part of the text
-			}
-			if len(p) < 300 && promoLine.MatchString(p) {
-				continue
-			}
-			paras, items = append(paras, p), append(items, w.items[i])
-		}
-		page.Text = strings.Join(mendParagraphs(paras, items), "\n\n")
+		page.Text = finishText(w.paras, w.items, page.Headline)
 	}
 	if strings.TrimSpace(page.Text) == "" {
 		// trafilatura found nothing: fall back to the pruned body
-		page.Text = strings.Join(mendParagraphs(strings.Split(HTMLToText(renderBody(doc)), "\n\n"), nil), "\n\n")
+		page.Text = finishText(strings.Split(HTMLToText(renderBody(doc)), "\n\n"), nil, page.Headline)
 	}
 	return page, nil
+}
+
+// finishText joins the extracted paragraphs into the page's text: the
+// headline and pointer or credit lines (promoLine) leave, breaks inline
+// markup made are mended. items marks paragraphs that are list items, rows
+// or headings (never mended); it may be nil.
+func finishText(paras []string, items []bool, headline string) string {
+	// the headline's <h1> stays in the page go-trafilatura sees (without it
+	// it can take another <article> of the page for the story) and leaves
+	// the text here
+	head := squeeze(headline)
+	var keep []string
+	var keepItems []bool
+	for i, p := range paras {
+		if head != "" && squeeze(p) == head {
+			continue
+		}
+		if len(p) < 300 && promoLine.MatchString(p) {
+			continue
+		}
+		keep = append(keep, p)
+		keepItems = append(keepItems, i < len(items) && items[i])
+	}
+	return strings.Join(mendParagraphs(keep, keepItems), "\n\n")
 }
 
 // prune removes scripts and page furniture before extraction.
@@ -144,7 +158,7 @@ func prune(n *html.Node) {
 		if c.Type == html.ElementNode {
 			drop := false
 			switch c.DataAtom {
-			case atom.Script, atom.Style, atom.Noscript, atom.Nav, atom.Footer,
+			case atom.Title, atom.Script, atom.Style, atom.Noscript, atom.Nav, atom.Footer,
 				atom.Aside, atom.Figure, atom.Figcaption, atom.Iframe, atom.Svg,
 				atom.Button, atom.Template:
 				drop = true

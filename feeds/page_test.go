@@ -269,3 +269,24 @@ func TestPromoLine(t *testing.T) {
 		}
 	}
 }
+
+// TestExtractPageHeadlineNotInText: the headline's <h1> is seen by the
+// extractor but is never part of the text, also when the text comes from the
+// fallback for pages the extractor finds nothing in.
+func TestExtractPageHeadlineNotInText(t *testing.T) {
+	tests := []struct{ name, page, headline, text string }{
+		{"extracted", trapPage, "Ferry crews walk out over “winter rota”", "A 24-hour strike has halted"},
+		{"fallback", `<html><head><title>Site</title></head><body><h1>Only a headline</h1></body></html>`, "Only a headline", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p, err := ExtractPage([]byte(tt.page), "https://example.org/a")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if p.Headline != tt.headline || !strings.HasPrefix(p.Text, tt.text) || strings.Contains(p.Text, p.Headline) {
+				t.Errorf("got headline %q text %q, want headline %q and text starting %q without the headline", p.Headline, p.Text, tt.headline, tt.text)
+			}
+		})
+	}
+}
