@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -14,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	trafilatura "github.com/markusmobius/go-trafilatura"
 	"golang.org/x/net/html"
 	"golang.org/x/net/html/atom"
 )
@@ -324,4 +326,31 @@ func firstDiff(a, b string) string {
 	}
 	lo := max(0, i-60)
 	return fmt.Sprintf("before: %q\nafter:  %q", a[lo:min(len(a), i+80)], b[lo:min(len(b), i+80)])
+}
+
+// TestGoTrafilaturaAlone writes go-trafilatura's own plain text of the
+// benchmark's pages (its defaults, as the benchmark ran it) next to
+// ExtractPage's, for a page-by-page comparison:
+//
+//	STET_BENCH_OUT=/tmp/b go test -run 'ArticleExtractionBenchmark|GoTrafilaturaAlone' -v ./feeds
+//	cp ../shared/bench/article-extraction/{ground-truth.json,evaluate.py} /tmp/b/ && (cd /tmp/b && python3 evaluate.py)
+func TestGoTrafilaturaAlone(t *testing.T) {
+	dir := os.Getenv("STET_BENCH_OUT")
+	if dir == "" {
+		t.Skip("set STET_BENCH_OUT to write go-trafilatura's own output")
+	}
+	pages := loadBenchPages(t)
+	preds := make([]string, len(pages))
+	out := map[string]map[string]string{}
+	for i, pg := range pages {
+		u, _ := url.Parse(pg.url)
+		res, err := trafilatura.Extract(bytes.NewReader(pg.html), trafilatura.Options{OriginalURL: u})
+		if err == nil && res != nil {
+			preds[i] = res.ContentText
+		}
+		out[pg.id] = map[string]string{"articleBody": preds[i]}
+	}
+	s, _ := scoreBench(pages, preds)
+	t.Logf("go-trafilatura alone: F1 %.4f precision %.4f recall %.4f exact %.4f", s.F1, s.Precision, s.Recall, s.Accuracy)
+	writeJSONFile(t, filepath.Join(dir, "output", "go_trafilatura.json"), out)
 }
