@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/url"
 	"slices"
 	"strings"
 	"time"
@@ -47,6 +48,8 @@ type Item struct {
 // Feed is a parsed feed document.
 type Feed struct {
 	Title   string
+	Link    string // the site's home page, absolute http(s); "" when none
+	Icon    string // the feed's image or icon, absolute http(s); "" when none
 	Format  string // "rss 2.0", "atom 1.0", "json 1.1", ...
 	Items   []Item
 	Dropped int // items left out: repeats within the document, empty items, beyond MaxItems
@@ -150,8 +153,33 @@ func ParseWith(body []byte, contentType, baseURL string, o ParseOptions) (*Feed,
 		Format:    strings.TrimSpace(gf.FeedType + " " + gf.FeedVersion),
 		Truncated: truncated,
 	}
+	f.Link = siteURL(gf.Link, base)
+	if gf.Image != nil {
+		f.Icon = siteURL(gf.Image.URL, base)
+	}
 	f.Items, f.Dropped = buildItems(gf.Items, base, o)
 	return f, nil
+}
+
+// siteURL resolves a feed's link or image against base and keeps it only
+// when it is an absolute http(s) URL of a sane length: it is shown as a
+// link, so nothing else may pass (javascript:, data:).
+func siteURL(ref, base string) string {
+	ref = strings.TrimSpace(ref)
+	if ref == "" || len(ref) > 2048 {
+		return ""
+	}
+	u, err := url.Parse(ref)
+	if err != nil {
+		return ""
+	}
+	if b, err := url.Parse(base); err == nil && !u.IsAbs() {
+		u = b.ResolveReference(u)
+	}
+	if (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return ""
+	}
+	return u.String()
 }
 
 // closeTruncated ends a document that was cut short: after its last

@@ -433,3 +433,27 @@ func TestFetcherParseOptions(t *testing.T) {
 		t.Errorf("default MaxItems: got %d", d.MaxItems)
 	}
 }
+
+func TestParseSiteLinkAndIcon(t *testing.T) {
+	tests := []struct{ name, doc, title, link, icon string }{
+		{"rss", `<rss version="2.0"><channel><title>Example &amp; Co</title><link>/</link>
+<image><url>/logo.png</url><title>x</title><link>/</link></image>
+<item><title>A</title><link>/a</link></item></channel></rss>`, "Example & Co", "https://example.com/", "https://example.com/logo.png"},
+		{"atom", `<feed xmlns="http://www.w3.org/2005/Atom"><title>Atom Site</title><link rel="alternate" href="https://site.example/"/>
+<icon>https://site.example/i.ico</icon><entry><title>A</title><id>a</id><link href="https://site.example/a"/></entry></feed>`, "Atom Site", "https://site.example/", ""},
+		{"json", `{"version":"https://jsonfeed.org/version/1.1","title":"J","home_page_url":"https://j.example/","icon":"https://j.example/icon.png","items":[{"id":"1","url":"https://j.example/1","content_text":"x"}]}`, "J", "https://j.example/", "https://j.example/icon.png"},
+		{"script link refused", `<rss version="2.0"><channel><title>T</title><link>javascript:alert(1)</link>
+<item><title>A</title><link>/a</link></item></channel></rss>`, "T", "", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f, err := Parse([]byte(tt.doc), "", "https://example.com/feed.xml")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if f.Title != tt.title || f.Link != tt.link || (tt.icon != "" && f.Icon != tt.icon) {
+				t.Errorf("got title %q link %q icon %q, want %q %q %q", f.Title, f.Link, f.Icon, tt.title, tt.link, tt.icon)
+			}
+		})
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	neturl "net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -24,14 +25,38 @@ type Feed struct {
 	NextFetch    time.Time
 	Failures     int
 	Gone         bool
+	Site         FeedSite // what the feed says of itself
+}
+
+// FeedSite is what a feed document says of itself.
+type FeedSite struct {
+	Title string // the feed's own title, plain text
+	Link  string // its site's home page
+	Icon  string // its icon or logo image
+}
+
+// DisplayName is how a feed is shown everywhere (digest, web view, status):
+// its configured name, else its own title, else its URL's host, else its
+// URL.
+func (f Feed) DisplayName() string {
+	if f.Name != "" {
+		return f.Name
+	}
+	if f.Site.Title != "" {
+		return f.Site.Title
+	}
+	if u, err := neturl.Parse(f.URL); err == nil && u.Host != "" {
+		return u.Host
+	}
+	return f.URL
 }
 
 const feedCols = `f.id, f.url, f.fetch_url, f.name, f.etag, f.last_modified, f.last_fetch,
-	f.last_status, f.last_error, f.next_fetch, f.failures, f.gone`
+	f.last_status, f.last_error, f.next_fetch, f.failures, f.gone, f.title, f.site_url, f.icon_url`
 
 func feedDest(f *Feed) []any {
 	return []any{&f.ID, &f.URL, &f.FetchURL, &f.Name, &f.ETag, &f.LastModified, tm(&f.LastFetch),
-		&f.LastStatus, &f.LastError, tm(&f.NextFetch), &f.Failures, &f.Gone}
+		&f.LastStatus, &f.LastError, tm(&f.NextFetch), &f.Failures, &f.Gone, &f.Site.Title, &f.Site.Link, &f.Site.Icon}
 }
 
 // EnsureFeed returns the feed with this configured URL, adding it when new.
@@ -101,13 +126,14 @@ type FetchRecord struct {
 	NextFetch    time.Time
 	Failures     int
 	Gone         bool
+	Site         *FeedSite // nil: unchanged (a 304, a failure)
 }
 
 // RecordFetch stores the outcome of a fetch that brought nothing to save
 // (a 304 or a failure): one small UPDATE.
 func (s *Store) RecordFetch(ctx context.Context, r FetchRecord) error {
 	return s.writeTx(ctx, fmt.Sprintf("record fetch of feed %d", r.FeedID), func(tx *sql.Tx) error {
-		return recordFetch(ctx, tx.StmtContext(ctx, s.st.recordFetch), r)
+		return recordFetch(ctx, tx, tx.StmtContext(ctx, s.st.recordFetch), r)
 	})
 }
 
@@ -129,7 +155,7 @@ func (s *Store) RecordFetches(ctx context.Context, recs []FetchRecord) error {
 		missing = missing[:0]
 		stmt := tx.StmtContext(ctx, s.st.recordFetch)
 		for _, r := range recs {
-			err := recordFetch(ctx, stmt, r)
+			err := recordFetch(ctx, tx, stmt, r)
 			if errors.Is(err, ErrNotFound) {
 				missing = append(missing, r.FeedID)
 				continue
@@ -166,7 +192,7 @@ func idList(ids []int64) string {
 }
 
 // recordFetch runs the prepared qRecordFetch of the transaction.
-func recordFetch(ctx context.Context, stmt *sql.Stmt, r FetchRecord) error {
+func recordFetch(ctx context.Context, tx *sql.Tx, stmt *sql.Stmt, r FetchRecord) error {
 	res, err := stmt.ExecContext(ctx, ts(r.At), r.Status, r.Err, r.ETag, r.LastModified,
 		r.FetchURL, ts(r.NextFetch), r.Failures, r.Gone, r.FeedID)
 	if err != nil {
@@ -174,6 +200,15 @@ func recordFetch(ctx context.Context, stmt *sql.Stmt, r FetchRecord) error {
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
 		return fmt.Errorf("store: record fetch of feed %d: %w", r.FeedID, ErrNotFound)
+	}
+	if r.Site != nil {
+		// Written only when it differs, so a pass of unchanged feeds
+		// writes no more than before.
+		if _, err := tx.ExecContext(ctx, `UPDATE feeds SET title = ?1, site_url = ?2, icon_url = ?3
+			WHERE id = ?4 AND (title <> ?1 OR site_url <> ?2 OR icon_url <> ?3)`,
+			r.Site.Title, r.Site.Link, r.Site.Icon, r.FeedID); err != nil {
+			return fmt.Errorf("store: record fetch of feed %d: site: %w", r.FeedID, err)
+		}
 	}
 	return nil
 }

@@ -397,7 +397,7 @@ func (s *Store) saveFetch(ctx context.Context, tx *sql.Tx, r FetchResult, pre []
 	if inFetch {
 		rec := *r.Fetch
 		rec.FeedID = r.FeedID
-		if err := recordFetch(ctx, tx.StmtContext(ctx, s.st.recordFetch), rec); err != nil {
+		if err := recordFetch(ctx, tx, tx.StmtContext(ctx, s.st.recordFetch), rec); err != nil {
 			return err
 		}
 	}

@@ -102,6 +102,8 @@ func ago(t, now time.Time) string {
 	}
 	var s string
 	switch {
+	case d < time.Minute && suffix == "":
+		return "in under a minute" // a planned time, not a past one
 	case d < time.Minute:
 		return "just now"
 	case d < time.Hour:

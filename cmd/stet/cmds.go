@@ -34,8 +34,6 @@ func init() {
 		usage: "stet vacuum [--config FILE]", example: "stet vacuum --config /etc/stet/config.yaml", run: cmdVacuum})
 	register(&command{name: "version", summary: "version, commit and Go version",
 		usage: "stet version", example: "stet version", run: cmdVersion})
-	register(&command{name: "import-opml", summary: "print the feeds of an OPML export as a YAML feeds: block",
-		usage: "stet import-opml FILE", example: "stet import-opml subscriptions.opml >> config.yaml", run: cmdImportOPML})
 }
 
 // withApp parses the common flags (plus extra ones set by the caller),
@@ -445,30 +443,4 @@ func cmdVersion(ctx context.Context, env *Env, args []string) error {
 	v, commit, gov := buildInfo()
 	fmt.Fprintf(env.Stdout, "stet %s (commit %s, %s)\n", v, commit, gov)
 	return nil
-}
-
-func cmdImportOPML(ctx context.Context, env *Env, args []string) error {
-	c := commands["import-opml"]
-	fs := newFlagSet(c, env)
-	if err := parseFlags(fs, env, args); err != nil {
-		return err
-	}
-	if len(fs.Args()) != 1 {
-		return usageError("give the OPML FILE")
-	}
-	r, err := openInput(env, fs.Arg(0))
-	if err != nil {
-		return err
-	}
-	defer r.Close()
-	fl, err := config.ImportOPML(r)
-	if err != nil {
-		return fmt.Errorf("%s: %w", fs.Arg(0), err)
-	}
-	out, err := config.FeedsYAML(fl)
-	if err != nil {
-		return err
-	}
-	_, err = env.Stdout.Write(out)
-	return err
 }

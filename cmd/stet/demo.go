@@ -32,12 +32,16 @@ const (
 	demoHeadline = "Harbour council approves ferry fare rise after heated meeting"
 	demoBefore   = `Councillors in Port Averly voted 7-4 on Tuesday night to raise ferry fares by 12 per cent from January.
 
-Maria Okafor, the council's finance chair, defended the rise. “We cannot keep the boats running on goodwill and good intentions,” Okafor said. “The money has to come from somewhere.”
+Maria Okafor, the council's finance chair, defended the rise. “We cannot keep the boats running on goodwill and good intentions,” Okafor said.
+
+Fares have not risen since 2019. “The money has to come from somewhere,” she added.
 
 Deputy Mayor Tom Reyes voted against the plan. “This is a tax on islanders who have no other way to get to work,” Reyes said.`
 	demoAfter = `Councillors in Port Averly voted 7-4 on Tuesday night to raise ferry fares by 12 per cent from January.
 
-Maria Okafor, the council's acting finance chair, defended the rise. “We cannot keep the boats running on goodwill alone,” Okafor said. “The money has to come from somewhere.”
+Maria Okafor, the council's acting finance chair, defended the rise. “We cannot keep the boats running on goodwill alone,” Okafor said.
+
+Fares have not risen since 2019. “The money has to come from somewhere,” she added.
 
 Deputy Mayor Tom Reyes voted against the plan. “This is a tax on islanders who have no other way to get to work,” Reyes said.`
 )
