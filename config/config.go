@@ -12,8 +12,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 	_ "time/tzdata" // digest.timezone must load on hosts without a zoneinfo database
 
@@ -72,7 +74,16 @@ const (
 type HTTP struct {
 	Listen   string `yaml:"listen"`    // "" means no web server
 	TokenEnv string `yaml:"token_env"` // name of the variable holding the bearer token
+	// BaseURL is where readers reach the web view ("https://stet.example.org"):
+	// the digest's links to it, the Atom feed's ids and links, and the one
+	// host name besides the listen address and localhost that the server
+	// answers to. "" means none.
+	BaseURL string `yaml:"base_url"`
 }
+
+// MinTokenBytes is the shortest bearer token accepted for a listen address
+// other than loopback.
+const MinTokenBytes = 16
 
 // Fetch sets the limits of fetching feeds and pages.
 type Fetch struct {
@@ -265,6 +276,36 @@ func (c Config) Token(getenv func(string) string) string {
 		return ""
 	}
 	return getenv(c.HTTP.TokenEnv)
+}
+
+// CheckSecrets checks what Validate cannot see because it lives in the
+// environment: a listen address other than loopback needs a bearer token of
+// at least MinTokenBytes bytes in the variable http.token_env names. A
+// missing, empty or short token is refused (never served without one),
+// naming the variable.
+func (c Config) CheckSecrets(getenv func(string) string) error {
+	h := c.HTTP
+	if h.Listen == "" {
+		return nil
+	}
+	host, _, err := net.SplitHostPort(h.Listen)
+	if err != nil || isLoopback(host) {
+		return nil // Validate reports a bad address
+	}
+	if h.TokenEnv == "" {
+		return &Error{Key: "http.token_env", Msg: fmt.Sprintf("http.listen %q is reachable from other machines: set http.token_env to the name of a variable holding a bearer token of at least %d bytes, or listen on 127.0.0.1", h.Listen, MinTokenBytes)}
+	}
+	tok := getenv(h.TokenEnv)
+	var why string
+	switch {
+	case tok == "":
+		why = "is not set or empty"
+	case len(strings.TrimSpace(tok)) < MinTokenBytes:
+		why = fmt.Sprintf("holds %d bytes", len(strings.TrimSpace(tok)))
+	default:
+		return nil
+	}
+	return &Error{Key: "http.token_env", Msg: fmt.Sprintf("the variable %s %s: http.listen %q is reachable from other machines and needs a bearer token of at least %d bytes in %s (refusing to serve without one)", h.TokenEnv, why, h.Listen, MinTokenBytes, h.TokenEnv)}
 }
 
 // CronParser returns the parser every schedule is checked with: five

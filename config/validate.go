@@ -136,6 +136,12 @@ func (c *Config) validate() []*Error {
 		}
 	}
 
+	if h.BaseURL != "" {
+		if msg := checkBaseURL(h.BaseURL); msg != "" {
+			add("http.base_url", "%s", msg)
+		}
+	}
+
 	f := c.Fetch
 	positive("fetch.workers", int64(f.Workers), strconv.Itoa(f.Workers))
 	positive("fetch.per_host", int64(f.PerHost), strconv.Itoa(f.PerHost))
@@ -255,6 +261,23 @@ func checkCronSteps(spec string) string {
 	}
 	return ""
 }
+
+// checkBaseURL returns what is wrong with http.base_url, or "".
+func checkBaseURL(raw string) string {
+	u, err := url.Parse(raw)
+	switch {
+	case err != nil:
+		return fmt.Sprintf("bad URL %q", raw)
+	case u.Scheme != "http" && u.Scheme != "https" || u.Host == "":
+		return fmt.Sprintf("want an absolute http:// or https:// URL like https://stet.example.org, not %q", raw)
+	case u.User != nil || u.RawQuery != "" || u.Fragment != "":
+		return fmt.Sprintf("want scheme, host and an optional path only, not %q", raw)
+	}
+	return ""
+}
+
+// BaseURL returns http.base_url without a trailing slash; "" when unset.
+func (c Config) BaseURL() string { return strings.TrimRight(c.HTTP.BaseURL, "/") }
 
 // checkFeedURL returns what is wrong with a feed URL, or "".
 func checkFeedURL(raw string) string {

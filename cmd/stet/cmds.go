@@ -386,6 +386,9 @@ func cmdCheck(ctx context.Context, env *Env, args []string) error {
 		if err := noArgs(rest); err != nil {
 			return err
 		}
+		if err := a.cfg.CheckSecrets(env.Getenv); err != nil {
+			return err // what `stet run` would refuse
+		}
 		problems, err := a.store.Check(ctx)
 		if err != nil {
 			return err
