@@ -260,7 +260,7 @@ func TestAPIChangesPaging(t *testing.T) {
 	for i := range 7 {
 		seedArticle(t, st, testFeed, "", fmt.Sprintf("g%d", i), fmt.Sprintf("https://news.example/a%d", i), t0.Add(time.Duration(i)*time.Hour))
 	}
-	h := New(st, Options{}).Handler()
+	h := New(st, Options{Hosts: []string{"example.com"}}).Handler()
 	var ids []int64
 	next := "/api/changes?limit=4&kind=title_changed"
 	pages := 0
@@ -478,6 +478,7 @@ func TestHealthzTimeout(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, "/healthz", nil)
+	req.Host = "localhost"
 	rec := httptest.NewRecorder()
 	f.h.ServeHTTP(rec, req)
 	if rec.Code != http.StatusServiceUnavailable {
