@@ -168,12 +168,13 @@ type Digest struct {
 	NextAttempt time.Time
 	Attempts    int
 	LastError   string
+	SendingAt   time.Time // set just before DATA, cleared by a failed attempt and by sending
 }
 
-const digestCols = `id, message_id, created_at, sent_at, last_attempt, next_attempt, attempts, last_error`
+const digestCols = `id, message_id, created_at, sent_at, last_attempt, next_attempt, attempts, last_error, sending_at`
 
 func digestDest(d *Digest) []any {
-	return []any{&d.ID, &d.MessageID, tm(&d.CreatedAt), tm(&d.SentAt), tm(&d.LastAttempt), tm(&d.NextAttempt), &d.Attempts, &d.LastError}
+	return []any{&d.ID, &d.MessageID, tm(&d.CreatedAt), tm(&d.SentAt), tm(&d.LastAttempt), tm(&d.NextAttempt), &d.Attempts, &d.LastError, tm(&d.SendingAt)}
 }
 
 // OpenDigest returns the digest created but not yet sent, nil when none.
@@ -206,19 +207,11 @@ func (s *Store) Digest(ctx context.Context, id int64) (Digest, error) {
 // CreateDigest records a digest with its Message-ID and links each change
 // and problem to it, in one transaction. A change or problem that does not
 // exist or is linked to another digest already is an error (nothing is
-// recorded), and so is a digest still open (ErrDigestOpen): send that one
-// first.
+// recorded). Digests still open stay as they are: the new one is queued
+// behind them (OpenDigests, oldest first).
 func (s *Store) CreateDigest(ctx context.Context, messageID string, at time.Time, changeIDs, problemIDs []int64) (Digest, error) {
 	var d Digest
 	err := s.writeTx(ctx, "create digest", func(tx *sql.Tx) error {
-		var open int64
-		err := tx.QueryRowContext(ctx, `SELECT id FROM digests WHERE sent_at IS NULL LIMIT 1`).Scan(&open)
-		if err == nil {
-			return fmt.Errorf("store: create digest: digest %d: %w", open, ErrDigestOpen)
-		}
-		if !errors.Is(err, sql.ErrNoRows) {
-			return err
-		}
 		if err := tx.QueryRowContext(ctx, `INSERT INTO digests (message_id, created_at) VALUES (?, ?)
 			RETURNING `+digestCols, messageID, tsNotNull(at)).Scan(digestDest(&d)...); err != nil {
 			return err
@@ -259,7 +252,7 @@ func link(ctx context.Context, tx *sql.Tx, table, what string, digestID int64, i
 func (s *Store) DigestAttempt(ctx context.Context, id int64, at time.Time, errText string, next time.Time) error {
 	return s.writeTx(ctx, fmt.Sprintf("digest %d attempt", id), func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE digests SET attempts = attempts + 1, last_error = ?, last_attempt = ?,
-			next_attempt = ? WHERE id = ? AND sent_at IS NULL`, errText, ts(at), ts(next), id)
+			next_attempt = ?, sending_at = NULL WHERE id = ? AND sent_at IS NULL`, errText, ts(at), ts(next), id)
 		if err != nil {
 			return err
 		}
@@ -276,7 +269,7 @@ func (s *Store) DigestAttempt(ctx context.Context, id int64, at time.Time, errTe
 func (s *Store) DigestSent(ctx context.Context, id int64, at time.Time) error {
 	return s.writeTx(ctx, fmt.Sprintf("digest %d sent", id), func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE digests SET sent_at = COALESCE(sent_at, ?), attempts = attempts + 1,
-			last_error = '', next_attempt = NULL WHERE id = ?`, tsNotNull(at), id)
+			last_error = '', next_attempt = NULL, sending_at = NULL WHERE id = ?`, tsNotNull(at), id)
 		if err != nil {
 			return err
 		}
