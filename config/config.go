@@ -51,7 +51,14 @@ type Digest struct {
 	To        []string `yaml:"to"`
 	Dir       string   `yaml:"dir"` // write .eml files here (used when smtp.host is empty)
 	SendEmpty bool     `yaml:"send_empty"`
+	// MaxBytes caps one digest mail; past it the remaining changes are
+	// counted per feed and article with links to the web view.
+	MaxBytes ByteSize `yaml:"max_bytes"`
 }
+
+// MinDigestBytes is the smallest digest.max_bytes accepted: room for the
+// headers, the counts and some changes.
+const MinDigestBytes = 64 << 10
 
 // SMTP is the mail server the digest is sent through.
 type SMTP struct {
@@ -122,7 +129,7 @@ func Default() Config {
 	return Config{
 		Database: defaultDatabase(os.Getenv, os.UserHomeDir),
 		Schedule: "*/30 * * * *",
-		Digest:   Digest{Schedule: "0 7 * * *"},
+		Digest:   Digest{Schedule: "0 7 * * *", MaxBytes: 2_000_000},
 		SMTP:     SMTP{Port: 587, TLS: TLSStartTLS, Timeout: Duration(30 * time.Second)},
 		Fetch: Fetch{
 			Workers:        8,

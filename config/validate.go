@@ -90,6 +90,9 @@ func (c *Config) validate() []*Error {
 			add(fmt.Sprintf("digest.to[%d]", i), "%s", msg)
 		}
 	}
+	if d.MaxBytes < MinDigestBytes {
+		add("digest.max_bytes", "want at least %s (the default is 2MB), not %s", ByteSize(MinDigestBytes), d.MaxBytes)
+	}
 	if len(d.To) > 0 && d.Dir == "" && c.SMTP.Host == "" {
 		add("digest.to", "recipients but no way to deliver: set smtp.host to send the digest, or digest.dir to write it as .eml files")
 	}
