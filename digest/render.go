@@ -147,8 +147,8 @@ const (
 )
 
 var htmlTmpl = template.Must(template.New("digest").Funcs(template.FuncMap{
-	"styleDel": func() template.CSS { return styleDel },
-	"styleIns": func() template.CSS { return styleIns },
+	"styleDel":         func() template.CSS { return styleDel },
+	"styleIns":         func() template.CSS { return styleIns },
 	"overflowSentence": overflowSentence,
 }).Parse(`<!DOCTYPE html>
 <html lang="en">
