@@ -193,7 +193,12 @@ func Build(in Input) (*Message, error) {
 		// The most changes shown in full that fit, found by a binary search
 		// over renderings; the rest is counted. With none shown it may still
 		// not fit (thousands of sources with problems): then it goes as is.
+		// The size is about linear in the changes shown: search below twice
+		// the estimate, so that no rendering is much larger than the cap.
 		lo, hi := 0, d.NumChanges-1
+		if est := int64(d.NumChanges) * in.MaxBytes / int64(buf.Len()); 2*est+1 < int64(hi) {
+			hi = int(2*est + 1)
+		}
 		for lo < hi {
 			mid := (lo + hi + 1) / 2
 			b, _, err := render(in, bareID, mid)

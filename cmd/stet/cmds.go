@@ -144,7 +144,7 @@ func cmdStatus(ctx context.Context, env *Env, args []string) error {
 		if n, err := a.store.RecheckBacklog(ctx, a.now()); err == nil && n > 0 {
 			fmt.Fprintf(env.Stdout, "recheck backlog: %d article pages due\n", n)
 		}
-		return nil
+		return a.digestStatus(ctx, env.Stdout)
 	})
 }
 

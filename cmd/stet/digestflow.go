@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"fmt"
+	"io"
 	"path/filepath"
 	"time"
 
@@ -70,6 +72,34 @@ func (a *App) retryDigest(ctx context.Context) error {
 		return err
 	}
 	return f.Retry(ctx)
+}
+
+// digestStatus prints, for `stet status`, the digests waiting to go out
+// and the recipients the mail server refused for good.
+func (a *App) digestStatus(ctx context.Context, w io.Writer) error {
+	open, err := a.store.OpenDigests(ctx)
+	if err != nil {
+		return err
+	}
+	if len(open) > 0 {
+		d := open[0]
+		fmt.Fprintf(w, "digest: %d waiting to be sent; the oldest, %s, tried %d times", len(open), d.MessageID, d.Attempts)
+		if !d.NextAttempt.IsZero() {
+			fmt.Fprintf(w, ", next try %s", fmtTime(d.NextAttempt))
+		}
+		if d.LastError != "" {
+			fmt.Fprintf(w, ": %s", truncate(d.LastError, 200))
+		}
+		fmt.Fprintln(w)
+	}
+	refused, err := a.store.RefusedRecipients(ctx, 10)
+	if err != nil {
+		return err
+	}
+	for _, r := range refused {
+		fmt.Fprintf(w, "digest: %s refused permanently %s (digest %s): %s\n", r.Address, fmtTime(r.At), r.MessageID, truncate(r.Detail, 200))
+	}
+	return nil
 }
 
 // digestStore is the store as digest.Flow sees it.
