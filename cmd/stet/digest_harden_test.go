@@ -163,4 +163,3 @@ func TestDigestRestartDuringDataWaitsTheTimeout(t *testing.T) {
 		t.Errorf("still open: %+v", open)
 	}
 }
-
