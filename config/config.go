@@ -88,6 +88,31 @@ type HTTP struct {
 	BaseURL string `yaml:"base_url"`
 }
 
+// PrivateNetworks is what the deprecated fetch.allow_private: true stands
+// for: private, loopback, carrier-grade NAT and unique-local networks.
+var PrivateNetworks = []string{"10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "127.0.0.0/8", "100.64.0.0/10", "::1/128", "fc00::/7"}
+
+// AllowList is fetch.allow, with what the deprecated fetch.allow_private
+// stands for.
+func (f Fetch) AllowList() []string {
+	out := append([]string(nil), f.Allow...)
+	if f.AllowPrivate {
+		out = append(out, PrivateNetworks...)
+	}
+	return out
+}
+
+// Deprecations returns a warning for each deprecated key set, naming its
+// replacement.
+func (c Config) Deprecations() []string {
+	var out []string
+	if c.Fetch.AllowPrivate {
+		out = append(out, "fetch.allow_private is deprecated and now stands for fetch.allow: ["+strings.Join(PrivateNetworks, ", ")+
+			"] (never link-local or metadata addresses): replace it with fetch.allow listing only the networks or hosts to reach")
+	}
+	return out
+}
+
 // MinTokenBytes is the shortest bearer token accepted for a listen address
 // other than loopback.
 const MinTokenBytes = 16
@@ -100,9 +125,17 @@ type Fetch struct {
 	Timeout        Duration `yaml:"timeout"`  // whole request
 	ConnectTimeout Duration `yaml:"connect_timeout"`
 	HeaderTimeout  Duration `yaml:"header_timeout"`
-	AllowPrivate   bool     `yaml:"allow_private"` // fetch article pages from private addresses
-	MaxItems       int      `yaml:"max_items"`     // items kept from one feed document
-	UserAgent      string   `yaml:"user_agent"`    // "" means stet's own
+	// Allow lists what untrusted fetches (article pages, redirects away
+	// from a feed's host) may reach although it is not public: CIDR
+	// networks, addresses and host names. Link-local and metadata
+	// addresses (169.254.169.254) need an entry naming them exactly.
+	Allow []string `yaml:"allow"`
+	// AllowPrivate is deprecated: true means the private, loopback and
+	// unique-local networks (PrivateNetworks) in fetch.allow, and no longer
+	// reaches link-local or metadata addresses.
+	AllowPrivate bool   `yaml:"allow_private"`
+	MaxItems     int    `yaml:"max_items"`  // items kept from one feed document
+	UserAgent    string `yaml:"user_agent"` // "" means stet's own
 }
 
 // Recheck sets how article pages of full_text feeds are fetched again after

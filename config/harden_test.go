@@ -74,3 +74,39 @@ func TestBaseURL(t *testing.T) {
 		}
 	}
 }
+
+func TestFetchAllow(t *testing.T) {
+	c, err := Parse(strings.NewReader("fetch:\n  allow: [10.0.0.0/8, 192.168.1.7, \"fd00::/8\", intranet.example]\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := c.Fetch.AllowList(); len(got) != 4 || len(c.Deprecations()) != 0 {
+		t.Errorf("allow list %v, deprecations %v", got, c.Deprecations())
+	}
+	_, err = Parse(strings.NewReader("fetch:\n  allow:\n    - 10.0.0.0/8\n    - http://intranet/\n"))
+	if want := `config: line 4: fetch.allow[1]: want a network (10.0.0.0/8), an address (10.1.2.3) or a host name (intranet.example), not "http://intranet/"`; err == nil || err.Error() != want {
+		t.Errorf("got %v\nwant %s", err, want)
+	}
+	// The old key still loads, standing for the private networks only,
+	// with a warning naming its replacement.
+	c, err = Parse(strings.NewReader("fetch:\n  allow_private: true\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := c.Fetch.AllowList()
+	if !slicesContain(got, "10.0.0.0/8") || slicesContain(got, "169.254.0.0/16") {
+		t.Errorf("allow_private stands for %v", got)
+	}
+	if d := c.Deprecations(); len(d) != 1 || !strings.Contains(d[0], "fetch.allow") {
+		t.Errorf("deprecations %v", d)
+	}
+}
+
+func slicesContain(list []string, s string) bool {
+	for _, e := range list {
+		if e == s {
+			return true
+		}
+	}
+	return false
+}

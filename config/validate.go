@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net"
 	"net/mail"
+	"net/netip"
 	"net/url"
 	"regexp"
 	"strconv"
@@ -153,6 +154,11 @@ func (c *Config) validate() []*Error {
 	positive("fetch.connect_timeout", int64(f.ConnectTimeout), f.ConnectTimeout.String())
 	positive("fetch.header_timeout", int64(f.HeaderTimeout), f.HeaderTimeout.String())
 	positive("fetch.max_items", int64(f.MaxItems), strconv.Itoa(f.MaxItems))
+	for i, e := range f.Allow {
+		if msg := checkAllowEntry(e); msg != "" {
+			add(fmt.Sprintf("fetch.allow[%d]", i), "%s", msg)
+		}
+	}
 	if strings.ContainsFunc(f.UserAgent, func(r rune) bool { return r < ' ' || r == 0x7f }) {
 		add("fetch.user_agent", "must not hold control characters")
 	}
@@ -263,6 +269,23 @@ func checkCronSteps(spec string) string {
 		}
 	}
 	return ""
+}
+
+var hostNameRE = regexp.MustCompile(`^(?i)[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*\.?$`)
+
+// checkAllowEntry returns what is wrong with a fetch.allow entry, or "".
+func checkAllowEntry(e string) string {
+	e = strings.TrimSpace(e)
+	if _, err := netip.ParsePrefix(e); err == nil {
+		return ""
+	}
+	if _, err := netip.ParseAddr(strings.Trim(e, "[]")); err == nil {
+		return ""
+	}
+	if hostNameRE.MatchString(e) && len(e) <= 253 {
+		return ""
+	}
+	return fmt.Sprintf("want a network (10.0.0.0/8), an address (10.1.2.3) or a host name (intranet.example), not %q", e)
 }
 
 // checkBaseURL returns what is wrong with http.base_url, or "".

@@ -76,7 +76,7 @@ func testConfig(t *testing.T, feedURLs ...string) config.Config {
 	cfg.Database = filepath.Join(dir, "stet.db")
 	cfg.Digest.Dir = filepath.Join(dir, "digests")
 	cfg.Digest.From = "stet@example.org"
-	cfg.Fetch.AllowPrivate = true
+	cfg.Fetch.Allow = []string{"127.0.0.0/8", "::1"}
 	for _, u := range feedURLs {
 		cfg.Feeds = append(cfg.Feeds, config.Feed{URL: u})
 	}
