@@ -13,9 +13,10 @@ import (
 
 // RevisionsDesc returns up to limit revisions of an article numbered below
 // before (0: no bound), newest first. Without withText only the number,
-// time, hash and revert are read (no text decoded). ErrNotFound when the
-// article does not exist.
-func (s *Store) RevisionsDesc(ctx context.Context, articleID int64, before, limit int, withText bool) ([]Revision, error) {
+// time, hash and revert are read (no text decoded); with it, decoding stops
+// once the texts read reach maxText bytes (0: no bound; the first revision
+// is always read). ErrNotFound when the article does not exist.
+func (s *Store) RevisionsDesc(ctx context.Context, articleID int64, before, limit int, withText bool, maxText int64) ([]Revision, error) {
 	if limit <= 0 {
 		return nil, fmt.Errorf("store: revisions of article %d: limit %d: want more than 0", articleID, limit)
 	}
@@ -28,10 +29,11 @@ func (s *Store) RevisionsDesc(ctx context.Context, articleID int64, before, limi
 			}
 			return err
 		}
-		cols := `article_id, number, fetched_at, hash, revert_of, NULL, x''`
+		cols := `article_id, number, fetched_at, hash, revert_of, text_size, NULL, x''`
 		if withText {
-			cols = `article_id, number, fetched_at, hash, revert_of, headline, body`
+			cols = `article_id, number, fetched_at, hash, revert_of, text_size, headline, body`
 		}
+		var read int64
 		q := `SELECT ` + cols + ` FROM revisions WHERE article_id = ?`
 		args := []any{articleID}
 		if before > 0 {
@@ -49,9 +51,14 @@ func (s *Store) RevisionsDesc(ctx context.Context, articleID int64, before, limi
 			var r Revision
 			var headline sql.NullString
 			var body []byte
-			if err := rows.Scan(&r.ArticleID, &r.Number, tm(&r.FetchedAt), hashDest{&r.Hash}, &r.RevertOf, &headline, &body); err != nil {
+			var size int64
+			if err := rows.Scan(&r.ArticleID, &r.Number, tm(&r.FetchedAt), hashDest{&r.Hash}, &r.RevertOf, &size, &headline, &body); err != nil {
 				return err
 			}
+			if withText && maxText > 0 && len(out) > 0 && read+size > maxText {
+				break
+			}
+			read += size
 			if withText {
 				if r.Headline, r.Text, err = decodeRevision(headline, body, baseIn(ctx, tx, articleID)); err != nil {
 					return fmt.Errorf("store: article %d revision %d: %w", articleID, r.Number, err)

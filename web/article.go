@@ -27,6 +27,7 @@ const (
 	changePageSize   = 50  // changes on the article page and in the API
 	heavyWait        = 10 * time.Second
 	maxDiffTextBytes = 256 << 10 // a longer revision is diffed on its first 256 KiB
+	maxAPITextBytes  = 4 << 20   // revision text in one API response (at least one revision)
 )
 
 // acquireHeavy waits for a heavy-request slot; false (503 sent) when none
@@ -143,13 +144,20 @@ func (s *Server) loadArticlePage(ctx context.Context, id int64, aq articleQuery,
 	}
 	p.A = a
 	if aq.RevBefore != 1 {
-		revs, err := s.st.RevisionsDesc(ctx, id, aq.RevBefore, aq.Limit+1, withText)
+		revs, err := s.st.RevisionsDesc(ctx, id, aq.RevBefore, aq.Limit+1, withText, maxAPITextBytes)
 		if err != nil {
 			return p, err
 		}
 		if len(revs) > aq.Limit {
 			revs = revs[:aq.Limit]
 			p.NextRevBefore = revs[len(revs)-1].Number
+		} else if withText && len(revs) > 0 && revs[len(revs)-1].Number > 1 {
+			// stopped by the byte budget: older ones may follow
+			if older, err := s.st.PreviousRevision(ctx, id, revs[len(revs)-1].Number); err != nil {
+				return p, err
+			} else if older > 0 {
+				p.NextRevBefore = revs[len(revs)-1].Number
+			}
 		}
 		p.Revisions = revs
 	}

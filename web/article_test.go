@@ -146,3 +146,41 @@ func TestHeavyRequestsAreBounded(t *testing.T) {
 		t.Errorf("article page after the slot came free: %d", r.code)
 	}
 }
+
+// The API stops adding revisions once their text reaches its byte budget
+// (always at least one), and the next link carries on from there.
+func TestAPIArticleByteBudget(t *testing.T) {
+	st := openStore(t)
+	f, err := st.EnsureFeed(context.Background(), "https://big.example/rss", "Big")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var id int64
+	for i := 1; i <= 3; i++ {
+		text := fmt.Sprintf("Edition %d.\n\n", i) + strings.Repeat(fmt.Sprintf("Paragraph %d of a very long article. ", i), 70000)
+		id = storeVersion(t, st, f.ID, "big", "https://big.example/a", version{Headline: "Big", Text: text}, t0.Add(time.Duration(i)*time.Minute), nil)
+	}
+	h := New(st, Options{Hosts: []string{"example.com"}}).Handler()
+	var versions []int
+	target := fmt.Sprintf("/api/articles/%d", id)
+	for pages := 0; target != ""; pages++ {
+		if pages > 5 {
+			t.Fatal("the next links do not end")
+		}
+		r := get(t, h, target)
+		var a ArticleJSON
+		if err := json.Unmarshal([]byte(r.body), &a); err != nil {
+			t.Fatal(err)
+		}
+		if len(r.body) > maxAPITextBytes+(1<<20) && len(a.Revisions) > 1 {
+			t.Errorf("%s: %d bytes with %d revisions: over the budget", target, len(r.body), len(a.Revisions))
+		}
+		for _, rv := range a.Revisions {
+			versions = append(versions, rv.Version)
+		}
+		target = a.Next
+	}
+	if !slices.Equal(versions, []int{3, 2, 1}) {
+		t.Errorf("versions %v, want 3 2 1", versions)
+	}
+}
