@@ -109,8 +109,8 @@ func hostileServers(good string) []hostile {
 
 // TestHostileFeedsDoNotStopTheOthers points one pass at every kind of
 // hostile or broken publisher at once, next to a good feed: each is refused
-// or trimmed with a one-line error naming it, within the configured time
-// and memory, and the good feed is stored.
+// or trimmed with a one-line error naming it, and the good feed is stored.
+// It asserts outcomes only; the fetch bounds end the slow servers.
 func TestHostileFeedsDoNotStopTheOthers(t *testing.T) {
 	if testing.Short() {
 		t.Skip("slow: waits for the fetch timeout")
@@ -119,8 +119,12 @@ func TestHostileFeedsDoNotStopTheOthers(t *testing.T) {
 	headline, body := seedArticle(t)
 	good := newFeedServer(t, rssFeed([3]string{"rubio", headline, body}))
 	cfg := testConfig(t)
-	cfg.Fetch.Timeout = config.Duration(3 * time.Second)
-	cfg.Fetch.HeaderTimeout = config.Duration(2 * time.Second)
+	// Generous: the feeds that must be stored (100,000 items: megabytes to
+	// read) get them on a loaded 2-core machine under -race too; the
+	// trickling and silent servers are ended by these bounds, whatever the
+	// load.
+	cfg.Fetch.Timeout = config.Duration(20 * time.Second)
+	cfg.Fetch.HeaderTimeout = config.Duration(5 * time.Second)
 	cfg.Fetch.Workers = 4
 	hs := hostileServers(good.URL)
 	names := map[string]hostile{}
