@@ -12,8 +12,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 	_ "time/tzdata" // digest.timezone must load on hosts without a zoneinfo database
 
@@ -49,7 +51,14 @@ type Digest struct {
 	To        []string `yaml:"to"`
 	Dir       string   `yaml:"dir"` // write .eml files here (used when smtp.host is empty)
 	SendEmpty bool     `yaml:"send_empty"`
+	// MaxBytes caps one digest mail; past it the remaining changes are
+	// counted per feed and article with links to the web view.
+	MaxBytes ByteSize `yaml:"max_bytes"`
 }
+
+// MinDigestBytes is the smallest digest.max_bytes accepted: room for the
+// headers, the counts and some changes.
+const MinDigestBytes = 64 << 10
 
 // SMTP is the mail server the digest is sent through.
 type SMTP struct {
@@ -72,7 +81,41 @@ const (
 type HTTP struct {
 	Listen   string `yaml:"listen"`    // "" means no web server
 	TokenEnv string `yaml:"token_env"` // name of the variable holding the bearer token
+	// BaseURL is where readers reach the web view ("https://stet.example.org"):
+	// the digest's links to it, the Atom feed's ids and links, and the one
+	// host name besides the listen address and localhost that the server
+	// answers to. "" means none.
+	BaseURL string `yaml:"base_url"`
 }
+
+// PrivateNetworks is what the deprecated fetch.allow_private: true stands
+// for: private, loopback, carrier-grade NAT and unique-local networks.
+var PrivateNetworks = []string{"10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "127.0.0.0/8", "100.64.0.0/10", "::1/128", "fc00::/7"}
+
+// AllowList is fetch.allow, with what the deprecated fetch.allow_private
+// stands for.
+func (f Fetch) AllowList() []string {
+	out := append([]string(nil), f.Allow...)
+	if f.AllowPrivate {
+		out = append(out, PrivateNetworks...)
+	}
+	return out
+}
+
+// Deprecations returns a warning for each deprecated key set, naming its
+// replacement.
+func (c Config) Deprecations() []string {
+	var out []string
+	if c.Fetch.AllowPrivate {
+		out = append(out, "fetch.allow_private is deprecated and now stands for fetch.allow: ["+strings.Join(PrivateNetworks, ", ")+
+			"] (never link-local or metadata addresses): replace it with fetch.allow listing only the networks or hosts to reach")
+	}
+	return out
+}
+
+// MinTokenBytes is the shortest bearer token accepted for a listen address
+// other than loopback.
+const MinTokenBytes = 16
 
 // Fetch sets the limits of fetching feeds and pages.
 type Fetch struct {
@@ -82,9 +125,17 @@ type Fetch struct {
 	Timeout        Duration `yaml:"timeout"`  // whole request
 	ConnectTimeout Duration `yaml:"connect_timeout"`
 	HeaderTimeout  Duration `yaml:"header_timeout"`
-	AllowPrivate   bool     `yaml:"allow_private"` // fetch article pages from private addresses
-	MaxItems       int      `yaml:"max_items"`     // items kept from one feed document
-	UserAgent      string   `yaml:"user_agent"`    // "" means stet's own
+	// Allow lists what untrusted fetches (article pages, redirects away
+	// from a feed's host) may reach although it is not public: CIDR
+	// networks, addresses and host names. Link-local and metadata
+	// addresses (169.254.169.254) need an entry naming them exactly.
+	Allow []string `yaml:"allow"`
+	// AllowPrivate is deprecated: true means the private, loopback and
+	// unique-local networks (PrivateNetworks) in fetch.allow, and no longer
+	// reaches link-local or metadata addresses.
+	AllowPrivate bool   `yaml:"allow_private"`
+	MaxItems     int    `yaml:"max_items"`  // items kept from one feed document
+	UserAgent    string `yaml:"user_agent"` // "" means stet's own
 }
 
 // Recheck sets how article pages of full_text feeds are fetched again after
@@ -111,7 +162,7 @@ func Default() Config {
 	return Config{
 		Database: defaultDatabase(os.Getenv, os.UserHomeDir),
 		Schedule: "*/30 * * * *",
-		Digest:   Digest{Schedule: "0 7 * * *"},
+		Digest:   Digest{Schedule: "0 7 * * *", MaxBytes: 2_000_000},
 		SMTP:     SMTP{Port: 587, TLS: TLSStartTLS, Timeout: Duration(30 * time.Second)},
 		Fetch: Fetch{
 			Workers:        8,
@@ -265,6 +316,36 @@ func (c Config) Token(getenv func(string) string) string {
 		return ""
 	}
 	return getenv(c.HTTP.TokenEnv)
+}
+
+// CheckSecrets checks what Validate cannot see because it lives in the
+// environment: a listen address other than loopback needs a bearer token of
+// at least MinTokenBytes bytes in the variable http.token_env names. A
+// missing, empty or short token is refused (never served without one),
+// naming the variable.
+func (c Config) CheckSecrets(getenv func(string) string) error {
+	h := c.HTTP
+	if h.Listen == "" {
+		return nil
+	}
+	host, _, err := net.SplitHostPort(h.Listen)
+	if err != nil || isLoopback(host) {
+		return nil // Validate reports a bad address
+	}
+	if h.TokenEnv == "" {
+		return &Error{Key: "http.token_env", Msg: fmt.Sprintf("http.listen %q is reachable from other machines: set http.token_env to the name of a variable holding a bearer token of at least %d bytes, or listen on 127.0.0.1", h.Listen, MinTokenBytes)}
+	}
+	tok := getenv(h.TokenEnv)
+	var why string
+	switch {
+	case tok == "":
+		why = "is not set or empty"
+	case len(strings.TrimSpace(tok)) < MinTokenBytes:
+		why = fmt.Sprintf("holds %d bytes", len(strings.TrimSpace(tok)))
+	default:
+		return nil
+	}
+	return &Error{Key: "http.token_env", Msg: fmt.Sprintf("the variable %s %s: http.listen %q is reachable from other machines and needs a bearer token of at least %d bytes in %s (refusing to serve without one)", h.TokenEnv, why, h.Listen, MinTokenBytes, h.TokenEnv)}
 }
 
 // CronParser returns the parser every schedule is checked with: five

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net"
 	"net/mail"
+	"net/netip"
 	"net/url"
 	"regexp"
 	"strconv"
@@ -90,6 +91,9 @@ func (c *Config) validate() []*Error {
 			add(fmt.Sprintf("digest.to[%d]", i), "%s", msg)
 		}
 	}
+	if d.MaxBytes < MinDigestBytes {
+		add("digest.max_bytes", "want at least %s (the default is 2MB), not %s", ByteSize(MinDigestBytes), d.MaxBytes)
+	}
 	if len(d.To) > 0 && d.Dir == "" && c.SMTP.Host == "" {
 		add("digest.to", "recipients but no way to deliver: set smtp.host to send the digest, or digest.dir to write it as .eml files")
 	}
@@ -136,6 +140,12 @@ func (c *Config) validate() []*Error {
 		}
 	}
 
+	if h.BaseURL != "" {
+		if msg := checkBaseURL(h.BaseURL); msg != "" {
+			add("http.base_url", "%s", msg)
+		}
+	}
+
 	f := c.Fetch
 	positive("fetch.workers", int64(f.Workers), strconv.Itoa(f.Workers))
 	positive("fetch.per_host", int64(f.PerHost), strconv.Itoa(f.PerHost))
@@ -144,6 +154,11 @@ func (c *Config) validate() []*Error {
 	positive("fetch.connect_timeout", int64(f.ConnectTimeout), f.ConnectTimeout.String())
 	positive("fetch.header_timeout", int64(f.HeaderTimeout), f.HeaderTimeout.String())
 	positive("fetch.max_items", int64(f.MaxItems), strconv.Itoa(f.MaxItems))
+	for i, e := range f.Allow {
+		if msg := checkAllowEntry(e); msg != "" {
+			add(fmt.Sprintf("fetch.allow[%d]", i), "%s", msg)
+		}
+	}
 	if strings.ContainsFunc(f.UserAgent, func(r rune) bool { return r < ' ' || r == 0x7f }) {
 		add("fetch.user_agent", "must not hold control characters")
 	}
@@ -255,6 +270,40 @@ func checkCronSteps(spec string) string {
 	}
 	return ""
 }
+
+var hostNameRE = regexp.MustCompile(`^(?i)[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*\.?$`)
+
+// checkAllowEntry returns what is wrong with a fetch.allow entry, or "".
+func checkAllowEntry(e string) string {
+	e = strings.TrimSpace(e)
+	if _, err := netip.ParsePrefix(e); err == nil {
+		return ""
+	}
+	if _, err := netip.ParseAddr(strings.Trim(e, "[]")); err == nil {
+		return ""
+	}
+	if hostNameRE.MatchString(e) && len(e) <= 253 {
+		return ""
+	}
+	return fmt.Sprintf("want a network (10.0.0.0/8), an address (10.1.2.3) or a host name (intranet.example), not %q", e)
+}
+
+// checkBaseURL returns what is wrong with http.base_url, or "".
+func checkBaseURL(raw string) string {
+	u, err := url.Parse(raw)
+	switch {
+	case err != nil:
+		return fmt.Sprintf("bad URL %q", raw)
+	case u.Scheme != "http" && u.Scheme != "https" || u.Host == "":
+		return fmt.Sprintf("want an absolute http:// or https:// URL like https://stet.example.org, not %q", raw)
+	case u.User != nil || u.RawQuery != "" || u.Fragment != "":
+		return fmt.Sprintf("want scheme, host and an optional path only, not %q", raw)
+	}
+	return ""
+}
+
+// BaseURL returns http.base_url without a trailing slash; "" when unset.
+func (c Config) BaseURL() string { return strings.TrimRight(c.HTTP.BaseURL, "/") }
 
 // checkFeedURL returns what is wrong with a feed URL, or "".
 func checkFeedURL(raw string) string {

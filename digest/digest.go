@@ -58,6 +58,7 @@ type Change struct {
 // Problem is a source (a feed, or an article page when ArticleURL is set)
 // that keeps failing.
 type Problem struct {
+	ID         int64 // the store's, when it has one
 	FeedURL    string
 	ArticleURL string
 	Kind       string
@@ -78,6 +79,11 @@ type Input struct {
 	// MessageID is the Message-ID header, with or without angle brackets
 	// (see MessageID). Empty: derived from the change ids and the From domain.
 	MessageID string
+	// MaxBytes caps the message (digest.max_bytes; 0: no cap): past it the
+	// remaining changes are counted per feed and article, with links to
+	// the web view at BaseURL (http.base_url), and both parts say so.
+	MaxBytes int64
+	BaseURL  string
 }
 
 // Message is a built digest.
@@ -179,36 +185,35 @@ func Build(in Input) (*Message, error) {
 		return nil, err
 	}
 
-	d := arrange(in)
-	d.Subject = subject(d, in.Date)
-	text := renderText(d)
-	html, err := renderHTML(d)
+	buf, d, err := render(in, bareID, -1)
 	if err != nil {
-		return nil, fmt.Errorf("digest: render html: %w", err)
+		return nil, err
 	}
-
-	// A boundary derived from the content keeps Build deterministic.
-	sum := sha256.Sum256([]byte(bareID + "\x00" + text + "\x00" + html))
-	boundary := "stet-" + hex.EncodeToString(sum[:12])
-
-	m := gomail.NewMsg(gomail.WithCharset(gomail.CharsetUTF8), gomail.WithEncoding(gomail.EncodingQP),
-		gomail.WithBoundary(boundary), gomail.WithNoDefaultUserAgent())
-	if err := m.From(in.From); err != nil {
-		return nil, fmt.Errorf("digest: from %q: %w", in.From, err)
-	}
-	if err := m.To(in.To...); err != nil {
-		return nil, fmt.Errorf("digest: to: %w", err)
-	}
-	m.Subject(d.Subject)
-	m.SetDateWithValue(in.Date)
-	m.SetMessageIDWithValue(bareID)
-	m.SetGenHeader("Auto-Submitted", "auto-generated")
-	m.SetBodyString(gomail.TypeTextPlain, text)
-	m.AddAlternativeString(gomail.TypeTextHTML, html)
-
-	var buf bytes.Buffer
-	if _, err := m.WriteTo(&buf); err != nil {
-		return nil, fmt.Errorf("digest: write message: %w", err)
+	if in.MaxBytes > 0 && int64(buf.Len()) > in.MaxBytes {
+		// The most changes shown in full that fit, found by a binary search
+		// over renderings; the rest is counted. With none shown it may still
+		// not fit (thousands of sources with problems): then it goes as is.
+		// The size is about linear in the changes shown: search below twice
+		// the estimate, so that no rendering is much larger than the cap.
+		lo, hi := 0, d.NumChanges-1
+		if est := int64(d.NumChanges) * in.MaxBytes / int64(buf.Len()); 2*est+1 < int64(hi) {
+			hi = int(2*est + 1)
+		}
+		for lo < hi {
+			mid := (lo + hi + 1) / 2
+			b, _, err := render(in, bareID, mid)
+			if err != nil {
+				return nil, err
+			}
+			if int64(b.Len()) <= in.MaxBytes {
+				lo = mid
+			} else {
+				hi = mid - 1
+			}
+		}
+		if buf, d, err = render(in, bareID, lo); err != nil {
+			return nil, err
+		}
 	}
 
 	// The Message-ID that goes out must be the one recorded by the caller.
@@ -230,6 +235,42 @@ func Build(in Input) (*Message, error) {
 		Articles:  d.NumArticles,
 		Problems:  len(d.Problems),
 	}, nil
+}
+
+// render builds the message with the first keep changes in full (-1: all).
+func render(in Input, bareID string, keep int) (*bytes.Buffer, *doc, error) {
+	d := arrangeCapped(in, keep)
+	d.Subject = subject(d, in.Date)
+	text := renderText(d)
+	html, err := renderHTML(d)
+	if err != nil {
+		return nil, nil, fmt.Errorf("digest: render html: %w", err)
+	}
+
+	// A boundary derived from the content keeps Build deterministic.
+	sum := sha256.Sum256([]byte(bareID + "\x00" + text + "\x00" + html))
+	boundary := "stet-" + hex.EncodeToString(sum[:12])
+
+	m := gomail.NewMsg(gomail.WithCharset(gomail.CharsetUTF8), gomail.WithEncoding(gomail.EncodingQP),
+		gomail.WithBoundary(boundary), gomail.WithNoDefaultUserAgent())
+	if err := m.From(in.From); err != nil {
+		return nil, nil, fmt.Errorf("digest: from %q: %w", in.From, err)
+	}
+	if err := m.To(in.To...); err != nil {
+		return nil, nil, fmt.Errorf("digest: to: %w", err)
+	}
+	m.Subject(d.Subject)
+	m.SetDateWithValue(in.Date)
+	m.SetMessageIDWithValue(bareID)
+	m.SetGenHeader("Auto-Submitted", "auto-generated")
+	m.SetBodyString(gomail.TypeTextPlain, text)
+	m.AddAlternativeString(gomail.TypeTextHTML, html)
+
+	var buf bytes.Buffer
+	if _, err := m.WriteTo(&buf); err != nil {
+		return nil, nil, fmt.Errorf("digest: write message: %w", err)
+	}
+	return &buf, d, nil
 }
 
 // subject says what is inside, from counts and the date only: nothing taken

@@ -23,7 +23,32 @@ type doc struct {
 	Problems    []problemGroup
 	NumChanges  int
 	NumArticles int
+	Overflow    *overflow // what did not fit under the size cap; nil when all did
 }
+
+// overflow is the changes left out of a capped digest, counted per feed
+// and article, with links to the web view.
+type overflow struct {
+	Changes, Articles int
+	Cap               string // "2 MB"
+	BaseURL           string // "" : no links (http.base_url unset)
+	Feeds             []overflowFeed
+	MoreArticles      int // articles past maxOverflowArticles, not listed
+}
+
+type overflowFeed struct {
+	Name     string
+	Articles []overflowArticle
+}
+
+type overflowArticle struct {
+	Headline string
+	Count    int
+	Link     string // the article's page on the web view, "" without a base URL
+}
+
+// maxOverflowArticles bounds the list of what did not fit.
+const maxOverflowArticles = 200
 
 type feedGroup struct {
 	Name    string
@@ -88,7 +113,11 @@ const (
 
 // arrange groups the input: feeds and articles newest first (by their most
 // recent change), the changes of one article in the order found.
-func arrange(in Input) *doc {
+func arrange(in Input) *doc { return arrangeCapped(in, -1) }
+
+// arrangeCapped is arrange with only the first keep changes (in the order
+// found; -1: all) shown in full, the rest counted in d.Overflow.
+func arrangeCapped(in Input, keep int) *doc {
 	loc := in.Date.Location()
 	d := &doc{Day: in.Date.Format("2006-01-02")}
 
@@ -109,12 +138,17 @@ func arrange(in Input) *doc {
 		return cmp.Or(a.DetectedAt.Compare(b.DetectedAt), cmp.Compare(a.ID, b.ID))
 	})
 	seen := map[int64]bool{}
+	var rest []Change
 	for _, c := range changes {
 		if c.ID != 0 { // the same change given twice is shown and counted once
 			if seen[c.ID] {
 				continue
 			}
 			seen[c.ID] = true
+		}
+		if keep >= 0 && d.NumChanges >= keep {
+			rest = append(rest, c)
+			continue
 		}
 		f, ok := feeds[c.FeedURL]
 		if !ok {
@@ -181,6 +215,25 @@ func arrange(in Input) *doc {
 		return cmp.Or(b.latest.Compare(a.latest), strings.Compare(a.Name, b.Name))
 	})
 
+	if len(rest) > 0 {
+		d.Overflow = arrangeOverflow(rest, in.BaseURL, in.MaxBytes)
+		d.NumChanges += d.Overflow.Changes
+		// an article both shown and left out counts once
+		shown := map[akey]bool{}
+		for _, k := range artOrder {
+			shown[k] = true
+		}
+		for _, c := range rest {
+			k := akey{feed: c.FeedURL, id: c.ArticleID}
+			if c.ArticleID == 0 {
+				k.url = c.ArticleURL
+			}
+			if !shown[k] {
+				shown[k] = true
+				d.NumArticles++
+			}
+		}
+	}
 	d.Problems = arrangeProblems(in.Problems, feedNames, loc)
 
 	switch {
@@ -192,6 +245,71 @@ func arrange(in Input) *doc {
 		d.Title = "No changes"
 	}
 	return d
+}
+
+// arrangeOverflow counts the changes left out per feed and article.
+func arrangeOverflow(rest []Change, baseURL string, capBytes int64) *overflow {
+	o := &overflow{Changes: len(rest), Cap: sizeLabel(capBytes), BaseURL: strings.TrimRight(webLink(baseURL), "/")}
+	type akey struct {
+		feed string
+		id   int64
+		url  string
+	}
+	byFeed := map[string]int{}
+	byArt := map[akey][2]int{} // feed index, article index
+	listed := 0
+	for _, c := range rest {
+		k := akey{feed: c.FeedURL, id: c.ArticleID}
+		if c.ArticleID == 0 {
+			k.url = c.ArticleURL
+		}
+		if at, ok := byArt[k]; ok {
+			if at[0] >= 0 {
+				o.Feeds[at[0]].Articles[at[1]].Count++
+			}
+			continue
+		}
+		o.Articles++
+		if listed >= maxOverflowArticles {
+			byArt[k] = [2]int{-1, -1}
+			o.MoreArticles++
+			continue
+		}
+		fi, ok := byFeed[c.FeedURL]
+		if !ok {
+			name := shorten(clean(c.FeedName), maxName)
+			if name == "" {
+				name = clean(c.FeedURL)
+			}
+			fi = len(o.Feeds)
+			byFeed[c.FeedURL] = fi
+			o.Feeds = append(o.Feeds, overflowFeed{Name: name})
+		}
+		a := overflowArticle{Headline: shorten(clean(c.Headline), maxHeadline), Count: 1}
+		if a.Headline == "" {
+			a.Headline = "(no headline)"
+		}
+		if o.BaseURL != "" && c.ArticleID != 0 {
+			a.Link = fmt.Sprintf("%s/articles/%d", o.BaseURL, c.ArticleID)
+		}
+		byArt[k] = [2]int{fi, len(o.Feeds[fi].Articles)}
+		o.Feeds[fi].Articles = append(o.Feeds[fi].Articles, a)
+		listed++
+	}
+	return o
+}
+
+// sizeLabel shows a byte count the way digest.max_bytes is usually given.
+func sizeLabel(n int64) string {
+	switch {
+	case n >= 1<<20 && n%(1<<20) == 0:
+		return fmt.Sprintf("%d MiB", n>>20)
+	case n >= 1000000 && n%1000000 == 0:
+		return fmt.Sprintf("%d MB", n/1000000)
+	case n >= 1<<10 && n%(1<<10) == 0:
+		return fmt.Sprintf("%d KiB", n>>10)
+	}
+	return fmt.Sprintf("%d bytes", n)
 }
 
 // arrangeProblems names each failing source once, with every problem it has.

@@ -44,6 +44,24 @@ func renderText(d *doc) string {
 			}
 		}
 	}
+	if o := d.Overflow; o != nil {
+		b.WriteString("\n\nNot shown here\n--------------\n")
+		wrap(&b, overflowSentence(o), "", "")
+		for _, f := range o.Feeds {
+			b.WriteString("\n")
+			wrap(&b, f.Name, "", "")
+			for _, a := range f.Articles {
+				wrap(&b, a.Headline+" ("+plural(a.Count, "change", "changes")+")", "  * ", "    ")
+				if a.Link != "" {
+					b.WriteString("    <" + a.Link + ">\n")
+				}
+			}
+		}
+		if o.MoreArticles > 0 {
+			b.WriteString("\n")
+			wrap(&b, "and "+plural(o.MoreArticles, "more article", "more articles")+".", "", "")
+		}
+	}
 	if len(d.Problems) > 0 {
 		b.WriteString("\n\nSources with problems\n---------------------\n")
 		for _, p := range d.Problems {
@@ -129,8 +147,9 @@ const (
 )
 
 var htmlTmpl = template.Must(template.New("digest").Funcs(template.FuncMap{
-	"styleDel": func() template.CSS { return styleDel },
-	"styleIns": func() template.CSS { return styleIns },
+	"styleDel":         func() template.CSS { return styleDel },
+	"styleIns":         func() template.CSS { return styleIns },
+	"overflowSentence": overflowSentence,
 }).Parse(`<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -170,6 +189,21 @@ var htmlTmpl = template.Must(template.New("digest").Funcs(template.FuncMap{
 </div>
 {{- end}}
 {{- end}}
+{{- with .Overflow}}
+<h2 style="margin:28px 0 12px 0;padding:0 0 4px 0;border-bottom:1px solid #dadce0;font-family:Helvetica,Arial,sans-serif;font-size:17px;">Not shown here</h2>
+<p style="margin:0 0 12px 0;font-family:Helvetica,Arial,sans-serif;font-size:14px;">{{overflowSentence .}}</p>
+{{- range .Feeds}}
+<p style="margin:12px 0 4px 0;font-family:Helvetica,Arial,sans-serif;font-size:14px;font-weight:bold;">{{.Name}}</p>
+<ul style="margin:0;padding:0 0 0 20px;font-family:Helvetica,Arial,sans-serif;font-size:14px;">
+{{- range .Articles}}
+<li style="margin:0 0 4px 0;">{{if .Link}}<a href="{{.Link}}" style="color:#1a0dab;">{{.Headline}}</a>{{else}}{{.Headline}}{{end}} <span style="color:#5f6368;">({{.Count}} change{{if gt .Count 1}}s{{end}})</span></li>
+{{- end}}
+</ul>
+{{- end}}
+{{- if .MoreArticles}}
+<p style="margin:12px 0 0 0;font-family:Helvetica,Arial,sans-serif;font-size:14px;">and {{.MoreArticles}} more article{{if gt .MoreArticles 1}}s{{end}}.</p>
+{{- end}}
+{{- end}}
 {{- if .Problems}}
 <h2 style="margin:28px 0 12px 0;padding:0 0 4px 0;border-bottom:1px solid #dadce0;font-family:Helvetica,Arial,sans-serif;font-size:17px;">Sources with problems</h2>
 <ul style="margin:0;padding:0 0 0 20px;font-family:Helvetica,Arial,sans-serif;font-size:14px;">
@@ -206,4 +240,15 @@ func renderHTML(d *doc) (string, error) {
 		return "", err
 	}
 	return b.String(), nil
+}
+
+// overflowSentence says that a digest was capped and where the rest is.
+func overflowSentence(o *overflow) string {
+	s := "This digest reached its size limit (" + o.Cap + ", digest.max_bytes): " +
+		plural(o.Changes, "more change", "more changes") + " in " + plural(o.Articles, "article", "articles") +
+		" are counted below instead of shown."
+	if o.BaseURL != "" {
+		return s + " Each article's page on the web view has them all."
+	}
+	return s + " Run stet changes to see them (set http.base_url to get links to the web view here)."
 }

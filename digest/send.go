@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"net"
 	"net/mail"
+	"net/textproto"
 	"slices"
 	"strings"
 	"time"
@@ -61,6 +62,51 @@ func (cfg SMTPConfig) port() int {
 // and only over TLS (or to localhost). Cancelling ctx aborts the
 // conversation. The password never appears in the error.
 func Send(ctx context.Context, cfg SMTPConfig, from string, to []string, msg *Message) error {
+	out, err := SendEach(ctx, cfg, from, to, msg, nil)
+	if err != nil {
+		return err
+	}
+	if len(out.Refused)+len(out.Deferred) > 0 {
+		return fmt.Errorf("digest: send to %s:%d: %w", cfg.Host, cfg.port(), out.notAll())
+	}
+	return nil
+}
+
+// ErrAllRefused: the server refused every recipient, so nothing was sent.
+var ErrAllRefused = errors.New("every recipient refused")
+
+// Outcome is what the server answered for each recipient of one message.
+type Outcome struct {
+	Accepted []string          // the message was accepted for these (250 after DATA)
+	Refused  map[string]string // permanently refused (5xx to RCPT TO): address -> the server's answer
+	Deferred map[string]string // refused for now (4xx to RCPT TO): address -> the server's answer
+}
+
+func (o Outcome) notAll() error {
+	var parts []string
+	for _, m := range []map[string]string{o.Refused, o.Deferred} {
+		keys := make([]string, 0, len(m))
+		for k := range m {
+			keys = append(keys, k)
+		}
+		slices.Sort(keys)
+		for _, k := range keys {
+			parts = append(parts, "RCPT TO "+k+": "+m[k])
+		}
+	}
+	return errors.New(strings.Join(parts, "; "))
+}
+
+// SendEach delivers msg to each recipient the server accepts: a recipient
+// refused at RCPT TO (permanently, 5xx, or for now, 4xx) is reported in the
+// Outcome and the others still get the message. beforeData, when set, is
+// called with the accepted recipients just before DATA (the caller records
+// that the message may now go out); an error from it aborts without
+// sending. The error is nil only when the server accepted the message for
+// every recipient in Outcome.Accepted; when it refused them all it wraps
+// ErrAllRefused.
+func SendEach(ctx context.Context, cfg SMTPConfig, from string, to []string, msg *Message, beforeData func(accepted []string) error) (Outcome, error) {
+	var out Outcome
 	port := cfg.port()
 	fail := func(err error) error {
 		if cerr := ctx.Err(); cerr != nil && !errors.Is(err, cerr) {
@@ -69,14 +115,14 @@ func Send(ctx context.Context, cfg SMTPConfig, from string, to []string, msg *Me
 		return fmt.Errorf("digest: send to %s:%d: %w", cfg.Host, port, scrub(err, cfg.Username, cfg.Password))
 	}
 	if msg == nil || len(msg.Bytes) == 0 {
-		return fail(errors.New("empty message"))
+		return Outcome{}, fail(errors.New("empty message"))
 	}
 	if cfg.Host == "" {
-		return fail(errors.New("no SMTP host"))
+		return Outcome{}, fail(errors.New("no SMTP host"))
 	}
 	envFrom, rcpts, err := envelope(from, to, msg.Bytes)
 	if err != nil {
-		return fail(err)
+		return Outcome{}, fail(err)
 	}
 	timeout := cfg.Timeout
 	if timeout <= 0 {
@@ -130,51 +176,82 @@ func Send(ctx context.Context, cfg SMTPConfig, from string, to []string, msg *Me
 	case "none":
 		opts = append(opts, gomail.WithTLSPolicy(gomail.NoTLS))
 	default:
-		return fail(fmt.Errorf("unknown tls mode %q (want starttls, tls or none)", cfg.TLS))
+		return Outcome{}, fail(fmt.Errorf("unknown tls mode %q (want starttls, tls or none)", cfg.TLS))
 	}
 	if cfg.Username != "" {
 		opts = append(opts, gomail.WithSMTPAuthCustom(&plainOrLogin{user: cfg.Username, pass: cfg.Password, host: cfg.Host}))
 	}
 	client, err := gomail.NewClient(cfg.Host, opts...)
 	if err != nil {
-		return fail(err)
+		return Outcome{}, fail(err)
 	}
 	sc, err := client.DialToSMTPClientWithContext(ctx)
 	if err != nil {
-		return fail(err)
+		return Outcome{}, fail(err)
 	}
 
 	if err := sc.UpdateDeadline(timeout); err != nil {
-		return fail(err)
+		return Outcome{}, fail(err)
 	}
 	if err := sc.Mail(envFrom); err != nil {
-		return fail(fmt.Errorf("MAIL FROM: %w", err))
+		return Outcome{}, fail(fmt.Errorf("MAIL FROM: %w", err))
 	}
+	var accepted []string
 	for _, r := range rcpts {
-		if err := sc.Rcpt(r); err != nil {
-			return fail(fmt.Errorf("RCPT TO %s: %w", r, err))
+		err := sc.Rcpt(r)
+		var te *textproto.Error
+		switch {
+		case err == nil:
+			accepted = append(accepted, r)
+		case errors.As(err, &te) && te.Code >= 500:
+			if out.Refused == nil {
+				out.Refused = map[string]string{}
+			}
+			out.Refused[r] = oneLine(fmt.Sprintf("%d %s", te.Code, te.Msg))
+		case errors.As(err, &te) && te.Code >= 400:
+			if out.Deferred == nil {
+				out.Deferred = map[string]string{}
+			}
+			out.Deferred[r] = oneLine(fmt.Sprintf("%d %s", te.Code, te.Msg))
+		default: // the connection, not the address
+			return Outcome{}, fail(fmt.Errorf("RCPT TO %s: %w", r, err))
+		}
+	}
+	if len(accepted) == 0 {
+		_ = sc.Reset()
+		_ = sc.Quit()
+		return out, fail(fmt.Errorf("%w: %w", ErrAllRefused, out.notAll()))
+	}
+	if beforeData != nil {
+		if err := beforeData(accepted); err != nil {
+			_ = sc.Reset()
+			return Outcome{}, fail(fmt.Errorf("before DATA: %w", err))
 		}
 	}
 	w, err := sc.Data()
 	if err != nil {
-		return fail(fmt.Errorf("DATA: %w", err))
+		return Outcome{}, fail(fmt.Errorf("DATA: %w", err))
 	}
 	if err := sc.UpdateDeadline(timeout); err != nil {
-		return fail(err)
+		return Outcome{}, fail(err)
 	}
 	if _, err := w.Write(msg.Bytes); err != nil {
 		_ = w.Close()
-		return fail(fmt.Errorf("DATA: %w", err))
+		return Outcome{}, fail(fmt.Errorf("DATA: %w", err))
 	}
 	if err := w.Close(); err != nil {
-		return fail(fmt.Errorf("DATA: %w", err))
+		return Outcome{}, fail(fmt.Errorf("DATA: %w", err))
 	}
 	// Accepted. From here on nothing may turn this into a failure, or the
 	// caller would send the same digest again.
 	_ = sc.UpdateDeadline(timeout)
 	_ = sc.Quit()
-	return nil
+	out.Accepted = accepted
+	return out, nil
 }
+
+// oneLine keeps a server's answer on one line.
+func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
 
 // envelope returns the bare addresses for MAIL FROM and RCPT TO. An empty
 // from falls back to the message's From header.

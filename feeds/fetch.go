@@ -49,9 +49,12 @@ type Options struct {
 	ConnectTimeout time.Duration // TCP connect and TLS handshake; default 10s
 	HeaderTimeout  time.Duration // from request sent to response headers; default 30s
 	PerHost        int           // requests in flight per host; default 2
-	AllowPrivate   bool          // let untrusted requests reach private and loopback addresses
-	MaxItems       int           // items kept per feed (see ParseOptions); default 1000
-	Now            func() time.Time
+	// Allow (fetch.allow) lists the networks (CIDR or address) and host
+	// names untrusted requests may reach although they are not public.
+	// Link-local and metadata addresses need an entry naming them exactly.
+	Allow    []string
+	MaxItems int // items kept per feed (see ParseOptions); default 1000
+	Now      func() time.Time
 }
 
 func (o Options) withDefaults() Options {
@@ -120,7 +123,8 @@ type Response struct {
 type Fetcher struct {
 	o       Options
 	trusted http.RoundTripper // no address guard
-	guarded http.RoundTripper // refuses non-public addresses
+	guarded http.RoundTripper // refuses non-public addresses not in allow
+	allow   allowList
 
 	mu    sync.Mutex
 	hosts map[string]*hostSlot
@@ -134,13 +138,9 @@ type hostSlot struct {
 // NewFetcher returns a Fetcher with o's limits.
 func NewFetcher(o Options) *Fetcher {
 	o = o.withDefaults()
-	f := &Fetcher{o: o, hosts: map[string]*hostSlot{}}
+	f := &Fetcher{o: o, hosts: map[string]*hostSlot{}, allow: newAllowList(o.Allow)}
 	f.trusted = f.transport(false)
-	if o.AllowPrivate {
-		f.guarded = f.trusted
-	} else {
-		f.guarded = f.transport(true)
-	}
+	f.guarded = f.transport(true)
 	return f
 }
 
@@ -160,8 +160,14 @@ func (f *Fetcher) transport(guard bool) *http.Transport {
 	}
 	if guard {
 		// The guard checks the address actually dialled; a proxy would hide
-		// the target, so guarded requests go direct.
-		d.Control = guardControl
+		// the target, so guarded requests go direct. A host name listed in
+		// fetch.allow may resolve to a private address.
+		t.DialContext = func(ctx context.Context, network, addr string) (net.Conn, error) {
+			host, _, _ := net.SplitHostPort(addr)
+			dd := *d
+			dd.Control = f.allow.control(f.allow.hosts[strings.ToLower(strings.TrimSuffix(host, "."))])
+			return dd.DialContext(ctx, network, addr)
+		}
 	} else {
 		t.Proxy = http.ProxyFromEnvironment
 	}

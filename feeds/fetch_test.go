@@ -12,6 +12,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/netip"
 	"runtime"
 	"strings"
 	"sync"
@@ -22,7 +23,7 @@ import (
 
 // local returns Options for tests against httptest servers on loopback.
 func local(o Options) Options {
-	o.AllowPrivate = true
+	o.Allow = append(o.Allow, "127.0.0.0/8", "::1")
 	return o
 }
 
@@ -603,11 +604,14 @@ func TestFetchSSRF(t *testing.T) {
 	}{
 		{"untrusted loopback", Options{}, Request{URL: srv.URL}, true, 0},
 		{"untrusted name resolving to loopback", Options{}, Request{URL: localhost}, true, 0},
-		{"allow private", Options{AllowPrivate: true}, Request{URL: srv.URL}, false, 1},
+		{"loopback in fetch.allow", Options{Allow: []string{"127.0.0.0/8"}}, Request{URL: srv.URL}, false, 1},
+		{"loopback address in fetch.allow", Options{Allow: []string{"127.0.0.1"}}, Request{URL: srv.URL}, false, 1},
+		{"host name in fetch.allow", Options{Allow: []string{"LocalHost"}}, Request{URL: localhost}, false, 1},
+		{"other network in fetch.allow", Options{Allow: []string{"10.0.0.0/8", "intranet.example"}}, Request{URL: srv.URL}, true, 0},
 		{"trusted feed URL", Options{}, Request{URL: srv.URL, Trusted: true}, false, 1},
 		{"trusted host redirecting on itself", Options{}, Request{URL: hop.URL + "/same-host", Trusted: true}, false, 2},
 		{"trusted host redirecting to another private host", Options{}, Request{URL: hop.URL + "/elsewhere", Trusted: true}, true, 1},
-		{"redirect elsewhere with allow private", Options{AllowPrivate: true}, Request{URL: hop.URL + "/elsewhere", Trusted: true}, false, 2},
+		{"redirect elsewhere within fetch.allow", Options{Allow: []string{"127.0.0.1"}}, Request{URL: hop.URL + "/elsewhere", Trusted: true}, false, 2},
 		{"file scheme", Options{}, Request{URL: "file:///etc/passwd"}, true, 0},
 		{"gopher scheme, trusted", Options{}, Request{URL: "gopher://127.0.0.1/", Trusted: true}, true, 0},
 	}
@@ -639,7 +643,7 @@ func TestFetchBlockedRedirectNamesTarget(t *testing.T) {
 	defer hop.Close()
 	_, err := NewFetcher(Options{}).Fetch(context.Background(), Request{URL: hop.URL + "/feed", Trusted: true})
 	want := "feeds: fetch " + hop.URL + "/feed: at " + inner.URL + "/latest/meta-data/: dial tcp " +
-		strings.TrimPrefix(inner.URL, "http://") + ": blocked: loopback address 127.0.0.1"
+		strings.TrimPrefix(inner.URL, "http://") + ": blocked: loopback address 127.0.0.1 (to reach it, add it or its network to fetch.allow)"
 	if err == nil || err.Error() != want {
 		t.Errorf("got %v\nwant %s", err, want)
 	}
@@ -668,6 +672,48 @@ func TestCheckAddr(t *testing.T) {
 	for _, s := range allowed {
 		if err := guardControl("tcp6", net.JoinHostPort(s, "443"), nil); err != nil {
 			t.Errorf("%s: got %v, want allowed", s, err)
+		}
+	}
+}
+
+// fetch.allow opens what it names; link-local and metadata addresses stay
+// refused unless an entry names them exactly, whatever wider entry covers
+// them (0.0.0.0/0 included), and the refusal names the key.
+func TestAllowList(t *testing.T) {
+	tests := []struct {
+		allow  []string
+		addr   string
+		byName bool
+		ok     bool
+	}{
+		{nil, "10.1.2.3", false, false},
+		{[]string{"10.0.0.0/8"}, "10.1.2.3", false, true},
+		{[]string{"10.1.2.3"}, "10.1.2.4", false, false},
+		{[]string{"0.0.0.0/0", "::/0"}, "192.168.1.1", false, true},
+		{[]string{"0.0.0.0/0", "::/0"}, "169.254.169.254", false, false},
+		{[]string{"0.0.0.0/0", "::/0"}, "169.254.3.4", false, false},
+		{[]string{"0.0.0.0/0", "::/0"}, "fe80::1", false, false},
+		{[]string{"0.0.0.0/0", "::/0"}, "fd00:ec2::254", false, false},
+		{[]string{"100.64.0.0/10"}, "100.100.100.200", false, false},
+		{[]string{"169.254.0.0/16"}, "169.254.169.254", false, false},
+		{[]string{"169.254.169.254"}, "169.254.169.254", false, true},
+		{[]string{"169.254.0.0/16"}, "169.254.3.4", false, true},
+		{[]string{"169.254.3.0/24"}, "169.254.3.4", false, true},
+		{[]string{"0.0.0.0/0"}, "::ffff:169.254.169.254", false, false},
+		{[]string{"0.0.0.0/0"}, "64:ff9b::a9fe:a9fe", false, false},
+		{[]string{"intranet.example"}, "10.9.9.9", true, true},
+		{[]string{"intranet.example"}, "169.254.169.254", true, false},
+		{[]string{"intranet.example"}, "169.254.1.1", true, false},
+		{[]string{"fc00::/7"}, "fd12::1", false, true},
+		{nil, "8.8.8.8", false, true},
+	}
+	for _, tt := range tests {
+		err := newAllowList(tt.allow).check(netip.MustParseAddr(tt.addr), tt.byName)
+		if got := err == nil; got != tt.ok {
+			t.Errorf("allow %v, %s (by name %v): got %v, want allowed=%v", tt.allow, tt.addr, tt.byName, err, tt.ok)
+		}
+		if err != nil && (!errors.Is(err, ErrBlocked) || !strings.Contains(err.Error(), "fetch.allow")) {
+			t.Errorf("allow %v, %s: %q does not name fetch.allow", tt.allow, tt.addr, err)
 		}
 	}
 }

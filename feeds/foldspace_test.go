@@ -66,7 +66,9 @@ func BenchmarkFoldSpace(b *testing.B) {
 
 func readSeed(t testing.TB) string {
 	t.Helper()
-	b, err := os.ReadFile("../../shared/fixtures/seed-article.txt")
+	// The seed article is part of this repository (diff's test data), so the
+	// test runs in a clone without ../shared.
+	b, err := os.ReadFile("../diff/testdata/seed-article.txt")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -3,6 +3,8 @@ package feeds
 import (
 	"fmt"
 	"net/netip"
+	"slices"
+	"strings"
 	"syscall"
 )
 
@@ -54,17 +56,64 @@ var (
 	teredoPrefix = netip.MustParsePrefix("2001::/32")
 )
 
+// Link-local ranges and cloud metadata addresses: refused even when a wider
+// fetch.allow entry covers them; reached only when an entry names them
+// exactly (the metadata address itself, or a network inside link-local).
+var (
+	linkLocal = []netip.Prefix{netip.MustParsePrefix("169.254.0.0/16"), netip.MustParsePrefix("fe80::/10")}
+	metadata  = []netip.Addr{
+		netip.MustParseAddr("169.254.169.254"), // AWS, GCP, Azure, OpenStack, ...
+		netip.MustParseAddr("169.254.170.2"),   // AWS ECS task metadata
+		netip.MustParseAddr("fd00:ec2::254"),   // AWS over IPv6
+		netip.MustParseAddr("100.100.100.200"), // Alibaba Cloud
+		netip.MustParseAddr("192.0.0.192"),     // Oracle Cloud
+	}
+)
+
+// allowList is fetch.allow parsed: networks and host names that untrusted
+// fetches may reach although they are not public.
+type allowList struct {
+	prefixes []netip.Prefix
+	hosts    map[string]bool // lower case
+}
+
+// newAllowList parses fetch.allow entries: a CIDR ("10.0.0.0/8"), an
+// address ("10.1.2.3", a single-address network) or a host name
+// ("intranet.example"), whose connections may go to any address that is
+// not link-local or metadata.
+func newAllowList(entries []string) allowList {
+	al := allowList{hosts: map[string]bool{}}
+	for _, e := range entries {
+		e = strings.TrimSpace(e)
+		if p, err := netip.ParsePrefix(e); err == nil {
+			al.prefixes = append(al.prefixes, p.Masked())
+		} else if a, err := netip.ParseAddr(strings.Trim(e, "[]")); err == nil {
+			a = a.Unmap().WithZone("")
+			al.prefixes = append(al.prefixes, netip.PrefixFrom(a, a.BitLen()))
+		} else if e != "" {
+			al.hosts[strings.ToLower(strings.TrimSuffix(e, "."))] = true
+		}
+	}
+	return al
+}
+
 // checkAddr returns an error wrapping ErrBlocked when a is not a public
-// unicast address. IPv6 forms that embed an IPv4 address (IPv4-mapped,
-// NAT64, 6to4, Teredo) are judged by the embedded address.
-func checkAddr(a netip.Addr) error {
+// unicast address (with no fetch.allow).
+func checkAddr(a netip.Addr) error { return allowList{}.check(a, false) }
+
+// check returns an error wrapping ErrBlocked when a may not be reached: it
+// is not public and fetch.allow does not admit it. byName says the
+// connection was made to a host name fetch.allow lists. IPv6 forms that
+// embed an IPv4 address (IPv4-mapped, NAT64, 6to4, Teredo) are judged by
+// the embedded address.
+func (al allowList) check(a netip.Addr, byName bool) error {
 	a = a.Unmap().WithZone("")
 	if !a.IsValid() {
 		return fmt.Errorf("%w: invalid address", ErrBlocked)
 	}
 	for _, r := range blockedRanges {
 		if r.prefix.Contains(a) {
-			return fmt.Errorf("%w: %s address %s", ErrBlocked, r.why, a)
+			return al.admit(a, r.why, byName)
 		}
 	}
 	if a.Is6() {
@@ -80,7 +129,7 @@ func checkAddr(a netip.Addr) error {
 			v4 = netip.AddrFrom4([4]byte{^b[12], ^b[13], ^b[14], ^b[15]})
 		}
 		if v4.IsValid() {
-			if err := checkAddr(v4); err != nil {
+			if err := al.check(v4, byName); err != nil {
 				return fmt.Errorf("%w (embedded in %s)", err, a)
 			}
 		}
@@ -88,12 +137,51 @@ func checkAddr(a netip.Addr) error {
 	return nil
 }
 
-// guardControl is a net.Dialer.Control hook: it runs after DNS resolution
-// with the literal address about to be connected to.
-func guardControl(network, address string, _ syscall.RawConn) error {
-	ap, err := netip.ParseAddrPort(address)
-	if err != nil {
-		return fmt.Errorf("%w: cannot check address %q: %v", ErrBlocked, address, err)
+// admit decides for a non-public address a (why: its kind).
+func (al allowList) admit(a netip.Addr, why string, byName bool) error {
+	if slices.Contains(metadata, a) {
+		for _, p := range al.prefixes {
+			if p.IsSingleIP() && p.Addr() == a {
+				return nil
+			}
+		}
+		return fmt.Errorf("%w: metadata address %s (reached only when fetch.allow names it exactly: \"%s\")", ErrBlocked, a, a)
 	}
-	return checkAddr(ap.Addr())
+	for _, ll := range linkLocal {
+		if !ll.Contains(a) {
+			continue
+		}
+		for _, p := range al.prefixes {
+			if p.Contains(a) && p.Bits() >= ll.Bits() && ll.Contains(p.Addr()) {
+				return nil
+			}
+		}
+		return fmt.Errorf("%w: link-local address %s (reached only when fetch.allow names it or a network inside %s)", ErrBlocked, a, ll)
+	}
+	if byName {
+		return nil
+	}
+	for _, p := range al.prefixes {
+		if p.Contains(a) {
+			return nil
+		}
+	}
+	return fmt.Errorf("%w: %s address %s (to reach it, add it or its network to fetch.allow)", ErrBlocked, why, a)
+}
+
+// control is a net.Dialer.Control hook: it runs after DNS resolution with
+// the literal address about to be connected to.
+func (al allowList) control(byName bool) func(network, address string, _ syscall.RawConn) error {
+	return func(network, address string, _ syscall.RawConn) error {
+		ap, err := netip.ParseAddrPort(address)
+		if err != nil {
+			return fmt.Errorf("%w: cannot check address %q: %v", ErrBlocked, address, err)
+		}
+		return al.check(ap.Addr(), byName)
+	}
+}
+
+// guardControl is the hook with no fetch.allow.
+func guardControl(network, address string, c syscall.RawConn) error {
+	return allowList{}.control(false)(network, address, c)
 }

@@ -119,6 +119,9 @@ func (s *Store) Changes(ctx context.Context, f ChangeFilter) ([]ChangeRow, error
 		q += " LIMIT ?"
 		args = append(args, f.Limit)
 	}
+	if f.ArticleID != 0 && f.Limit > 0 && f.Since.IsZero() && f.FeedURL == "" && f.Kind == "" && f.Person == "" && !f.Unsent {
+		q, args = articleChangesQuery(f)
+	}
 	rows, err := s.read.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: changes: %w", err)
@@ -128,6 +131,29 @@ func (s *Store) Changes(ctx context.Context, f ChangeFilter) ([]ChangeRow, error
 		return nil, fmt.Errorf("store: changes: %w", err)
 	}
 	return out, nil
+}
+
+// articleChangesQuery pages through one article's changes: the ids come
+// from the (article_id, ...) index alone (it holds the rowid), so a page
+// of an article with thousands of changes joins and decodes only the rows
+// it returns, not every change of the article before the sort.
+func articleChangesQuery(f ChangeFilter) (string, []any) {
+	inner := `SELECT id FROM changes WHERE article_id = ?`
+	args := []any{f.ArticleID}
+	if f.AfterID != 0 {
+		inner += ` AND id > ?`
+		args = append(args, f.AfterID)
+	}
+	if f.BeforeID != 0 {
+		inner += ` AND id < ?`
+		args = append(args, f.BeforeID)
+	}
+	order := ` ORDER BY id`
+	if f.Desc {
+		order = ` ORDER BY id DESC`
+	}
+	args = append(args, f.Limit)
+	return changeSelect + ` WHERE c.id IN (` + inner + order + ` LIMIT ?)` + strings.ReplaceAll(order, "id", "c.id"), args
 }
 
 // Digest is one digest mail: recorded before the first attempt to send it,
@@ -142,12 +168,13 @@ type Digest struct {
 	NextAttempt time.Time
 	Attempts    int
 	LastError   string
+	SendingAt   time.Time // set just before DATA, cleared by a failed attempt and by sending
 }
 
-const digestCols = `id, message_id, created_at, sent_at, last_attempt, next_attempt, attempts, last_error`
+const digestCols = `id, message_id, created_at, sent_at, last_attempt, next_attempt, attempts, last_error, sending_at`
 
 func digestDest(d *Digest) []any {
-	return []any{&d.ID, &d.MessageID, tm(&d.CreatedAt), tm(&d.SentAt), tm(&d.LastAttempt), tm(&d.NextAttempt), &d.Attempts, &d.LastError}
+	return []any{&d.ID, &d.MessageID, tm(&d.CreatedAt), tm(&d.SentAt), tm(&d.LastAttempt), tm(&d.NextAttempt), &d.Attempts, &d.LastError, tm(&d.SendingAt)}
 }
 
 // OpenDigest returns the digest created but not yet sent, nil when none.
@@ -180,19 +207,11 @@ func (s *Store) Digest(ctx context.Context, id int64) (Digest, error) {
 // CreateDigest records a digest with its Message-ID and links each change
 // and problem to it, in one transaction. A change or problem that does not
 // exist or is linked to another digest already is an error (nothing is
-// recorded), and so is a digest still open (ErrDigestOpen): send that one
-// first.
+// recorded). Digests still open stay as they are: the new one is queued
+// behind them (OpenDigests, oldest first).
 func (s *Store) CreateDigest(ctx context.Context, messageID string, at time.Time, changeIDs, problemIDs []int64) (Digest, error) {
 	var d Digest
 	err := s.writeTx(ctx, "create digest", func(tx *sql.Tx) error {
-		var open int64
-		err := tx.QueryRowContext(ctx, `SELECT id FROM digests WHERE sent_at IS NULL LIMIT 1`).Scan(&open)
-		if err == nil {
-			return fmt.Errorf("store: create digest: digest %d: %w", open, ErrDigestOpen)
-		}
-		if !errors.Is(err, sql.ErrNoRows) {
-			return err
-		}
 		if err := tx.QueryRowContext(ctx, `INSERT INTO digests (message_id, created_at) VALUES (?, ?)
 			RETURNING `+digestCols, messageID, tsNotNull(at)).Scan(digestDest(&d)...); err != nil {
 			return err
@@ -233,7 +252,7 @@ func link(ctx context.Context, tx *sql.Tx, table, what string, digestID int64, i
 func (s *Store) DigestAttempt(ctx context.Context, id int64, at time.Time, errText string, next time.Time) error {
 	return s.writeTx(ctx, fmt.Sprintf("digest %d attempt", id), func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE digests SET attempts = attempts + 1, last_error = ?, last_attempt = ?,
-			next_attempt = ? WHERE id = ? AND sent_at IS NULL`, errText, ts(at), ts(next), id)
+			next_attempt = ?, sending_at = NULL WHERE id = ? AND sent_at IS NULL`, errText, ts(at), ts(next), id)
 		if err != nil {
 			return err
 		}
@@ -250,7 +269,7 @@ func (s *Store) DigestAttempt(ctx context.Context, id int64, at time.Time, errTe
 func (s *Store) DigestSent(ctx context.Context, id int64, at time.Time) error {
 	return s.writeTx(ctx, fmt.Sprintf("digest %d sent", id), func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE digests SET sent_at = COALESCE(sent_at, ?), attempts = attempts + 1,
-			last_error = '', next_attempt = NULL WHERE id = ?`, tsNotNull(at), id)
+			last_error = '', next_attempt = NULL, sending_at = NULL WHERE id = ?`, tsNotNull(at), id)
 		if err != nil {
 			return err
 		}

@@ -52,10 +52,6 @@ func TestDigestBookkeeping(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// A second digest while the first is open is refused.
-	if _, err := s.CreateDigest(ctx, "<d2@stet>", t0, nil, nil); !errors.Is(err, ErrDigestOpen) {
-		t.Fatalf("second open digest: got %v, want ErrDigestOpen", err)
-	}
 	// Changes of the open digest are no longer unsent.
 	if rows, _ := s.Changes(ctx, ChangeFilter{Unsent: true}); len(rows) != 0 {
 		t.Errorf("unsent after create: %d", len(rows))
@@ -233,5 +229,65 @@ func TestRechecks(t *testing.T) {
 	}
 	if !found || len(due) != 8 {
 		t.Errorf("later due: %d targets, validators kept %v", len(due), found)
+	}
+}
+
+// A digest that cannot go out yet does not stop the next from being
+// recorded: it queues behind, oldest first. Each recipient's outcome and
+// the moment before DATA are kept.
+func TestDigestQueueAndRecipients(t *testing.T) {
+	ctx := context.Background()
+	s := openTest(t)
+	f := mustFeed(t, s, "https://example.com/rss")
+	changedArticle(t, s, f, "a", 1)
+	unsent, _ := s.Changes(ctx, ChangeFilter{Unsent: true})
+	d1, err := s.CreateDigest(ctx, "<q1@stet>", t0, ids(unsent), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	changedArticle(t, s, f, "b", 1)
+	unsent, _ = s.Changes(ctx, ChangeFilter{Unsent: true})
+	d2, err := s.CreateDigest(ctx, "<q2@stet>", t0.Add(time.Hour), ids(unsent), nil)
+	if err != nil {
+		t.Fatalf("a second digest while the first is open: %v", err)
+	}
+	open, err := s.OpenDigests(ctx)
+	if err != nil || len(open) != 2 || open[0].ID != d1.ID || open[1].ID != d2.ID {
+		t.Fatalf("open digests: %+v %v", open, err)
+	}
+	if err := s.DigestSending(ctx, d1.ID, t0.Add(time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := s.Digest(ctx, d1.ID); !got.SendingAt.Equal(t0.Add(time.Minute)) {
+		t.Errorf("sending_at: got %v", got.SendingAt)
+	}
+	if err := s.SetDigestRecipient(ctx, d1.ID, "Bad@Example.com", RecipientRefused, "550 no such user", t0.Add(time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.SetDigestRecipient(ctx, d1.ID, "ok@example.com", RecipientSent, "", t0.Add(time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.DigestAttempt(ctx, d1.ID, t0.Add(2*time.Minute), "451", t0.Add(3*time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := s.Digest(ctx, d1.ID); !got.SendingAt.IsZero() {
+		t.Errorf("a failed attempt keeps sending_at %v", got.SendingAt)
+	}
+	rs, err := s.DigestRecipients(ctx, d1.ID)
+	if err != nil || len(rs) != 2 || rs[0].Address != "bad@example.com" || rs[0].State != RecipientRefused || rs[1].State != RecipientSent {
+		t.Fatalf("recipients: %+v %v", rs, err)
+	}
+	ref, err := s.RefusedRecipients(ctx, 10)
+	if err != nil || len(ref) != 1 || ref[0].MessageID != "<q1@stet>" || ref[0].Detail != "550 no such user" {
+		t.Fatalf("refused: %+v %v", ref, err)
+	}
+	if err := s.DigestSent(ctx, d1.ID, t0.Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	if open, _ := s.OpenDigests(ctx); len(open) != 1 || open[0].ID != d2.ID {
+		t.Fatalf("open after the first was sent: %+v", open)
+	}
+	if probs, err := s.Check(ctx); err != nil || len(probs) != 0 {
+		t.Errorf("check: %v %v", probs, err)
 	}
 }

@@ -53,21 +53,6 @@ type FeedJSON struct {
 	Gone       bool   `json:"gone"`
 }
 
-// ArticleJSON is /api/articles/{id}: the article, every stored revision
-// (fields as in `stet export`) and its changes, oldest first.
-type ArticleJSON struct {
-	ID        int64          `json:"id"`
-	Feed      string         `json:"feed"`
-	Article   string         `json:"article"` // its link
-	Canonical string         `json:"canonical,omitempty"`
-	Headline  string         `json:"headline"` // the latest revision's
-	FirstSeen string         `json:"first_seen"`
-	LastSeen  string         `json:"last_seen"`
-	InFeed    bool           `json:"in_feed"`
-	Revisions []RevisionJSON `json:"revisions"`
-	Changes   []ChangeJSON   `json:"changes"`
-}
-
 // RevisionJSON is one stored revision of an article.
 type RevisionJSON struct {
 	Version   int    `json:"version"`
@@ -257,56 +242,6 @@ func articleID(r *http.Request) (int64, error) {
 		return 0, fmt.Errorf("%w: article id %q: want a positive integer", errBadParam, v)
 	}
 	return id, nil
-}
-
-func (s *Server) apiArticle(w http.ResponseWriter, r *http.Request) {
-	id, err := articleID(r)
-	if err != nil {
-		s.jsonError(w, http.StatusBadRequest, err.Error())
-		return
-	}
-	a, revs, changes, err := s.loadArticle(r, id)
-	if errors.Is(err, store.ErrNotFound) {
-		s.jsonError(w, http.StatusNotFound, fmt.Sprintf("no article %d", id))
-		return
-	}
-	if err != nil {
-		s.serverError(w, r, err, true)
-		return
-	}
-	out := ArticleJSON{ID: a.ID, Feed: a.FeedURL, Article: a.URL, Canonical: a.Canonical, Headline: a.Headline,
-		FirstSeen: rfc3339(a.FirstSeen), LastSeen: rfc3339(a.LastSeen), InFeed: a.InFeed,
-		Revisions: make([]RevisionJSON, 0, len(revs)), Changes: make([]ChangeJSON, 0, len(changes))}
-	if out.Article == "" {
-		out.Article = a.Canonical
-	}
-	for _, rv := range revs {
-		out.Revisions = append(out.Revisions, RevisionJSON{Version: rv.Number, FetchedAt: rfc3339(rv.FetchedAt),
-			Headline: rv.Headline, Text: rv.Text, RevertOf: rv.RevertOf})
-	}
-	for _, c := range changes {
-		out.Changes = append(out.Changes, NewChangeJSON(c))
-	}
-	s.writeJSON(w, out)
-}
-
-// loadArticle reads an article, its revisions (oldest first) and its
-// changes (oldest first).
-func (s *Server) loadArticle(r *http.Request, id int64) (store.Article, []store.Revision, []store.ChangeRow, error) {
-	ctx := r.Context()
-	a, err := s.st.Article(ctx, id)
-	if err != nil {
-		return a, nil, nil, err
-	}
-	revs, err := s.st.Revisions(ctx, id)
-	if err != nil {
-		return a, nil, nil, err
-	}
-	changes, err := s.st.Changes(ctx, store.ChangeFilter{ArticleID: id})
-	if err != nil {
-		return a, nil, nil, err
-	}
-	return a, revs, changes, nil
 }
 
 func (s *Server) writeJSON(w http.ResponseWriter, v any) {

@@ -164,7 +164,7 @@ func TestAtom(t *testing.T) {
 
 	t.Run("empty", func(t *testing.T) {
 		st := openStore(t)
-		h := New(st, Options{Now: func() time.Time { return t0 }}).Handler()
+		h := New(st, Options{Hosts: []string{"example.com"}, Now: func() time.Time { return t0 }}).Handler()
 		af := checkAtom(t, get(t, h, "/changes.atom").body)
 		if len(af.Entries) != 0 || af.Updated != "2026-11-20T08:00:00Z" {
 			t.Errorf("entries %d updated %q", len(af.Entries), af.Updated)
@@ -178,7 +178,7 @@ func TestAtomPaging(t *testing.T) {
 	for i := range 4 {
 		seedArticle(t, st, testFeed, "", fmt.Sprintf("g%d", i), fmt.Sprintf("https://news.example/a%d", i), t0.Add(time.Duration(i)*time.Hour))
 	}
-	h := New(st, Options{}).Handler()
+	h := New(st, Options{Hosts: []string{"example.com"}}).Handler()
 	next := "http://example.com/changes.atom?limit=5"
 	var ids []string
 	pages := 0

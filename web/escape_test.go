@@ -78,7 +78,7 @@ func checkEscaped(t *testing.T, what, body string, wantText bool) {
 func TestMarkupShowsAsText(t *testing.T) {
 	st := openStore(t)
 	id := seedEvil(t, st)
-	h := New(st, Options{Now: func() time.Time { return t0.Add(3 * time.Hour) }}).Handler()
+	h := New(st, Options{Hosts: []string{"example.com"}, Now: func() time.Time { return t0.Add(3 * time.Hour) }}).Handler()
 	pages := []string{
 		"/",
 		"/changes?kind=quote_reattributed",

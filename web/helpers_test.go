@@ -142,6 +142,7 @@ func newFixture(t testing.TB, opts Options) *fixture {
 	if opts.Now == nil {
 		opts.Now = func() time.Time { return t0.Add(4 * time.Hour) }
 	}
+	opts.Hosts = append(opts.Hosts, "example.com") // httptest.NewRequest's Host
 	srv := New(st, opts)
 	return &fixture{st: st, srv: srv, h: srv.Handler(), article: id}
 }

@@ -23,6 +23,7 @@ type Metrics struct {
 	revisions   uint64
 	changes     uint64
 	digests     [2]uint64 // [0] failed, [1] sent
+	refused     uint64    // digest recipients refused permanently
 	requests    map[reqKey]uint64
 }
 
@@ -98,6 +99,17 @@ func (m *Metrics) Changes(n int) {
 	m.mu.Lock()
 	m.changes += uint64(n)
 	m.mu.Unlock()
+}
+
+// DigestRecipientRefused counts one recipient the mail server refused
+// permanently (5xx to RCPT TO).
+func (m *Metrics) DigestRecipientRefused() {
+	if m == nil {
+		return
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.refused++
 }
 
 // DigestSent counts one attempt to send the digest, accepted (ok) or not.
@@ -179,6 +191,8 @@ func (m *Metrics) write(b *strings.Builder) {
 	head(b, "stet_digests_total", "counter", "Attempts to send the digest, by result.")
 	fmt.Fprintf(b, "stet_digests_total{result=\"sent\"} %d\n", m.digests[1])
 	fmt.Fprintf(b, "stet_digests_total{result=\"failed\"} %d\n", m.digests[0])
+	head(b, "stet_digest_recipients_refused_total", "counter", "Digest recipients the mail server refused permanently (each is logged and shown by stet status).")
+	fmt.Fprintf(b, "stet_digest_recipients_refused_total %d\n", m.refused)
 
 	head(b, "stet_http_requests_total", "counter", "HTTP requests served, by route and status code.")
 	rks := make([]reqKey, 0, len(m.requests))

@@ -3,13 +3,11 @@ package web
 import (
 	"bytes"
 	"cmp"
-	"errors"
 	"fmt"
 	"html/template"
 	"net/http"
 	"net/url"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -248,113 +246,6 @@ func (s *Server) changesPage(w http.ResponseWriter, r *http.Request) {
 	}
 	atom := changeQuery{Feed: c.Feed, Kind: c.Kind, Limit: defaultLimit}
 	s.render(w, r, http.StatusOK, "changes", page{Title: "Changes", Nav: "changes", Atom: atom.link("/changes.atom", 0), Data: d})
-}
-
-// revView is one revision on an article's timeline.
-type revView struct {
-	store.Revision
-	Compare  string // link: the diff from the previous revision to this one
-	InDiff   bool   // one of the two revisions shown
-	NChanges int    // changes recorded at this revision
-}
-
-type articleData struct {
-	A         store.Article
-	FeedLabel string
-	Source    string
-	Revisions []revView
-	Versions  []option // for the compare form
-	From, To  int
-	FromRev   store.Revision
-	ToRev     store.Revision
-	HeadOld   []seg
-	HeadNew   []seg
-	Old, New  []seg
-	Quotes    []diff.Quote // of revision To
-	Titles    []diff.Title
-	Changes   []changeView
-}
-
-func (s *Server) articlePage(w http.ResponseWriter, r *http.Request) {
-	id, err := articleID(r)
-	if err != nil {
-		s.errorPage(w, r, http.StatusBadRequest, "Bad article id.")
-		return
-	}
-	a, revs, changes, err := s.loadArticle(r, id)
-	if errors.Is(err, store.ErrNotFound) {
-		s.errorPage(w, r, http.StatusNotFound, fmt.Sprintf("No article %d.", id))
-		return
-	}
-	if err != nil {
-		s.serverError(w, r, err, false)
-		return
-	}
-	if len(revs) == 0 {
-		s.errorPage(w, r, http.StatusNotFound, fmt.Sprintf("Article %d has no stored revision.", id))
-		return
-	}
-	byNum := map[int]int{}
-	for i, rv := range revs {
-		byNum[rv.Number] = i
-	}
-	// default: the last two revisions (or the only one, against itself)
-	to := revs[len(revs)-1].Number
-	from := to
-	if len(revs) > 1 {
-		from = revs[len(revs)-2].Number
-	}
-	q := r.URL.Query()
-	for _, p := range []struct {
-		name string
-		dst  *int
-	}{{"from", &from}, {"to", &to}} {
-		v := q.Get(p.name)
-		if v == "" {
-			continue
-		}
-		n, err := strconv.Atoi(v)
-		if _, ok := byNum[n]; err != nil || !ok {
-			s.errorPage(w, r, http.StatusBadRequest, fmt.Sprintf("Article %d has no revision %q.", id, v))
-			return
-		}
-		*p.dst = n
-	}
-
-	d := articleData{A: a, From: from, To: to, Source: safeHref(a.URL)}
-	if d.Source == "" {
-		d.Source = safeHref(a.Canonical)
-	}
-	feedName := ""
-	if f, err := s.st.FeedByURL(r.Context(), a.FeedURL); err == nil {
-		feedName = f.Name
-	}
-	d.FeedLabel = s.feedLabel(a.FeedURL, feedName)
-	perRev := map[int]int{}
-	for _, c := range changes {
-		perRev[c.ToRev]++
-		d.Changes = append(d.Changes, s.changeView(c))
-	}
-	for i, rv := range revs {
-		v := revView{Revision: rv, InDiff: rv.Number == from || rv.Number == to, NChanges: perRev[rv.Number]}
-		if i > 0 {
-			v.Compare = fmt.Sprintf("/articles/%d?from=%d&to=%d", id, revs[i-1].Number, rv.Number)
-		}
-		d.Revisions = append(d.Revisions, v)
-		d.Versions = append(d.Versions, option{Value: strconv.Itoa(rv.Number), Label: fmt.Sprintf("%d · %s", rv.Number, when(rv.FetchedAt))})
-	}
-	d.FromRev, d.ToRev = revs[byNum[from]], revs[byNum[to]]
-	oldEx := diff.Extract(diff.Article{Headline: d.FromRev.Headline, Body: d.FromRev.Text})
-	newEx := diff.Extract(diff.Article{Headline: d.ToRev.Headline, Body: d.ToRev.Text})
-	d.Quotes, d.Titles = newEx.Quotes, newEx.Titles
-	d.HeadOld, d.HeadNew = sides(diff.WordDiff(d.FromRev.Headline, d.ToRev.Headline))
-	old, new := sides(diff.WordDiff(d.FromRev.Text, d.ToRev.Text))
-	d.Old, d.New = highlight(old, oldEx), highlight(new, newEx)
-	title := a.Headline
-	if title == "" {
-		title = fmt.Sprintf("Article %d", id)
-	}
-	s.render(w, r, http.StatusOK, "article", page{Title: title, Data: d})
 }
 
 // feedView is one feed's health on the feeds page.

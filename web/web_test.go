@@ -260,7 +260,7 @@ func TestAPIChangesPaging(t *testing.T) {
 	for i := range 7 {
 		seedArticle(t, st, testFeed, "", fmt.Sprintf("g%d", i), fmt.Sprintf("https://news.example/a%d", i), t0.Add(time.Duration(i)*time.Hour))
 	}
-	h := New(st, Options{}).Handler()
+	h := New(st, Options{Hosts: []string{"example.com"}}).Handler()
 	var ids []int64
 	next := "/api/changes?limit=4&kind=title_changed"
 	pages := 0
@@ -335,9 +335,9 @@ func TestAPIArticle(t *testing.T) {
 	if a.ID != f.article || a.Feed != testFeed || a.Article != "https://news.example/rubio" || a.Headline != rubioV2.Headline || !a.InFeed {
 		t.Errorf("got %+v", a)
 	}
-	wantRevs := []RevisionJSON{
-		{Version: 1, FetchedAt: "2026-11-20T08:00:00Z", Headline: rubioV1.Headline, Text: rubioV1.Text},
+	wantRevs := []RevisionJSON{ // newest first
 		{Version: 2, FetchedAt: "2026-11-20T10:00:00Z", Headline: rubioV2.Headline, Text: rubioV2.Text},
+		{Version: 1, FetchedAt: "2026-11-20T08:00:00Z", Headline: rubioV1.Headline, Text: rubioV1.Text},
 	}
 	if !slices.Equal(a.Revisions, wantRevs) {
 		t.Errorf("revisions:\ngot  %+v\nwant %+v", a.Revisions, wantRevs)
@@ -346,7 +346,7 @@ func TestAPIArticle(t *testing.T) {
 	for _, c := range a.Changes {
 		kinds = append(kinds, c.Kind)
 	}
-	if want := []string{"quote_edited", "title_changed", "headline_changed"}; !slices.Equal(kinds, want) {
+	if want := []string{"headline_changed", "title_changed", "quote_edited"}; !slices.Equal(kinds, want) {
 		t.Errorf("changes %v, want %v", kinds, want)
 	}
 	var raw map[string]json.RawMessage
@@ -478,6 +478,7 @@ func TestHealthzTimeout(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, "/healthz", nil)
+	req.Host = "localhost"
 	rec := httptest.NewRecorder()
 	f.h.ServeHTTP(rec, req)
 	if rec.Code != http.StatusServiceUnavailable {

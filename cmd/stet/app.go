@@ -66,6 +66,9 @@ func (cf *commonFlags) loadConfig(env *Env, urls []string) (config.Config, error
 		if w := config.CheckPermissions(cf.config); w != "" {
 			fmt.Fprintf(env.Stderr, "stet: warning: %s\n", w)
 		}
+		for _, w := range cfg.Deprecations() {
+			fmt.Fprintf(env.Stderr, "stet: warning: %s\n", w)
+		}
 	}
 	if err := cfg.AddURLs(urls); err != nil {
 		return cfg, err
@@ -128,7 +131,7 @@ func newApp(ctx context.Context, env *Env, cfg config.Config, log *slog.Logger) 
 		ConnectTimeout: time.Duration(f.ConnectTimeout),
 		HeaderTimeout:  time.Duration(f.HeaderTimeout),
 		PerHost:        f.PerHost,
-		AllowPrivate:   f.AllowPrivate,
+		Allow:          f.AllowList(),
 		MaxItems:       f.MaxItems,
 		Now:            env.Now,
 	})

@@ -142,7 +142,7 @@ func cmdStatus(ctx context.Context, env *Env, args []string) error {
 		if n, err := a.store.RecheckBacklog(ctx, a.now()); err == nil && n > 0 {
 			fmt.Fprintf(env.Stdout, "recheck backlog: %d article pages due\n", n)
 		}
-		return nil
+		return a.digestStatus(ctx, env.Stdout)
 	})
 }
 
@@ -383,6 +383,9 @@ func cmdCheck(ctx context.Context, env *Env, args []string) error {
 	return withApp(ctx, env, "check", args, nil, func(a *App, rest []string) error {
 		if err := noArgs(rest); err != nil {
 			return err
+		}
+		if err := a.cfg.CheckSecrets(env.Getenv); err != nil {
+			return err // what `stet run` would refuse
 		}
 		problems, err := a.store.Check(ctx)
 		if err != nil {

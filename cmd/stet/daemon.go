@@ -36,7 +36,12 @@ func init() {
 }
 
 func cmdRun(ctx context.Context, env *Env, args []string) error {
-	return withFeeds(ctx, env, "run", args, nil, func(app *App) error { return app.Daemon(ctx) })
+	return withFeeds(ctx, env, "run", args, nil, func(app *App) error {
+		if err := app.cfg.CheckSecrets(env.Getenv); err != nil {
+			return err // never serve without a usable token
+		}
+		return app.Daemon(ctx)
+	})
 }
 
 // withFeeds opens the app for a command that takes feed URLs as arguments

@@ -97,7 +97,7 @@ func cmdDemo(ctx context.Context, env *Env, args []string) error {
 	cfg.Digest.Dir = filepath.Join(dir, "digests")
 	cfg.Digest.From = "stet@localhost"
 	cfg.Digest.To = nil
-	cfg.Fetch.AllowPrivate = true
+	cfg.Fetch.Allow = []string{"127.0.0.1"} // the demo's own feed server
 	log := slog.New(slog.NewTextHandler(env.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	app, err := newApp(ctx, env, cfg, log)
 	if err != nil {

@@ -76,7 +76,7 @@ func testConfig(t *testing.T, feedURLs ...string) config.Config {
 	cfg.Database = filepath.Join(dir, "stet.db")
 	cfg.Digest.Dir = filepath.Join(dir, "digests")
 	cfg.Digest.From = "stet@example.org"
-	cfg.Fetch.AllowPrivate = true
+	cfg.Fetch.Allow = []string{"127.0.0.0/8", "::1"}
 	for _, u := range feedURLs {
 		cfg.Feeds = append(cfg.Feeds, config.Feed{URL: u})
 	}
@@ -151,29 +151,53 @@ type smtpSink struct {
 	addr   string
 	mu     sync.Mutex
 	msgs   [][]byte
-	failOn int // refuse DATA while > 0, counting down
+	rcpts  [][]string     // the envelope recipients of each message kept
+	failOn int            // refuse DATA while > 0, counting down
+	refuse map[string]int // RCPT TO answers by address (550: permanent, 450: for now)
+	hold   chan struct{}  // when set, DATA keeps the message, then answers only once this is closed
+	held   chan struct{}  // closed when a held message has been kept
 }
 
 func (s *smtpSink) NewSession(*smtp.Conn) (smtp.Session, error) { return &sinkSession{s: s}, nil }
 
-type sinkSession struct{ s *smtpSink }
+type sinkSession struct {
+	s  *smtpSink
+	to []string
+}
 
 func (ss *sinkSession) Mail(string, *smtp.MailOptions) error { return nil }
-func (ss *sinkSession) Rcpt(string, *smtp.RcptOptions) error { return nil }
-func (ss *sinkSession) Reset()                               {}
-func (ss *sinkSession) Logout() error                        { return nil }
+func (ss *sinkSession) Rcpt(to string, _ *smtp.RcptOptions) error {
+	ss.s.mu.Lock()
+	code := ss.s.refuse[to]
+	ss.s.mu.Unlock()
+	if code != 0 {
+		return &smtp.SMTPError{Code: code, EnhancedCode: smtp.EnhancedCode{code / 100, 1, 1}, Message: "no such user here"}
+	}
+	ss.to = append(ss.to, to)
+	return nil
+}
+func (ss *sinkSession) Reset()        { ss.to = nil }
+func (ss *sinkSession) Logout() error { return nil }
 func (ss *sinkSession) Data(r io.Reader) error {
 	b, err := io.ReadAll(r)
 	if err != nil {
 		return err
 	}
 	ss.s.mu.Lock()
-	defer ss.s.mu.Unlock()
 	if ss.s.failOn > 0 {
 		ss.s.failOn--
+		ss.s.mu.Unlock()
 		return &smtp.SMTPError{Code: 451, EnhancedCode: smtp.EnhancedCode{4, 3, 0}, Message: "try again later"}
 	}
 	ss.s.msgs = append(ss.s.msgs, b)
+	ss.s.rcpts = append(ss.s.rcpts, ss.to)
+	hold, held := ss.s.hold, ss.s.held
+	ss.s.hold = nil
+	ss.s.mu.Unlock()
+	if hold != nil { // kept, but the answer comes late
+		close(held)
+		<-hold
+	}
 	return nil
 }
 

