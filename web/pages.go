@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/stet-news/stet/change"
 	"github.com/stet-news/stet/diff"
 	"github.com/stet-news/stet/store"
 )
@@ -128,22 +129,13 @@ func due(t, now time.Time) string {
 	return ago(t, now)
 }
 
-var kindLabels = map[string]string{
-	"quote_edited":       "Quote edited",
-	"quote_added":        "Quote added",
-	"quote_removed":      "Quote removed",
-	"quote_reattributed": "Quote reattributed",
-	"title_changed":      "Title changed",
-	"title_added":        "Title added",
-	"title_removed":      "Title removed",
-	"headline_changed":   "Headline changed",
-}
-
+// kindLabel is a kind's label as a page shows it: "Quote edited".
 func kindLabel(k string) string {
-	if l, ok := kindLabels[k]; ok {
-		return l
+	l := change.Label(k)
+	if l == k || l == "" {
+		return k
 	}
-	return k
+	return strings.ToUpper(l[:1]) + l[1:]
 }
 
 func shorten(s string, n int) string {
@@ -191,7 +183,7 @@ func (s *Server) changeView(c store.ChangeRow) changeView {
 		}
 		return v
 	}
-	v.Before, v.After = sides(diff.WordDiff(c.Before, c.After))
+	v.Before, v.After = sides(change.Mark(c.Before, c.After))
 	return v
 }
 
@@ -227,7 +219,7 @@ func (s *Server) changesPage(w http.ResponseWriter, r *http.Request) {
 	}
 	d := changesData{Q: c}
 	d.Kinds = append(d.Kinds, option{Value: "", Label: "any kind", Selected: c.Kind == ""})
-	for _, k := range changeKinds {
+	for _, k := range change.Kinds {
 		d.Kinds = append(d.Kinds, option{Value: k, Label: kindLabel(k), Selected: c.Kind == k})
 	}
 	d.Feeds = append(d.Feeds, option{Value: "", Label: "all feeds", Selected: c.Feed == ""})
@@ -345,8 +337,8 @@ func (s *Server) articlePage(w http.ResponseWriter, r *http.Request) {
 	oldEx := diff.Extract(diff.Article{Headline: d.FromRev.Headline, Body: d.FromRev.Text})
 	newEx := diff.Extract(diff.Article{Headline: d.ToRev.Headline, Body: d.ToRev.Text})
 	d.Quotes, d.Titles = newEx.Quotes, newEx.Titles
-	d.HeadOld, d.HeadNew = sides(diff.WordDiff(d.FromRev.Headline, d.ToRev.Headline))
-	old, new := sides(diff.WordDiff(d.FromRev.Text, d.ToRev.Text))
+	d.HeadOld, d.HeadNew = sides(change.Mark(d.FromRev.Headline, d.ToRev.Headline))
+	old, new := sides(change.Mark(d.FromRev.Text, d.ToRev.Text))
 	d.Old, d.New = highlight(old, oldEx), highlight(new, newEx)
 	title := a.Headline
 	if title == "" {

@@ -40,7 +40,7 @@ func TestFullDiskAndReadOnlyDatabase(t *testing.T) {
 	cfg.Database = filepath.Join(disk, "stet.db")
 	te := newTestEnv()
 	app := newTestApp(t, te, cfg)
-	if st, err := app.Pass(ctx, true); err != nil || st.Revisions != 1 {
+	if st, err := app.pipe.Pass(ctx, true); err != nil || st.Revisions != 1 {
 		t.Fatalf("first pass: %+v %v", st, err)
 	}
 
@@ -65,7 +65,7 @@ func TestFullDiskAndReadOnlyDatabase(t *testing.T) {
 		items = append(items, [3]string{"a" + string(rune('A'+i)), headline, body + strings.Repeat(" More.", i)})
 	}
 	srv.set(rssFeed(items...))
-	st, err := app.Pass(ctx, true)
+	st, err := app.pipe.Pass(ctx, true)
 	if err != nil {
 		t.Fatalf("a full disk stopped the pass itself: %v", err)
 	}
@@ -91,7 +91,7 @@ func TestFullDiskAndReadOnlyDatabase(t *testing.T) {
 	if ro, err := newApp(ctx, te.Env, roCfg, app.log); err != nil {
 		t.Logf("read-only: refused at open: %v", err)
 	} else {
-		st, err := ro.Pass(ctx, true)
+		st, err := ro.pipe.Pass(ctx, true)
 		if err == nil && st.Failed != 1 {
 			t.Errorf("read-only: %+v, want the feed failed", st)
 		}
@@ -102,7 +102,7 @@ func TestFullDiskAndReadOnlyDatabase(t *testing.T) {
 	exec.Command("umount", "-l", roDir).Run()
 
 	// Room again: everything is stored, nothing lost or doubled.
-	if st, err := app.Pass(ctx, true); err != nil || st.Failed != 0 || st.Revisions != 40 {
+	if st, err := app.pipe.Pass(ctx, true); err != nil || st.Failed != 0 || st.Revisions != 40 {
 		t.Fatalf("after the disk was freed: %+v %v, want 40 new revisions", st, err)
 	}
 	if problems, err := app.store.Check(ctx); err != nil || len(problems) > 0 {

@@ -54,7 +54,7 @@ func TestFeedHTTPOutcomes(t *testing.T) {
 	defer srv.Close()
 	te := newTestEnv()
 	app := newTestApp(t, te, testConfig(t, srv.URL+"/old", srv.URL+"/temp", srv.URL+"/gone", srv.URL+"/limited", srv.URL+"/flaky"))
-	if _, err := app.Pass(ctx, true); err != nil {
+	if _, err := app.pipe.Pass(ctx, true); err != nil {
 		t.Fatal(err)
 	}
 	gone.Store(true)
@@ -62,7 +62,7 @@ func TestFeedHTTPOutcomes(t *testing.T) {
 	fails.Store(3)
 	for i := 0; i < 3; i++ {
 		te.advance(time.Minute)
-		if _, err := app.Pass(ctx, true); err != nil {
+		if _, err := app.pipe.Pass(ctx, true); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -92,7 +92,7 @@ func TestFeedHTTPOutcomes(t *testing.T) {
 	// Feeds backing off are skipped by the scheduler's pass; the flaky one
 	// recovers and its backoff resets.
 	te.advance(time.Hour)
-	if _, err := app.Pass(ctx, true); err != nil {
+	if _, err := app.pipe.Pass(ctx, true); err != nil {
 		t.Fatal(err)
 	}
 	rows, _ = app.statusRows(ctx)

@@ -1,12 +1,9 @@
 package main
 
 import (
-	"context"
 	"os"
 	"strings"
 	"testing"
-
-	"github.com/stet-news/stet/store"
 )
 
 // seedArticle returns the seed article's headline and body.
@@ -23,117 +20,4 @@ func seedArticle(t *testing.T) (headline, body string) {
 // seedTitleCorrected is the seed article after a correction of Rubio's title.
 func seedTitleCorrected(body string) string {
 	return strings.Replace(body, "a United States Senator from Florida", "the United States Secretary of State", 1)
-}
-
-func TestPassStoresExactlyTheRevisions(t *testing.T) {
-	ctx := context.Background()
-	headline, body := seedArticle(t)
-	srv := newFeedServer(t, rssFeed([3]string{"rubio-cartels", headline, body}))
-	te := newTestEnv()
-	app := newTestApp(t, te, testConfig(t, srv.URL))
-
-	pass := func(name string, wantRevisions int) passStats {
-		t.Helper()
-		st, err := app.Pass(ctx, true)
-		if err != nil {
-			t.Fatalf("%s: %v", name, err)
-		}
-		if st.Failed != 0 {
-			t.Fatalf("%s: %d feeds failed", name, st.Failed)
-		}
-		if st.Revisions != wantRevisions {
-			t.Fatalf("%s: got %d new revisions, want %d", name, st.Revisions, wantRevisions)
-		}
-		te.advance(30 * 60e9)
-		return st
-	}
-
-	pass("first pass", 1)
-	st := pass("unchanged (304)", 0)
-	if st.NotModified != 1 {
-		t.Errorf("unchanged pass: got %d not-modified answers, want 1", st.NotModified)
-	}
-	if _, nm := srv.counts(); nm != 1 {
-		t.Errorf("server answered 304 %d times, want 1", nm)
-	}
-
-	// Typography only: straight quotes, doubled spaces, a new ETag.
-	cosmetic := strings.NewReplacer("“", `"`, "”", `"`, "’", "'", ". ", ".  ").Replace(body)
-	srv.set(rssFeed([3]string{"rubio-cartels", headline, cosmetic}))
-	pass("cosmetic change", 0)
-
-	srv.set(rssFeed([3]string{"rubio-cartels", headline, seedTitleCorrected(body)}))
-	st = pass("title corrected", 1)
-	if st.Changes == 0 {
-		t.Errorf("title corrected: no change recorded")
-	}
-
-	sf, err := app.store.FeedByURL(ctx, srv.URL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	arts, err := app.store.Articles(ctx, sf.ID, 0, 10)
-	if err != nil || len(arts) != 1 {
-		t.Fatalf("articles: got %d (%v), want 1", len(arts), err)
-	}
-	revs, err := app.store.Revisions(ctx, arts[0].ID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(revs) != 2 {
-		t.Fatalf("got %d revisions, want 2", len(revs))
-	}
-	changes, err := app.store.Changes(ctx, store.ChangeFilter{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	var found bool
-	for _, c := range changes {
-		if c.Kind == "title_changed" && strings.Contains(c.Person, "Rubio") && strings.Contains(c.After, "Secretary of State") {
-			found = true
-		}
-		if c.FromRev != 1 || c.ToRev != 2 {
-			t.Errorf("change %+v: revisions %d→%d, want 1→2", c, c.FromRev, c.ToRev)
-		}
-	}
-	if !found {
-		t.Errorf("no title_changed for Rubio among %+v", changes)
-	}
-
-	// The same pass again changes nothing.
-	pass("repeat", 0)
-}
-
-func TestPassGoesOnPastBrokenFeeds(t *testing.T) {
-	ctx := context.Background()
-	headline, body := seedArticle(t)
-	good := newFeedServer(t, rssFeed([3]string{"a", headline, body}))
-	broken := newFeedServer(t, `<rss version="2.0"><channel><item><title>unclosed`)
-	page := newFeedServer(t, `<!DOCTYPE html><html><head><title>Not a feed</title></head><body><p>hello</p></body></html>`)
-	page.contentType = "text/html"
-	te := newTestEnv()
-	app := newTestApp(t, te, testConfig(t, broken.URL, page.URL, good.URL))
-	st, err := app.Pass(ctx, true)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if st.Failed != 2 || st.Revisions != 1 {
-		t.Fatalf("got %d failed and %d revisions, want 2 and 1", st.Failed, st.Revisions)
-	}
-	rows, err := app.statusRows(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, r := range rows {
-		switch r.Feed {
-		case good.URL:
-			if r.LastError != "" || r.Revisions != 1 {
-				t.Errorf("good feed: %+v", r)
-			}
-		default:
-			if r.LastError == "" || strings.Contains(r.LastError, "\n") {
-				t.Errorf("broken feed %s: want a one-line error, got %q", r.Feed, r.LastError)
-			}
-		}
-	}
 }

@@ -96,66 +96,6 @@ func recordedChanges(t *testing.T, app *App) []store.ChangeRow {
 	return rows
 }
 
-func TestRecheckFindsAnEditAfterTheArticleLeftTheFeed(t *testing.T) {
-	ctx := context.Background()
-	headline, body := seedArticle(t)
-	s := newSite(t)
-	s.set(func(s *site) {
-		s.inFeed = []string{"/rubio"}
-		s.pages["/rubio"] = articlePage(headline, body)
-	})
-	te := newTestEnv()
-	app := newTestApp(t, te, fullTextConfig(t, s.URL+"/feed.xml"))
-
-	if st, err := app.Pass(ctx, true); err != nil || st.Revisions != 1 {
-		t.Fatalf("first pass: %+v %v", st, err)
-	}
-	// The article leaves the feed; later the page is corrected.
-	te.advance(10 * time.Minute)
-	s.set(func(s *site) {
-		s.inFeed = nil
-		s.pages["/rubio"] = articlePage(headline, seedTitleCorrected(body))
-	})
-	if _, err := app.Pass(ctx, true); err != nil {
-		t.Fatal(err)
-	}
-	before := len(s.pageRequests())
-	te.advance(10 * time.Minute) // 20 min old: the first tier (every 30 min) is not due
-	if err := app.Rechecks(ctx); err != nil {
-		t.Fatal(err)
-	}
-	if got := len(s.pageRequests()); got != before {
-		t.Fatalf("page fetched %d times before it was due", got-before)
-	}
-	te.advance(11 * time.Minute) // 31 min: due
-	if err := app.Rechecks(ctx); err != nil {
-		t.Fatal(err)
-	}
-	changes := recordedChanges(t, app)
-	if len(changes) == 0 || changes[0].Kind != "title_changed" {
-		t.Fatalf("recheck at 31 min: got changes %+v, want the title correction", changes)
-	}
-	// Past the age cut-off the page is fetched once more at most, then never.
-	te.advance(31 * 24 * time.Hour)
-	for i := 0; i < 3; i++ {
-		if err := app.Rechecks(ctx); err != nil {
-			t.Fatal(err)
-		}
-		te.advance(24 * time.Hour)
-	}
-	n := len(s.pageRequests())
-	te.advance(7 * 24 * time.Hour)
-	if err := app.Rechecks(ctx); err != nil {
-		t.Fatal(err)
-	}
-	if got := len(s.pageRequests()); got != n {
-		t.Fatalf("page still rechecked after the age cut-off")
-	}
-	if backlog, _ := app.store.RecheckBacklog(ctx, te.now); backlog != 0 {
-		t.Fatalf("backlog %d after the cut-off, want 0", backlog)
-	}
-}
-
 func TestBrokenPagesAreNotEdits(t *testing.T) {
 	ctx := context.Background()
 	headline, body := seedArticle(t)
@@ -167,7 +107,7 @@ func TestBrokenPagesAreNotEdits(t *testing.T) {
 	te := newTestEnv()
 	cfg := fullTextConfig(t, s.URL+"/feed.xml")
 	app := newTestApp(t, te, cfg)
-	if _, err := app.Pass(ctx, true); err != nil {
+	if _, err := app.pipe.Pass(ctx, true); err != nil {
 		t.Fatal(err)
 	}
 	steps := []struct{ name, page string }{
@@ -181,7 +121,7 @@ func TestBrokenPagesAreNotEdits(t *testing.T) {
 	for _, step := range steps {
 		s.set(func(s *site) { s.pages["/rubio"] = step.page })
 		te.advance(31 * time.Minute)
-		if err := app.Rechecks(ctx); err != nil {
+		if err := app.pipe.Rechecks(ctx); err != nil {
 			t.Fatalf("%s: %v", step.name, err)
 		}
 		if got := recordedChanges(t, app); len(got) != 0 {
@@ -199,91 +139,5 @@ func TestBrokenPagesAreNotEdits(t *testing.T) {
 	}
 	if digests != 1 {
 		t.Fatalf("got %d digests, want the problem named in exactly one", digests)
-	}
-}
-
-func TestFlipFlopReportsOnlyTheFirstEdit(t *testing.T) {
-	ctx := context.Background()
-	headline, a := seedArticle(t)
-	b := seedTitleCorrected(a)
-	srv := newFeedServer(t, rssFeed([3]string{"rubio", headline, a}))
-	te := newTestEnv()
-	app := newTestApp(t, te, testConfig(t, srv.URL))
-	var total int
-	for i, text := range []string{a, b, a, b, a} {
-		srv.set(rssFeed([3]string{"rubio", headline, text}))
-		st, err := app.Pass(ctx, true)
-		if err != nil || st.Revisions != 1 {
-			t.Fatalf("pass %d: %+v %v", i+1, st, err)
-		}
-		total += st.Changes
-		if i >= 2 && st.Changes != 0 {
-			t.Fatalf("pass %d (a flip back): %d changes reported again", i+1, st.Changes)
-		}
-		te.advance(time.Hour)
-	}
-	if total == 0 {
-		t.Fatal("the first edit was not reported")
-	}
-	revs, err := app.store.Revisions(ctx, 1)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for i, want := range []int{0, 0, 1, 2, 3} {
-		if revs[i].RevertOf != want {
-			t.Errorf("revision %d: revert of %d, want %d", i+1, revs[i].RevertOf, want)
-		}
-	}
-}
-
-func TestRecheckBudgetKeepsTheBacklogBoundedOldestFirst(t *testing.T) {
-	ctx := context.Background()
-	s := newSite(t)
-	te := newTestEnv()
-	cfg := fullTextConfig(t, s.URL+"/feed.xml")
-	cfg.Recheck.Budget = 100
-	app := newTestApp(t, te, cfg)
-	sf, err := app.store.EnsureFeed(ctx, cfg.Feeds[0].URL, "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	// 1,000 articles, first checks due one minute apart; their pages answer 304.
-	const n = 1000
-	start := te.now
-	for i := 0; i < n; i++ {
-		path := fmt.Sprintf("/a/%04d", i)
-		c := store.Candidate{Key: path, Link: s.URL + path, Headline: "h", Text: "t", Hash: fmt.Sprint(i), Source: store.SourcePage}
-		_, err := app.store.SaveFetch(ctx, store.FetchResult{FeedID: sf.ID, At: start,
-			Revisions: []store.NewRevision{{Pending: store.Pending{Candidate: c}}}, RecheckAt: start.Add(time.Duration(n-i) * time.Minute)})
-		if err != nil {
-			t.Fatal(err)
-		}
-		s.pages[path] = "304"
-	}
-	s.set(func(s *site) {
-		for p := range s.pages {
-			s.pages[p] = "404"
-		}
-	})
-	te.advance(n * time.Minute)
-	var order []string
-	for pass := 1; pass <= 10; pass++ {
-		backlog, _ := app.store.RecheckBacklog(ctx, te.now)
-		if want := n - (pass-1)*100; backlog != want {
-			t.Fatalf("pass %d: backlog %d, want %d", pass, backlog, want)
-		}
-		if err := app.Rechecks(ctx); err != nil {
-			t.Fatal(err)
-		}
-		got := s.pageRequests()
-		if len(got)-len(order) != 100 {
-			t.Fatalf("pass %d: %d pages fetched, want the budget of 100", pass, len(got)-len(order))
-		}
-		order = got
-	}
-	for i := 1; i < len(order); i++ {
-		if order[i] > order[i-1] {
-			t.Fatalf("not oldest-due first: %s after %s", order[i], order[i-1])
-		}
 	}
 }
