@@ -117,9 +117,11 @@ func (p *Pipeline) Pass(ctx context.Context, force bool) (Stats, error) {
 	}
 	close(ch)
 	wg.Wait()
-	if err := p.storeErr(batch.flush(context.WithoutCancel(ctx)), true); err != nil {
-		p.log.Error("record unchanged feeds", "err", err)
-		st.StoreFailed++
+	if n, err := batch.flush(context.WithoutCancel(ctx)); n > 0 {
+		if err := p.storeErr(err, true); err != nil {
+			p.log.Error("record unchanged feeds", "feeds", n, "err", err)
+			st.StoreFailed++
+		}
 	}
 	return st, nil
 }
@@ -135,26 +137,28 @@ type fetchBatch struct {
 
 const fetchBatchSize = 256
 
-func (b *fetchBatch) add(ctx context.Context, rec store.FetchRecord) error {
+// add adds rec, and writes the batch when it is full (full is then true).
+func (b *fetchBatch) add(ctx context.Context, rec store.FetchRecord) (full bool, err error) {
 	b.mu.Lock()
 	b.recs = append(b.recs, rec)
-	var full []store.FetchRecord
+	var recs []store.FetchRecord
 	if len(b.recs) >= fetchBatchSize {
-		full, b.recs = b.recs, nil
+		recs, b.recs = b.recs, nil
 	}
 	b.mu.Unlock()
-	if full == nil {
-		return nil
+	if recs == nil {
+		return false, nil
 	}
-	return b.store.RecordFetches(ctx, full)
+	return true, b.store.RecordFetches(ctx, recs)
 }
 
-func (b *fetchBatch) flush(ctx context.Context) error {
+// flush writes what is left; n is how many records it had.
+func (b *fetchBatch) flush(ctx context.Context) (n int, err error) {
 	b.mu.Lock()
 	recs := b.recs
 	b.recs = nil
 	b.mu.Unlock()
-	return b.store.RecordFetches(ctx, recs)
+	return len(recs), b.store.RecordFetches(ctx, recs)
 }
 
 // backoff is the wait after n consecutive failures: exponential from one
@@ -227,7 +231,11 @@ func (p *Pipeline) fetchFeed(ctx context.Context, fc config.Feed, sf store.Feed,
 	if resp.NotModified {
 		rec.ETag, rec.LastModified = sf.ETag, sf.LastModified
 		if batch != nil && !resolve {
-			res.Err = p.storeErr(batch.add(ctx, rec), true)
+			// Written with the batch (when it is full, or at the end of
+			// the pass): only then is the write's outcome known.
+			if full, err := batch.add(ctx, rec); full {
+				res.Err = p.storeErr(err, true)
+			}
 			return res
 		}
 		_, err := p.store.SaveFetch(ctx, store.FetchResult{Fetch: &rec, FeedID: sf.ID, At: start, ResolveFeed: resolve})

@@ -140,7 +140,7 @@ func (p *Pipeline) Drain(grace time.Duration) bool {
 
 // ErrStore marks an error of the store (a failed write: a full disk, a
 // read-only file), as opposed to one of the source (a feed that failed).
-var ErrStore = errors.New("pipeline: store")
+var ErrStore = errors.New("pipeline: not recorded")
 
 // storeErr wraps a store error so that callers can tell it apart
 // (errors.Is(err, ErrStore)), and records the write's outcome in the
