@@ -215,13 +215,19 @@ func Sides(ps []Piece) (old, new []Piece) {
 // Bracketed writes pieces as text, deletions as [-words-] and insertions
 // as {+words+}.
 func Bracketed(ps []Piece) string {
+	return Format(ps, func(s string) string { return "[-" + s + "-]" }, func(s string) string { return "{+" + s + "+}" })
+}
+
+// Format writes pieces as text, deletions through del and insertions
+// through ins.
+func Format(ps []Piece, del, ins func(string) string) string {
 	var b strings.Builder
 	for _, p := range ps {
 		switch p.Kind {
 		case diff.OpDelete:
-			b.WriteString("[-" + p.Text + "-]")
+			b.WriteString(del(p.Text))
 		case diff.OpInsert:
-			b.WriteString("{+" + p.Text + "+}")
+			b.WriteString(ins(p.Text))
 		default:
 			b.WriteString(p.Text)
 		}

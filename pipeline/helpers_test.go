@@ -1,9 +1,9 @@
 package pipeline
 
 import (
+	"github.com/stet-news/stet/internal/testfeed"
+
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
 	"html"
 	"io"
@@ -23,50 +23,16 @@ import (
 	"github.com/stet-news/stet/store"
 )
 
-// feedServer serves feed bytes that a test can change, with ETags, and
-// counts what it was asked.
-type feedServer struct {
-	*httptest.Server
-	mu          sync.Mutex
-	body        []byte
-	contentType string
-	requests    int
-	notModified int
-}
+// The feed server, RSS and the seed article are shared with cmd/stet's
+// tests (internal/testfeed).
+type feedServer = testfeed.Server
 
-func newFeedServer(t *testing.T, body string) *feedServer {
-	t.Helper()
-	fs := &feedServer{body: []byte(body), contentType: "application/rss+xml; charset=utf-8"}
-	fs.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		fs.mu.Lock()
-		defer fs.mu.Unlock()
-		fs.requests++
-		sum := sha256.Sum256(fs.body)
-		etag := `"` + hex.EncodeToString(sum[:8]) + `"`
-		if r.Header.Get("If-None-Match") == etag {
-			fs.notModified++
-			w.WriteHeader(http.StatusNotModified)
-			return
-		}
-		w.Header().Set("ETag", etag)
-		w.Header().Set("Content-Type", fs.contentType)
-		w.Write(fs.body)
-	}))
-	t.Cleanup(fs.Close)
-	return fs
-}
-
-func (fs *feedServer) set(body string) {
-	fs.mu.Lock()
-	fs.body = []byte(body)
-	fs.mu.Unlock()
-}
-
-func (fs *feedServer) counts() (requests, notModified int) {
-	fs.mu.Lock()
-	defer fs.mu.Unlock()
-	return fs.requests, fs.notModified
-}
+var (
+	newFeedServer      = testfeed.NewServer
+	rssFeed            = testfeed.RSS
+	seedArticle        = testfeed.Seed
+	seedTitleCorrected = testfeed.TitleCorrected
+)
 
 // testConfig is a configuration for tests: a database in a temporary
 // folder, loopback allowed.
@@ -131,38 +97,6 @@ func newTestPipeline(t *testing.T, cfg config.Config, fetcher Fetcher) *testPipe
 	}
 	p := New(Options{Config: cfg, Store: st, Fetcher: fetcher, Now: c.Now, Log: testLogger(), Metrics: metrics.New()})
 	return &testPipeline{Pipeline: p, st: st, clock: c}
-}
-
-// rssFeed builds an RSS 2.0 document with one item per (guid, title, body).
-func rssFeed(items ...[3]string) string {
-	var b strings.Builder
-	b.WriteString(`<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>Test Gazette</title><link>http://gazette.test/</link><description>t</description>`)
-	for _, it := range items {
-		var paras []string
-		for _, p := range strings.Split(it[2], "\n\n") {
-			paras = append(paras, "<p>"+p+"</p>")
-		}
-		b.WriteString("<item><title>" + html.EscapeString(it[1]) + "</title><link>http://gazette.test/" + it[0] + "</link><guid>" + it[0] + "</guid><description>" +
-			html.EscapeString(strings.Join(paras, "")) + "</description></item>")
-	}
-	b.WriteString("</channel></rss>")
-	return b.String()
-}
-
-// seedArticle returns the seed article's headline and body.
-func seedArticle(t *testing.T) (headline, body string) {
-	t.Helper()
-	b, err := os.ReadFile("../diff/testdata/seed-article.txt")
-	if err != nil {
-		t.Fatal(err)
-	}
-	headline, body, _ = strings.Cut(strings.TrimSpace(string(b)), "\n\n")
-	return headline, body
-}
-
-// seedTitleCorrected is the seed article after a correction of Rubio's title.
-func seedTitleCorrected(body string) string {
-	return strings.Replace(body, "a United States Senator from Florida", "the United States Secretary of State", 1)
 }
 
 // site is a publisher with a feed of article links and the article pages,

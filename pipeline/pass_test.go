@@ -36,16 +36,16 @@ func TestPassStoresExactlyTheRevisions(t *testing.T) {
 	if st.NotModified != 1 {
 		t.Errorf("unchanged pass: got %d not-modified answers, want 1", st.NotModified)
 	}
-	if _, nm := srv.counts(); nm != 1 {
+	if _, nm := srv.Counts(); nm != 1 {
 		t.Errorf("server answered 304 %d times, want 1", nm)
 	}
 
 	// Typography only: straight quotes, doubled spaces, a new ETag.
 	cosmetic := strings.NewReplacer("“", `"`, "”", `"`, "’", "'", ". ", ".  ").Replace(body)
-	srv.set(rssFeed([3]string{"rubio-cartels", headline, cosmetic}))
+	srv.Set(rssFeed([3]string{"rubio-cartels", headline, cosmetic}))
 	pass("cosmetic change", 0)
 
-	srv.set(rssFeed([3]string{"rubio-cartels", headline, seedTitleCorrected(body)}))
+	srv.Set(rssFeed([3]string{"rubio-cartels", headline, seedTitleCorrected(body)}))
 	st = pass("title corrected", 1)
 	if st.Changes == 0 {
 		t.Errorf("title corrected: no change recorded")
@@ -93,7 +93,7 @@ func TestPassGoesOnPastBrokenFeeds(t *testing.T) {
 	good := newFeedServer(t, rssFeed([3]string{"a", headline, body}))
 	broken := newFeedServer(t, `<rss version="2.0"><channel><item><title>unclosed`)
 	page := newFeedServer(t, `<!DOCTYPE html><html><head><title>Not a feed</title></head><body><p>hello</p></body></html>`)
-	page.contentType = "text/html"
+	page.SetContentType("text/html")
 	tp := newTestPipeline(t, testConfig(t, broken.URL, page.URL, good.URL), nil)
 	st, err := tp.Pass(ctx, true)
 	if err != nil {
@@ -124,7 +124,7 @@ func TestFlipFlopReportsOnlyTheFirstEdit(t *testing.T) {
 	tp := newTestPipeline(t, testConfig(t, srv.URL), nil)
 	var total int
 	for i, text := range []string{a, b, a, b, a} {
-		srv.set(rssFeed([3]string{"rubio", headline, text}))
+		srv.Set(rssFeed([3]string{"rubio", headline, text}))
 		st, err := tp.Pass(ctx, true)
 		if err != nil || st.Revisions != 1 {
 			t.Fatalf("pass %d: %+v %v", i+1, st, err)

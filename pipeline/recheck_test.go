@@ -3,6 +3,7 @@ package pipeline
 import (
 	"context"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -116,5 +117,46 @@ func TestRecheckBudgetKeepsTheBacklogBoundedOldestFirst(t *testing.T) {
 		if order[i] > order[i-1] {
 			t.Fatalf("not oldest-due first: %s after %s", order[i], order[i-1])
 		}
+	}
+}
+
+func TestBrokenPagesAreNotEdits(t *testing.T) {
+	ctx := context.Background()
+	headline, body := seedArticle(t)
+	s := newSite(t)
+	s.set(func(s *site) {
+		s.inFeed = []string{"/rubio"}
+		s.pages["/rubio"] = articlePage(headline, body)
+	})
+	tp := newTestPipeline(t, fullTextConfig(t, s.URL+"/feed.xml"), nil)
+	if _, err := tp.Pass(ctx, true); err != nil {
+		t.Fatal(err)
+	}
+	steps := []struct{ name, page string }{
+		{"paywall", articlePage(headline, "Subscribe to continue reading. Already a subscriber? Sign in.")},
+		{"empty body", ""},
+		{"server error", "500"},
+		{"collapsed text", articlePage(headline, strings.SplitN(body, "\n\n", 4)[0])},
+		{"the real article again", articlePage(headline, body)},
+	}
+	for _, step := range steps {
+		s.set(func(s *site) { s.pages["/rubio"] = step.page })
+		tp.clock.advance(31 * time.Minute)
+		if err := tp.Rechecks(ctx); err != nil {
+			t.Fatalf("%s: %v", step.name, err)
+		}
+		if got := recordedChanges(t, tp.st); len(got) != 0 {
+			t.Fatalf("%s: reported %+v", step.name, got)
+		}
+		arts, _ := tp.st.Articles(ctx, 1, 0, 10)
+		if len(arts) != 1 || arts[0].Revisions != 1 {
+			t.Fatalf("%s: articles %+v, want one with one revision", step.name, arts)
+		}
+	}
+	// The failures are problems of the article: the extraction failed three
+	// times (enough for the digest to name it), the fetch once.
+	ps, err := tp.st.Problems(ctx, true, 3)
+	if err != nil || len(ps) != 1 || ps[0].Kind != "extract" {
+		t.Fatalf("problems worth a digest: %+v %v, want the article's extraction", ps, err)
 	}
 }

@@ -212,7 +212,7 @@ func TestWriteFailuresAreCountedAndUnhealthy(t *testing.T) {
 		t.Fatalf("first pass: %+v %v %v", st, err, tp.Metrics().Health())
 	}
 	failWrites(t, cfg.Database, true)
-	srv.set(rssFeed([3]string{"a", headline, seedTitleCorrected(body)}))
+	srv.Set(rssFeed([3]string{"a", headline, seedTitleCorrected(body)}))
 	st, err := tp.Pass(ctx, true)
 	if err != nil {
 		t.Fatal(err)

@@ -125,16 +125,6 @@ func marked(a, b string, color bool) string {
 	if !color {
 		return change.Bracketed(ps)
 	}
-	var sb strings.Builder
-	for _, p := range ps {
-		switch p.Kind {
-		case diff.OpDelete:
-			sb.WriteString("\x1b[31;9m" + p.Text + "\x1b[0m")
-		case diff.OpInsert:
-			sb.WriteString("\x1b[32;1m" + p.Text + "\x1b[0m")
-		default:
-			sb.WriteString(p.Text)
-		}
-	}
-	return sb.String()
+	return change.Format(ps, func(s string) string { return "\x1b[31;9m" + s + "\x1b[0m" },
+		func(s string) string { return "\x1b[32;1m" + s + "\x1b[0m" })
 }

@@ -88,7 +88,7 @@ func editedFeed(t *testing.T, app *App, srv *feedServer, te *testEnv) int {
 	te.advance(time.Hour)
 	edited := seedTitleCorrected(body)
 	edited = strings.Replace(edited, "But they would have to ask for it", "But Mexico would have to ask us for it", 1)
-	srv.set(rssFeed([3]string{"rubio-cartels", headline, edited}))
+	srv.Set(rssFeed([3]string{"rubio-cartels", headline, edited}))
 	st, err := app.pipe.Pass(ctx, true)
 	if err != nil {
 		t.Fatal(err)

@@ -69,7 +69,7 @@ func TestFullDiskAndReadOnlyDatabase(t *testing.T) {
 	for i := 0; i < 40; i++ {
 		items = append(items, [3]string{"a" + string(rune('A'+i)), headline, body + strings.Repeat(" More.", i)})
 	}
-	srv.set(rssFeed(items...))
+	srv.Set(rssFeed(items...))
 	st, err := app.pipe.Pass(ctx, true)
 	if err != nil {
 		t.Fatalf("a full disk stopped the pass itself: %v", err)
@@ -141,7 +141,7 @@ func TestOnceExitsNonZeroWhenWritesFail(t *testing.T) {
 	if _, err := sqlDB.Exec(`CREATE TRIGGER disk_full BEFORE INSERT ON revisions BEGIN SELECT RAISE(FAIL, 'database or disk is full'); END`); err != nil {
 		t.Fatal(err)
 	}
-	srv.set(rssFeed([3]string{"a0", headline, seedTitleCorrected(body)}))
+	srv.Set(rssFeed([3]string{"a0", headline, seedTitleCorrected(body)}))
 	code, _, stderr := runStet(t, "once", "--config", cfg)
 	if code != 1 || !strings.Contains(stderr, "could not be written") {
 		t.Fatalf("a pass whose writes failed: exit %d, want 1 naming the failure\n%s", code, stderr)
