@@ -130,7 +130,7 @@ func (p *Pipeline) Pass(ctx context.Context, force bool) (Stats, error) {
 // pass writes them a few hundred to a transaction rather than one each. A
 // crash loses at most one batch of last-fetch times, never a revision.
 type fetchBatch struct {
-	store *store.Store
+	store Store
 	mu    sync.Mutex
 	recs  []store.FetchRecord
 }

@@ -34,10 +34,27 @@ type Fetcher interface {
 	ParseOptions() feeds.ParseOptions
 }
 
+// Store is what the pipeline needs of a store; *store.Store (SQLite) is
+// the one there is. A second store implements these.
+type Store interface {
+	Feeds(ctx context.Context) ([]store.Feed, error)
+	EnsureFeed(ctx context.Context, url, name string) (store.Feed, error)
+	FeedByURL(ctx context.Context, url string) (store.Feed, error)
+	ArticleKeys(ctx context.Context, feedID int64) (map[string]int64, error)
+	Article(ctx context.Context, id int64) (store.Article, error)
+	DueRechecks(ctx context.Context, now time.Time, limit int) ([]store.RecheckTarget, error)
+	// Prepare and SaveFetch are the two steps of recording: what needs a
+	// new revision (read only), then everything in one transaction.
+	Prepare(ctx context.Context, feedID int64, cands []store.Candidate) (store.Plan, error)
+	SaveFetch(ctx context.Context, r store.FetchResult) (store.SaveStats, error)
+	RecordFetches(ctx context.Context, recs []store.FetchRecord) error
+	SetRecheck(ctx context.Context, articleID int64, next time.Time, etag, lastModified string) error
+}
+
 // Options are what a Pipeline works with.
 type Options struct {
 	Config  config.Config
-	Store   *store.Store
+	Store   Store
 	Fetcher Fetcher
 	Now     func() time.Time // nil: time.Now
 	Log     *slog.Logger     // nil: discard
@@ -50,7 +67,7 @@ type Options struct {
 // Pipeline processes feeds and article pages into the store.
 type Pipeline struct {
 	cfg     config.Config
-	store   *store.Store
+	store   Store
 	fetcher Fetcher
 	now     func() time.Time
 	log     *slog.Logger
