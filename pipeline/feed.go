@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"math/rand/v2"
 	"runtime/debug"
 	"sync"
@@ -215,6 +216,12 @@ func (p *Pipeline) fetchFeed(ctx context.Context, fc config.Feed, sf store.Feed,
 		}
 	}()
 
+	return p.processFeed(ctx, fc, sf, batch, start, log)
+}
+
+// processFeed is the work of fetchFeed: fetch, parse, candidates, prepare
+// and commit, or the record of the failure.
+func (p *Pipeline) processFeed(ctx context.Context, fc config.Feed, sf store.Feed, batch *fetchBatch, start time.Time, log *slog.Logger) (res Result) {
 	rec := store.FetchRecord{FeedID: sf.ID, At: start, Failures: 0}
 	resp, err := p.fetcher.Fetch(ctx, feeds.Request{URL: sf.FetchURL, ETag: sf.ETag, LastModified: sf.LastModified, Trusted: true})
 	if err != nil {

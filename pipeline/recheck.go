@@ -2,6 +2,9 @@ package pipeline
 
 import (
 	"context"
+	"errors"
+	"fmt"
+	"runtime/debug"
 	"time"
 
 	"github.com/stet-news/stet/config"
@@ -56,7 +59,9 @@ func (p *Pipeline) fullTextFeeds(ctx context.Context) (map[int64]config.Feed, er
 // Rechecks fetches again the pages of full-text articles whose check is
 // due, at most the configured budget per call, oldest-due first. An edit
 // becomes a revision and its changes; a page that failed to load or
-// extract is a problem of the article, never a change.
+// extract is a problem of the article, never a change. Pages that fail are
+// logged and recorded; the error returned is the store's (ErrStore), when
+// a result could not be written.
 func (p *Pipeline) Rechecks(ctx context.Context) error {
 	ft, err := p.fullTextFeeds(ctx)
 	if err != nil || len(ft) == 0 {
@@ -66,9 +71,10 @@ func (p *Pipeline) Rechecks(ctx context.Context) error {
 	if err != nil {
 		return p.storeErr(err, false)
 	}
+	var storeErr error
 	for _, t := range targets {
 		if ctx.Err() != nil {
-			return nil
+			break
 		}
 		fc, ok := ft[t.FeedID]
 		if !ok { // the feed no longer has full_text
@@ -79,9 +85,12 @@ func (p *Pipeline) Rechecks(ctx context.Context) error {
 		}
 		if err := p.recheck(ctx, fc, t); err != nil {
 			p.log.Warn("recheck", "feed", fc.URL, "article", t.URL, "err", oneLine(err.Error()))
+			if storeErr == nil && errors.Is(err, ErrStore) {
+				storeErr = err
+			}
 		}
 	}
-	return nil
+	return storeErr
 }
 
 // recheck fetches one article page again (conditional GET) and records it
@@ -96,8 +105,9 @@ func (p *Pipeline) recheck(ctx context.Context, fc config.Feed, t store.RecheckT
 	defer done()
 	defer func() {
 		if r := recover(); r != nil {
-			p.log.Error("panic while rechecking an article page", "feed", fc.URL, "article", t.URL, "panic", r)
+			p.log.Error("panic while rechecking an article page", "feed", fc.URL, "article", t.URL, "panic", r, "stack", string(debug.Stack()))
 			p.metrics.Panic(fc.URL)
+			err = fmt.Errorf("%w: article %s: %v", ErrPanic, t.URL, r)
 		}
 	}()
 	now := p.now()
