@@ -212,6 +212,20 @@ func Sides(ps []Piece) (old, new []Piece) {
 	return old, new
 }
 
+// Spaced puts a space between a deletion and the insertion that replaces
+// it, so that they stay apart where their marks are lost (a mail client
+// that drops styles) or would run together ("[-a-] {+b+}").
+func Spaced(ps []Piece) []Piece {
+	out := make([]Piece, 0, len(ps)+1)
+	for i, p := range ps {
+		if i > 0 && p.Kind == diff.OpInsert && ps[i-1].Kind == diff.OpDelete {
+			out = append(out, Piece{Kind: diff.OpEqual, Text: " "})
+		}
+		out = append(out, p)
+	}
+	return out
+}
+
 // Bracketed writes pieces as text, deletions as [-words-] and insertions
 // as {+words+}.
 func Bracketed(ps []Piece) string {

@@ -120,8 +120,14 @@ func TestHostileFeedsDoNotStopTheOthers(t *testing.T) {
 	headline, body := seedArticle(t)
 	good := newFeedServer(t, rssFeed([3]string{"rubio", headline, body}))
 	cfg := testConfig(t)
-	cfg.Fetch.Timeout = config.Duration(3 * time.Second)
-	cfg.Fetch.HeaderTimeout = config.Duration(2 * time.Second)
+	// The timeouts are what the slowest hostile feeds take; under the race
+	// detector the good ones (100,000 items) need longer to be served.
+	slow := time.Duration(1)
+	if raceEnabled {
+		slow = 4
+	}
+	cfg.Fetch.Timeout = config.Duration(3 * time.Second * slow)
+	cfg.Fetch.HeaderTimeout = config.Duration(2 * time.Second * slow)
 	cfg.Fetch.Workers = 4
 	hs := hostileServers(good.URL)
 	names := map[string]hostile{}

@@ -119,9 +119,9 @@ func printChanges(w io.Writer, changes []diff.Change, color bool) {
 }
 
 // marked renders the word marking of a and b (change.Mark):
-// [-deleted-]{+inserted+}, or red and green when color is on.
+// [-deleted-] {+inserted+}, or red and green when color is on.
 func marked(a, b string, color bool) string {
-	ps := change.Mark(a, b)
+	ps := change.Spaced(change.Mark(a, b))
 	if !color {
 		return change.Bracketed(ps)
 	}
