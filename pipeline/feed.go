@@ -222,6 +222,10 @@ func (p *Pipeline) fetchFeed(ctx context.Context, fc config.Feed, sf store.Feed,
 // processFeed is the work of fetchFeed: fetch, parse, candidates, prepare
 // and commit, or the record of the failure.
 func (p *Pipeline) processFeed(ctx context.Context, fc config.Feed, sf store.Feed, batch *fetchBatch, start time.Time, log *slog.Logger) (res Result) {
+	// The store is written under a context the grace period does not
+	// cancel: a cancelled fetch is recorded as failed, a write half done is
+	// not abandoned (nor does every statement pay for a cancel watch).
+	sctx := context.WithoutCancel(ctx)
 	rec := store.FetchRecord{FeedID: sf.ID, At: start, Failures: 0}
 	resp, err := p.fetcher.Fetch(ctx, feeds.Request{URL: sf.FetchURL, ETag: sf.ETag, LastModified: sf.LastModified, Trusted: true})
 	if err != nil {
@@ -240,12 +244,12 @@ func (p *Pipeline) processFeed(ctx context.Context, fc config.Feed, sf store.Fee
 		if batch != nil && !resolve {
 			// Written with the batch (when it is full, or at the end of
 			// the pass): only then is the write's outcome known.
-			if full, err := batch.add(ctx, rec); full {
+			if full, err := batch.add(sctx, rec); full {
 				res.Err = p.storeErr(err, true)
 			}
 			return res
 		}
-		_, err := p.store.SaveFetch(ctx, store.FetchResult{Fetch: &rec, FeedID: sf.ID, At: start, ResolveFeed: resolve})
+		_, err := p.store.SaveFetch(sctx, store.FetchResult{Fetch: &rec, FeedID: sf.ID, At: start, ResolveFeed: resolve})
 		res.Err = p.storeErr(err, true)
 		return res
 	}
@@ -267,7 +271,7 @@ func (p *Pipeline) processFeed(ctx context.Context, fc config.Feed, sf store.Fee
 	// every pass: the recheck schedule decides when it is due.
 	var known map[string]int64
 	if fc.FullText {
-		if known, err = p.store.ArticleKeys(ctx, sf.ID); err != nil {
+		if known, err = p.store.ArticleKeys(sctx, sf.ID); err != nil {
 			res.Err = p.storeErr(err, false)
 			return res
 		}
@@ -289,12 +293,12 @@ func (p *Pipeline) processFeed(ctx context.Context, fc config.Feed, sf store.Fee
 		}
 		cands = append(cands, c)
 	}
-	plan, err := p.prepare(ctx, sf.ID, cands)
+	plan, err := p.prepare(sctx, sf.ID, cands)
 	if err != nil {
 		res.Err = err
 		return res
 	}
-	stats, err := p.commit(ctx, plan, fr)
+	stats, err := p.commit(sctx, plan, fr)
 	if err != nil {
 		res.Err = err
 		return res
@@ -366,6 +370,7 @@ func (p *Pipeline) fetchPage(ctx context.Context, url string) (feeds.Page, error
 // fetchFailed records a failed fetch, in one transaction: the error, the
 // backoff, a problem of the feed.
 func (p *Pipeline) fetchFailed(ctx context.Context, fc config.Feed, sf store.Feed, rec store.FetchRecord, err error) Result {
+	sctx := context.WithoutCancel(ctx) // see processFeed
 	res := Result{Err: err}
 	rec.Err = oneLine(err.Error())
 	rec.Failures = sf.Failures + 1
@@ -385,7 +390,7 @@ func (p *Pipeline) fetchFailed(ctx context.Context, fc config.Feed, sf store.Fee
 		rec.NextFetch = time.Time{}
 		p.log.Warn("feed is gone (410 Gone): no longer fetched", "feed", fc.URL)
 	}
-	_, werr := p.store.SaveFetch(ctx, store.FetchResult{Fetch: &rec, FeedID: sf.ID, At: rec.At,
+	_, werr := p.store.SaveFetch(sctx, store.FetchResult{Fetch: &rec, FeedID: sf.ID, At: rec.At,
 		Problems: []store.Problem{{Kind: "fetch", Detail: rec.Err}}})
 	if werr = p.storeErr(werr, true); werr != nil {
 		res.Err = errors.Join(err, werr)

@@ -98,6 +98,7 @@ func (p *Pipeline) Rechecks(ctx context.Context) error {
 // transaction holds the revision and its changes, the article's problems
 // (recorded or resolved) and its next check.
 func (p *Pipeline) recheck(ctx context.Context, fc config.Feed, t store.RecheckTarget) (err error) {
+	sctx := context.WithoutCancel(ctx) // see processFeed
 	ctx, done, ok := p.work(ctx)
 	if !ok {
 		return ErrStopped
@@ -113,7 +114,7 @@ func (p *Pipeline) recheck(ctx context.Context, fc config.Feed, t store.RecheckT
 	now := p.now()
 	wait := recheckInterval(p.cfg.Recheck, now.Sub(t.FirstSeen))
 	if wait == 0 {
-		return p.storeErr(p.store.SetRecheck(ctx, t.ArticleID, time.Time{}, "", ""), true)
+		return p.storeErr(p.store.SetRecheck(sctx, t.ArticleID, time.Time{}, "", ""), true)
 	}
 	// Unless the page brings a new revision, the check is planned again
 	// with the validators it had.
@@ -121,7 +122,7 @@ func (p *Pipeline) recheck(ctx context.Context, fc config.Feed, t store.RecheckT
 		Recheck: &store.Recheck{ArticleID: t.ArticleID, Next: now.Add(wait), ETag: t.PageETag, LastModified: t.PageLastModified}}
 	problem := func(kind, detail string) error {
 		fr.Problems = []store.Problem{{ArticleID: t.ArticleID, Kind: kind, Detail: oneLine(detail)}}
-		_, err := p.commit(ctx, store.Plan{}, fr)
+		_, err := p.commit(sctx, store.Plan{}, fr)
 		return err
 	}
 	resp, err := p.fetcher.Fetch(ctx, feeds.Request{URL: t.URL, ETag: t.PageETag, LastModified: t.PageLastModified})
@@ -129,14 +130,14 @@ func (p *Pipeline) recheck(ctx context.Context, fc config.Feed, t store.RecheckT
 		return problem("fetch", err.Error())
 	}
 	if resp.NotModified {
-		_, err := p.commit(ctx, store.Plan{}, fr)
+		_, err := p.commit(sctx, store.Plan{}, fr)
 		return err
 	}
 	page, err := feeds.ExtractPage(resp.Body, resp.URL)
 	if err != nil {
 		return problem("extract", err.Error())
 	}
-	art, err := p.store.Article(ctx, t.ArticleID)
+	art, err := p.store.Article(sctx, t.ArticleID)
 	if err != nil {
 		return p.storeErr(err, false)
 	}
@@ -144,7 +145,7 @@ func (p *Pipeline) recheck(ctx context.Context, fc config.Feed, t store.RecheckT
 	if c.Headline == "" {
 		c.Headline = art.Headline
 	}
-	plan, err := p.prepare(ctx, t.FeedID, []store.Candidate{c})
+	plan, err := p.prepare(sctx, t.FeedID, []store.Candidate{c})
 	if err != nil {
 		return err
 	}
@@ -157,7 +158,7 @@ func (p *Pipeline) recheck(ctx context.Context, fc config.Feed, t store.RecheckT
 	}
 	fr.ResolveArticle = t.ArticleID
 	fr.Recheck.ETag, fr.Recheck.LastModified = resp.ETag, resp.LastModified
-	st, err := p.commit(ctx, plan, fr)
+	st, err := p.commit(sctx, plan, fr)
 	if err != nil {
 		return err
 	}
