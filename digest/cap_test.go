@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/stet-news/stet/diff"
 )
 
 // churn is n changes spread over articles (5 changes each) in two feeds,
@@ -18,7 +20,7 @@ func churn(t *testing.T, n int) Input {
 		feed := fmt.Sprintf("https://f%d.example/rss", art%2)
 		in.Changes = append(in.Changes, Change{ID: int64(i + 1), FeedURL: feed, FeedName: fmt.Sprintf("Feed %d", art%2),
 			ArticleID: art, ArticleURL: fmt.Sprintf("https://f%d.example/a/%d", art%2, art), Headline: fmt.Sprintf("Story %d", art),
-			Kind: KindQuoteEdited, Person: "Marco Rubio", Before: long + fmt.Sprint(i), After: long + fmt.Sprint(i+1),
+			Kind: diff.QuoteEdited, Person: "Marco Rubio", Before: long + fmt.Sprint(i), After: long + fmt.Sprint(i+1),
 			DetectedAt: time.Date(2026, 11, 24, 9, 0, 0, 0, time.UTC).Add(time.Duration(i) * time.Second)})
 	}
 	in.MessageID = ""

@@ -18,42 +18,17 @@ import (
 	"time"
 
 	gomail "github.com/wneessen/go-mail"
+
+	"github.com/stet-news/stet/change"
 )
 
-// Change kinds, as in CONTRACT.md, plus KindReverted for a revision that
-// went back to an earlier one.
 const (
-	KindQuoteEdited        = "quote_edited"
-	KindQuoteAdded         = "quote_added"
-	KindQuoteRemoved       = "quote_removed"
-	KindQuoteReattributed  = "quote_reattributed"
-	KindTitleChanged       = "title_changed"
-	KindTitleAdded         = "title_added"
-	KindTitleRemoved       = "title_removed"
-	KindHeadlineChanged    = "headline_changed"
-	KindReverted           = "reverted"
 	defaultMessageIDDomain = "stet.invalid"
 )
 
-// Change is one recorded change, with the article it belongs to.
-type Change struct {
-	ID         int64
-	FeedURL    string
-	FeedName   string
-	ArticleID  int64
-	ArticleURL string
-	Headline   string
-	Kind       string
-	Person     string
-	Before     string
-	After      string
-	Quote      string
-	DetectedAt time.Time
-	// RevertOf > 0 says the change came with a revision identical to the
-	// article's earlier revision number RevertOf (a flip-flop): the digest
-	// says "reverted".
-	RevertOf int
-}
+// Change is one recorded change, with the article it belongs to: the
+// change model's record (kinds are the diff's: diff.QuoteEdited, ...).
+type Change = change.Record
 
 // Problem is a source (a feed, or an article page when ArticleURL is set)
 // that keeps failing.

@@ -158,7 +158,7 @@ func TestBuildSubject(t *testing.T) {
 	loc := berlin(t)
 	ch := func(id, article int64, feed string) Change {
 		return Change{ID: id, FeedURL: feed, ArticleID: article, ArticleURL: fmt.Sprintf("%s/a/%d", feed, article),
-			Headline: "H", Kind: KindTitleAdded, Person: "P", After: "Mayor", DetectedAt: time.Date(2026, 11, 24, 8, 0, 0, 0, loc)}
+			Headline: "H", Kind: diff.TitleAdded, Person: "P", After: "Mayor", DetectedAt: time.Date(2026, 11, 24, 8, 0, 0, 0, loc)}
 	}
 	prob := func(article string) Problem {
 		return Problem{FeedURL: "https://f.example/rss", ArticleURL: article, Kind: "fetch_failed", Detail: "HTTP 500", Count: 3}
@@ -292,15 +292,15 @@ func TestBuildHostile(t *testing.T) {
 		Changes: []Change{
 			{ID: 1, FeedURL: "https://evil.example/rss", FeedName: "Evil\r\nBcc: victim@example.com", ArticleID: 1,
 				ArticleURL: "javascript:alert(document.cookie)", Headline: "<script>alert('x')</script>\r\nSubject: pwned",
-				Kind: KindQuoteEdited, Person: `"><img src=x onerror=alert(1)>`,
+				Kind: diff.QuoteEdited, Person: `"><img src=x onerror=alert(1)>`,
 				Before: `Safe words </span><b onclick="alert(1)">bold</b>`, After: `Safe words <a href="javascript:alert(2)">click</a>`,
 				DetectedAt: when},
 			{ID: 2, FeedURL: "https://evil.example/rss", ArticleID: 2, ArticleURL: "data:text/html,<script>alert(3)</script>",
-				Headline: "Normal\nX-Injected: yes", Kind: KindTitleChanged, Person: "Mallory\r\nTo: victim@example.com",
+				Headline: "Normal\nX-Injected: yes", Kind: diff.TitleChanged, Person: "Mallory\r\nTo: victim@example.com",
 				Before: "<style>body{display:none}</style>", After: "Chief ‮Officer", DetectedAt: when},
 			{ID: 3, FeedURL: `https://evil.example/rss"><script>alert(4)</script>`, ArticleID: 3,
 				ArticleURL: `https://evil.example/a" onmouseover="alert(5)`, Headline: "Quote <b>reattributed</b>",
-				Kind: KindQuoteReattributed, Person: "B", Before: "<i>A</i>", After: "B", Quote: "{{.Secret}} <!-- x -->",
+				Kind: diff.QuoteReattributed, Person: "B", Before: "<i>A</i>", After: "B", Quote: "{{.Secret}} <!-- x -->",
 				DetectedAt: when},
 			{ID: 4, FeedURL: "https://evil.example/rss", ArticleID: 4, ArticleURL: "  JavaScript:alert(6)",
 				Headline: "H", Kind: "<script>weird_kind</script>", Before: "a", After: "b", DetectedAt: when},
@@ -408,26 +408,24 @@ func TestTextLayout(t *testing.T) {
 		Changes: []Change{
 			{ID: 1, FeedURL: feed, FeedName: "Example News", ArticleID: 1, ArticleURL: rubio,
 				Headline: "Rubio says the United States stands ready to help Mexico fight the cartels if asked",
-				Kind:     KindTitleChanged, Person: "Marco Rubio", Before: "Senator", After: "Secretary", DetectedAt: at(24, 9, 12)},
+				Kind:     diff.TitleChanged, Person: "Marco Rubio", Before: "Senator", After: "Secretary", DetectedAt: at(24, 9, 12)},
 			{ID: 2, FeedURL: feed, FeedName: "Example News", ArticleID: 1, ArticleURL: rubio,
 				Headline: "Rubio says the United States stands ready to help Mexico fight the cartels if asked",
-				Kind:     KindQuoteAdded, Person: "Claudia Sheinbaum",
+				Kind:     diff.QuoteAdded, Person: "Claudia Sheinbaum",
 				After:      "We will cooperate, but we will never accept interference in our sovereignty, and we have said so to every government that has asked.",
 				DetectedAt: at(24, 9, 12)},
 			{ID: 3, FeedURL: feed, FeedName: "Example News", ArticleID: 1, ArticleURL: rubio,
 				Headline: "Rubio says the United States stands ready to help Mexico fight the cartels if asked",
-				Kind:     KindQuoteRemoved, Person: "Marco Rubio", Before: "They would have to ask.", DetectedAt: at(24, 9, 40)},
+				Kind:     diff.QuoteRemoved, Person: "Marco Rubio", Before: "They would have to ask.", DetectedAt: at(24, 9, 40)},
 			{ID: 4, FeedURL: feed, FeedName: "Example News", ArticleID: 2, ArticleURL: "https://news.example.com/2026/11/storm",
-				Headline: "Hurricane hits the coast", Kind: KindHeadlineChanged, Before: "Storm", After: "Hurricane",
+				Headline: "Hurricane hits the coast", Kind: diff.HeadlineChanged, Before: "Storm", After: "Hurricane",
 				DetectedAt: at(24, 15, 5)},
 			{ID: 5, FeedURL: "https://wire.example.org/feed", ArticleID: 7, ArticleURL: "https://wire.example.org/a/7",
-				Headline: "Budget vote delayed", Kind: KindQuoteReattributed, Person: "Ana Okafor", Before: "John Smith",
+				Headline: "Budget vote delayed", Kind: diff.QuoteReattributed, Person: "Ana Okafor", Before: "John Smith",
 				After: "Ana Okafor", Quote: "We will not sign this budget.", DetectedAt: at(24, 6, 30)},
 			{ID: 6, FeedURL: "https://wire.example.org/feed", ArticleID: 7, ArticleURL: "https://wire.example.org/a/7",
-				Headline: "Budget vote delayed", Kind: KindTitleAdded, Person: "Ana Okafor", After: "Finance Minister",
+				Headline: "Budget vote delayed", Kind: diff.TitleAdded, Person: "Ana Okafor", After: "Finance Minister",
 				DetectedAt: at(24, 6, 30)},
-			{ID: 7, FeedURL: "https://wire.example.org/feed", ArticleID: 8, ArticleURL: "https://wire.example.org/a/8",
-				Headline: "Mayor resigns", Kind: KindReverted, RevertOf: 2, DetectedAt: at(24, 5, 0)},
 		},
 		Problems: []Problem{
 			{FeedURL: feed, ArticleURL: "https://news.example.com/2026/11/paywalled", Kind: "paywall",
@@ -464,54 +462,6 @@ func TestTextLayout(t *testing.T) {
 		if strings.TrimRight(line, " ") != line && line != "-- " {
 			t.Errorf("line %d has trailing spaces: %q", i+1, line)
 		}
-	}
-}
-
-// TestPiecesFromOps: the marked text reads back as both versions whatever
-// way the word diff splits words and spaces.
-func TestPiecesFromOps(t *testing.T) {
-	a, b := "the quick brown fox jumps", "the slow brown fox leaps high"
-	for _, tt := range []struct {
-		name string
-		ops  []diff.Op
-		want string // rendered like the text part
-	}{
-		{"whole strings", []diff.Op{{Kind: diff.OpDelete, Text: a}, {Kind: diff.OpInsert, Text: b}},
-			"[-the quick brown fox jumps-]{+the slow brown fox leaps high+}"},
-		{"spaces kept in ops", []diff.Op{{Kind: diff.OpEqual, Text: "the "}, {Kind: diff.OpDelete, Text: "quick "},
-			{Kind: diff.OpInsert, Text: "slow "}, {Kind: diff.OpEqual, Text: "brown fox "}, {Kind: diff.OpDelete, Text: "jumps"},
-			{Kind: diff.OpInsert, Text: "leaps high"}},
-			"the [-quick-]{+slow+} brown fox [-jumps-]{+leaps high+}"},
-		{"spaces as their own ops", []diff.Op{{Kind: diff.OpEqual, Text: "the"}, {Kind: diff.OpEqual, Text: " "},
-			{Kind: diff.OpDelete, Text: "quick"}, {Kind: diff.OpInsert, Text: "slow"}, {Kind: diff.OpEqual, Text: " "},
-			{Kind: diff.OpEqual, Text: "brown"}, {Kind: diff.OpEqual, Text: " "}, {Kind: diff.OpEqual, Text: "fox"},
-			{Kind: diff.OpEqual, Text: " "}, {Kind: diff.OpDelete, Text: "jumps"}, {Kind: diff.OpInsert, Text: "leaps"},
-			{Kind: diff.OpEqual, Text: ""}, {Kind: diff.OpInsert, Text: " high"}},
-			"the [-quick-]{+slow+} brown fox [-jumps-]{+leaps high+}"},
-		{"words without spaces", []diff.Op{{Kind: diff.OpEqual, Text: "the"}, {Kind: diff.OpDelete, Text: "quick"},
-			{Kind: diff.OpInsert, Text: "slow"}, {Kind: diff.OpEqual, Text: "brown"}, {Kind: diff.OpEqual, Text: "fox"},
-			{Kind: diff.OpDelete, Text: "jumps"}, {Kind: diff.OpInsert, Text: "leaps"}, {Kind: diff.OpInsert, Text: "high"}},
-			"the [-quick-]{+slow+} brown fox [-jumps-]{+leaps high+}"},
-		{"insert before delete", []diff.Op{{Kind: diff.OpEqual, Text: "the "}, {Kind: diff.OpInsert, Text: "slow"},
-			{Kind: diff.OpDelete, Text: "quick"}, {Kind: diff.OpEqual, Text: " brown fox "}, {Kind: diff.OpInsert, Text: "leaps high"},
-			{Kind: diff.OpDelete, Text: "jumps"}},
-			"the [-quick-]{+slow+} brown fox [-jumps-]{+leaps high+}"},
-	} {
-		t.Run(tt.name, func(t *testing.T) {
-			got := textPieces(piecesFromOps(a, b, tt.ops), false)
-			if got != tt.want {
-				t.Errorf("got  %q\nwant %q", got, tt.want)
-			}
-			before, after := textSides(got)
-			if before != a || after != b {
-				t.Errorf("reads back as %q / %q", before, after)
-			}
-		})
-	}
-	// Whatever diff.WordDiff is today, its marks read back as both sides.
-	before, after := textSides(textPieces(wordPieces(a, b), false))
-	if before != a || after != b {
-		t.Errorf("diff.WordDiff pieces read back as %q / %q", before, after)
 	}
 }
 
@@ -558,22 +508,19 @@ func TestViewSentences(t *testing.T) {
 		c    Change
 		want string
 	}{
-		{Change{Kind: KindQuoteEdited, Person: "Marco Rubio"}, "Quote by Marco Rubio edited"},
-		{Change{Kind: KindQuoteEdited}, "Unattributed quote edited"},
-		{Change{Kind: KindQuoteAdded, Person: "A"}, "Quote by A added"},
-		{Change{Kind: KindQuoteRemoved, Person: "A"}, "Quote by A removed"},
-		{Change{Kind: KindQuoteReattributed, Person: "Y", Before: "X", After: "Y"}, "Quote reattributed from X to Y"},
-		{Change{Kind: KindQuoteReattributed, After: "Y"}, "Quote now attributed to Y"},
-		{Change{Kind: KindQuoteReattributed, Before: "X"}, "Quote no longer attributed to X"},
-		{Change{Kind: KindTitleChanged, Person: "A"}, "Title of A changed"},
-		{Change{Kind: KindTitleAdded, Person: "A"}, "Title of A added"},
-		{Change{Kind: KindTitleRemoved, Person: "A"}, "Title of A removed"},
-		{Change{Kind: KindHeadlineChanged}, "Headline changed"},
-		{Change{Kind: KindReverted}, "Reverted to an earlier version"},
-		{Change{Kind: KindReverted, RevertOf: 3}, "Reverted to version 3"},
-		{Change{Kind: KindQuoteEdited, Person: "A", RevertOf: 1}, "Quote by A edited (reverted to version 1)"},
+		{Change{Kind: diff.QuoteEdited, Person: "Marco Rubio"}, "Quote by Marco Rubio edited"},
+		{Change{Kind: diff.QuoteEdited}, "Unattributed quote edited"},
+		{Change{Kind: diff.QuoteAdded, Person: "A"}, "Quote by A added"},
+		{Change{Kind: diff.QuoteRemoved, Person: "A"}, "Quote by A removed"},
+		{Change{Kind: diff.QuoteReattributed, Person: "Y", Before: "X", After: "Y"}, "Quote reattributed from X to Y"},
+		{Change{Kind: diff.QuoteReattributed, After: "Y"}, "Quote now attributed to Y"},
+		{Change{Kind: diff.QuoteReattributed, Before: "X"}, "Quote no longer attributed to X"},
+		{Change{Kind: diff.TitleChanged, Person: "A"}, "Title of A changed"},
+		{Change{Kind: diff.TitleAdded, Person: "A"}, "Title of A added"},
+		{Change{Kind: diff.TitleRemoved, Person: "A"}, "Title of A removed"},
+		{Change{Kind: diff.HeadlineChanged}, "Headline changed"},
 		{Change{Kind: "éditée_spéciale", Person: "A"}, "Éditée spéciale (A)"},
-		{Change{Kind: KindTitleChanged, Person: long}, "Title of " + strings.TrimSpace(strings.Repeat("Name ", 24)) + "… changed"},
+		{Change{Kind: diff.TitleChanged, Person: long}, "Title of " + strings.TrimSpace(strings.Repeat("Name ", 24)) + "… changed"},
 	} {
 		if got := view(tt.c, time.UTC).Sentence; got != tt.want {
 			t.Errorf("%s/%q: got %q, want %q", tt.c.Kind, tt.c.Person, got, tt.want)

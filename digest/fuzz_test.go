@@ -1,6 +1,8 @@
 package digest
 
 import (
+	"github.com/stet-news/stet/diff"
+
 	"strings"
 	"testing"
 	"time"
@@ -19,7 +21,7 @@ func FuzzBuild(f *testing.F) {
 		loc := time.FixedZone("X", 3600)
 		at := time.Date(2026, 11, 24, 9, 0, 0, 0, loc)
 		var changes []Change
-		for i, kind := range []string{KindQuoteEdited, KindQuoteReattributed, KindTitleChanged, KindHeadlineChanged, person} {
+		for i, kind := range []string{diff.QuoteEdited, diff.QuoteReattributed, diff.TitleChanged, diff.HeadlineChanged, person} {
 			changes = append(changes, Change{ID: int64(i + 1), FeedURL: link, FeedName: feedName, ArticleID: int64(i % 2),
 				ArticleURL: link, Headline: headline, Kind: kind, Person: person, Before: before, After: after, Quote: before,
 				DetectedAt: at})

@@ -1,6 +1,8 @@
 package digest
 
 import (
+	"github.com/stet-news/stet/diff"
+
 	"bytes"
 	"io"
 	"mime"
@@ -42,18 +44,18 @@ func sampleInput(t *testing.T) Input {
 		Changes: []Change{
 			{ID: 1, FeedURL: "https://news.example.com/rss.xml", FeedName: "Example News", ArticleID: 10,
 				ArticleURL: "https://news.example.com/2026/11/rubio-mexico", Headline: "Rubio says US ready to help Mexico fight cartels",
-				Kind: KindQuoteEdited, Person: "Marco Rubio", Before: rubioBefore, After: rubioAfter, DetectedAt: at(9, 12)},
+				Kind: diff.QuoteEdited, Person: "Marco Rubio", Before: rubioBefore, After: rubioAfter, DetectedAt: at(9, 12)},
 			{ID: 2, FeedURL: "https://news.example.com/rss.xml", FeedName: "Example News", ArticleID: 10,
 				ArticleURL: "https://news.example.com/2026/11/rubio-mexico", Headline: "Rubio says US ready to help Mexico fight cartels",
-				Kind: KindTitleChanged, Person: "Marco Rubio", Before: "United States Senator from Florida", After: "Secretary of State",
+				Kind: diff.TitleChanged, Person: "Marco Rubio", Before: "United States Senator from Florida", After: "Secretary of State",
 				DetectedAt: at(9, 12)},
 			{ID: 3, FeedURL: "https://wire.example.org/feed", ArticleID: 20,
 				ArticleURL: "https://wire.example.org/a/20", Headline: "Budget vote delayed",
-				Kind: KindQuoteReattributed, Person: "Ana Okafor", Before: "John Smith", After: "Ana Okafor",
+				Kind: diff.QuoteReattributed, Person: "Ana Okafor", Before: "John Smith", After: "Ana Okafor",
 				Quote: "We will not sign this budget.", DetectedAt: at(6, 30)},
 			{ID: 4, FeedURL: "https://news.example.com/rss.xml", FeedName: "Example News", ArticleID: 11,
 				ArticleURL: "https://news.example.com/2026/11/storm", Headline: "Hurricane hits the coast",
-				Kind: KindHeadlineChanged, Before: "Storm hits the coast", After: "Hurricane hits the coast", DetectedAt: at(15, 40)},
+				Kind: diff.HeadlineChanged, Before: "Storm hits the coast", After: "Hurricane hits the coast", DetectedAt: at(15, 40)},
 		},
 		Problems: []Problem{
 			{FeedURL: "https://news.example.com/rss.xml", ArticleURL: "https://news.example.com/2026/11/paywalled",

@@ -10,6 +10,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/stet-news/stet/change"
 	"github.com/stet-news/stet/diff"
 )
 
@@ -74,22 +75,15 @@ type changeView struct {
 	Pieces   []piece
 }
 
-type pieceKind int
+// piece is a run of text that is kept, deleted or inserted: the word
+// marking of package change.
+type piece = change.Piece
 
 const (
-	pieceEqual pieceKind = iota
-	pieceDelete
-	pieceInsert
+	pieceEqual  = diff.OpEqual
+	pieceDelete = diff.OpDelete
+	pieceInsert = diff.OpInsert
 )
-
-// piece is a run of text that is kept, deleted or inserted.
-type piece struct {
-	Kind pieceKind
-	Text string
-}
-
-func (p piece) Del() bool { return p.Kind == pieceDelete }
-func (p piece) Ins() bool { return p.Kind == pieceInsert }
 
 type problemGroup struct {
 	Source string // URL of the article or feed, for display
@@ -372,7 +366,7 @@ func view(c Change, loc *time.Location) changeView {
 	}
 	person := shorten(clean(c.Person), maxName)
 	before, after, quote := clean(c.Before), clean(c.After), clean(c.Quote)
-	if c.Kind == KindQuoteReattributed { // before and after are speakers
+	if c.Kind == diff.QuoteReattributed { // before and after are speakers
 		before, after = shorten(before, maxName), shorten(after, maxName)
 	}
 	by := func(what, verb string) string {
@@ -388,13 +382,13 @@ func view(c Change, loc *time.Location) changeView {
 		return "Title of " + person + " " + verb
 	}
 	switch c.Kind {
-	case KindQuoteEdited:
-		v.Sentence, v.Quoted, v.Pieces = by("Quote", "edited"), true, wordPieces(before, after)
-	case KindQuoteAdded:
+	case diff.QuoteEdited:
+		v.Sentence, v.Quoted, v.Pieces = by("Quote", "edited"), true, change.Mark(before, after)
+	case diff.QuoteAdded:
 		v.Sentence, v.Quoted, v.Pieces = by("Quote", "added"), true, only(pieceInsert, after)
-	case KindQuoteRemoved:
+	case diff.QuoteRemoved:
 		v.Sentence, v.Quoted, v.Pieces = by("Quote", "removed"), true, only(pieceDelete, before)
-	case KindQuoteReattributed:
+	case diff.QuoteReattributed:
 		switch {
 		case before != "" && after != "":
 			v.Sentence = "Quote reattributed from " + before + " to " + after
@@ -406,23 +400,14 @@ func view(c Change, loc *time.Location) changeView {
 			v.Sentence = "Quote reattributed"
 		}
 		v.Quoted, v.Pieces = true, only(pieceEqual, quote)
-	case KindTitleChanged:
-		v.Sentence, v.Pieces = of("changed"), wordPieces(before, after)
-	case KindTitleAdded:
+	case diff.TitleChanged:
+		v.Sentence, v.Pieces = of("changed"), change.Mark(before, after)
+	case diff.TitleAdded:
 		v.Sentence, v.Pieces = of("added"), only(pieceInsert, after)
-	case KindTitleRemoved:
+	case diff.TitleRemoved:
 		v.Sentence, v.Pieces = of("removed"), only(pieceDelete, before)
-	case KindHeadlineChanged:
-		v.Sentence, v.Pieces = "Headline changed", wordPieces(before, after)
-	case KindReverted:
-		v.Sentence = "Reverted to an earlier version"
-		if c.RevertOf > 0 {
-			v.Sentence = fmt.Sprintf("Reverted to version %d", c.RevertOf)
-		}
-		if before != "" || after != "" {
-			v.Pieces = wordPieces(before, after)
-		}
-		return v
+	case diff.HeadlineChanged:
+		v.Sentence, v.Pieces = "Headline changed", change.Mark(before, after)
 	default:
 		kind := strings.ReplaceAll(shorten(clean(c.Kind), maxName), "_", " ")
 		if kind == "" {
@@ -434,186 +419,19 @@ func view(c Change, loc *time.Location) changeView {
 			v.Sentence += " (" + person + ")"
 		}
 		if before != "" || after != "" {
-			v.Pieces = wordPieces(before, after)
+			v.Pieces = change.Mark(before, after)
 		} else if quote != "" {
 			v.Quoted, v.Pieces = true, only(pieceEqual, quote)
 		}
 	}
-	if c.RevertOf > 0 {
-		v.Sentence += fmt.Sprintf(" (reverted to version %d)", c.RevertOf)
-	}
 	return v
 }
 
-func only(k pieceKind, s string) []piece {
+func only(k diff.OpKind, s string) []piece {
 	if s == "" {
 		return nil
 	}
 	return []piece{{Kind: k, Text: s}}
-}
-
-// wordPieces marks the words that changed from a to b, using diff.WordDiff.
-// It does not rely on how WordDiff splits words: when the ops spell out a
-// and b exactly (spaces included), their text is used as is; otherwise the
-// words are joined by single spaces. Adjacent deletions and insertions are
-// merged (spaces between them included), so a replaced phrase shows as one
-// struck-out run followed by one inserted run.
-func wordPieces(a, b string) []piece {
-	if a == b {
-		return only(pieceEqual, a)
-	}
-	return piecesFromOps(a, b, diff.WordDiff(a, b))
-}
-
-func piecesFromOps(a, b string, ops []diff.Op) []piece {
-	var ra, rb strings.Builder
-	for _, op := range ops {
-		switch op.Kind {
-		case diff.OpDelete:
-			ra.WriteString(op.Text)
-		case diff.OpInsert:
-			rb.WriteString(op.Text)
-		default:
-			ra.WriteString(op.Text)
-			rb.WriteString(op.Text)
-		}
-	}
-	exact := ra.String() == a && rb.String() == b
-
-	type tok struct {
-		k    pieceKind
-		text string
-	}
-	var toks []tok
-	for _, op := range ops {
-		k := pieceEqual
-		switch op.Kind {
-		case diff.OpDelete:
-			k = pieceDelete
-		case diff.OpInsert:
-			k = pieceInsert
-		}
-		if exact {
-			for _, run := range spaceRuns(op.Text) {
-				toks = append(toks, tok{k, run})
-			}
-		} else {
-			for _, w := range strings.Fields(op.Text) {
-				toks = append(toks, tok{k, w})
-			}
-		}
-	}
-
-	var out []piece
-	add := func(k pieceKind, s string) {
-		if s == "" {
-			return
-		}
-		if n := len(out); n > 0 && out[n-1].Kind == k {
-			out[n-1].Text += s
-			return
-		}
-		out = append(out, piece{k, s})
-	}
-
-	if !exact {
-		// Words only: one space between items, a run of changed words
-		// shown as its deleted words, then its inserted words.
-		for i := 0; i < len(toks); {
-			if i > 0 {
-				add(pieceEqual, " ")
-			}
-			if toks[i].k == pieceEqual {
-				add(pieceEqual, toks[i].text)
-				i++
-				continue
-			}
-			var del, ins []string
-			for ; i < len(toks) && toks[i].k != pieceEqual; i++ {
-				if toks[i].k == pieceDelete {
-					del = append(del, toks[i].text)
-				} else {
-					ins = append(ins, toks[i].text)
-				}
-			}
-			add(pieceDelete, strings.Join(del, " "))
-			add(pieceInsert, strings.Join(ins, " "))
-		}
-		return out
-	}
-
-	for i := 0; i < len(toks); {
-		if toks[i].k == pieceEqual {
-			add(pieceEqual, toks[i].text)
-			i++
-			continue
-		}
-		// A run of changes, taking in the spaces between them.
-		last := i
-		for j := i; j < len(toks); j++ {
-			if toks[j].k != pieceEqual {
-				last = j
-			} else if !isSpace(toks[j].text) {
-				break
-			}
-		}
-		var del, ins strings.Builder
-		for _, t := range toks[i : last+1] {
-			switch t.k {
-			case pieceDelete:
-				del.WriteString(t.text)
-			case pieceInsert:
-				ins.WriteString(t.text)
-			default:
-				del.WriteString(t.text)
-				ins.WriteString(t.text)
-			}
-		}
-		d, s := del.String(), ins.String()
-		lead := longer(leadingSpace(d), leadingSpace(s))
-		trail := longer(trailingSpace(d), trailingSpace(s))
-		dc, sc := strings.TrimSpace(d), strings.TrimSpace(s)
-		if dc == "" && sc == "" {
-			add(pieceEqual, longer(lead, trail))
-		} else {
-			add(pieceEqual, lead)
-			add(pieceDelete, dc)
-			add(pieceInsert, sc)
-			add(pieceEqual, trail)
-		}
-		i = last + 1
-	}
-	return out
-}
-
-// spaceRuns splits s into alternating runs of spaces and non-spaces.
-func spaceRuns(s string) []string {
-	var runs []string
-	start, space := 0, false
-	for i, r := range s {
-		if sp := unicode.IsSpace(r); i == 0 {
-			space = sp
-		} else if sp != space {
-			runs = append(runs, s[start:i])
-			start, space = i, sp
-		}
-	}
-	if start < len(s) {
-		runs = append(runs, s[start:])
-	}
-	return runs
-}
-
-func isSpace(s string) bool { return s != "" && strings.TrimSpace(s) == "" }
-
-func leadingSpace(s string) string  { return s[:len(s)-len(strings.TrimLeftFunc(s, unicode.IsSpace))] }
-func trailingSpace(s string) string { return s[len(strings.TrimRightFunc(s, unicode.IsSpace)):] }
-
-func longer(a, b string) string {
-	if len(b) > len(a) {
-		return b
-	}
-	return a
 }
 
 // clean makes feed text safe to lay out: valid UTF-8, no control or

@@ -1,6 +1,8 @@
 package digest
 
 import (
+	"github.com/stet-news/stet/change"
+
 	"html/template"
 	"strings"
 	"unicode/utf8"
@@ -223,16 +225,7 @@ var htmlTmpl = template.Must(template.New("digest").Funcs(template.FuncMap{
 // HTMLPieces are the pieces with a space between a deletion and the
 // insertion that replaces it, so that they stay apart in a client that
 // drops the styles too.
-func (v changeView) HTMLPieces() []piece {
-	out := make([]piece, 0, len(v.Pieces)+1)
-	for i, p := range v.Pieces {
-		if i > 0 && p.Kind == pieceInsert && v.Pieces[i-1].Kind == pieceDelete {
-			out = append(out, piece{Kind: pieceEqual, Text: " "})
-		}
-		out = append(out, p)
-	}
-	return out
-}
+func (v changeView) HTMLPieces() []piece { return change.Spaced(v.Pieces) }
 
 func renderHTML(d *doc) (string, error) {
 	var b strings.Builder

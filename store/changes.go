@@ -7,25 +7,12 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/stet-news/stet/change"
 )
 
 // ChangeRow is a recorded change with its article and feed.
-type ChangeRow struct {
-	ID, FeedID       int64
-	FeedURL          string
-	FeedName         string
-	ArticleID        int64
-	ArticleURL       string
-	Headline         string // the headline of revision ToRev
-	FromRev, ToRev   int
-	Kind, Person     string
-	Before, After    string
-	Quote            string
-	DetectedAt       time.Time
-	DigestID         int64 // 0 = not in a digest yet
-	RevertOf         int   // revision ToRev is a revert to this older revision (0 = not)
-	ArticleCanonical string
-}
+type ChangeRow = change.Record
 
 // ChangeFilter selects changes. Zero values select everything.
 type ChangeFilter struct {
@@ -124,11 +111,11 @@ func (s *Store) Changes(ctx context.Context, f ChangeFilter) ([]ChangeRow, error
 	}
 	rows, err := s.read.QueryContext(ctx, q, args...)
 	if err != nil {
-		return nil, fmt.Errorf("store: changes: %w", err)
+		return nil, errf("changes: %w", err)
 	}
 	out, err := scanChanges(rows)
 	if err != nil {
-		return nil, fmt.Errorf("store: changes: %w", err)
+		return nil, errf("changes: %w", err)
 	}
 	return out, nil
 }
@@ -186,7 +173,7 @@ func (s *Store) OpenDigest(ctx context.Context) (*Digest, error) {
 		return nil, nil
 	}
 	if err != nil {
-		return nil, fmt.Errorf("store: open digest: %w", err)
+		return nil, errf("open digest: %w", err)
 	}
 	return &d, nil
 }
@@ -196,10 +183,10 @@ func (s *Store) Digest(ctx context.Context, id int64) (Digest, error) {
 	var d Digest
 	err := s.read.QueryRowContext(ctx, `SELECT `+digestCols+` FROM digests WHERE id = ?`, id).Scan(digestDest(&d)...)
 	if errors.Is(err, sql.ErrNoRows) {
-		return d, fmt.Errorf("store: digest %d: %w", id, ErrNotFound)
+		return d, errf("digest %d: %w", id, ErrNotFound)
 	}
 	if err != nil {
-		return d, fmt.Errorf("store: digest %d: %w", id, err)
+		return d, errf("digest %d: %w", id, err)
 	}
 	return d, nil
 }
@@ -239,10 +226,10 @@ func link(ctx context.Context, tx *sql.Tx, table, what string, digestID int64, i
 	for _, id := range ids {
 		res, err := st.ExecContext(ctx, digestID, id)
 		if err != nil {
-			return fmt.Errorf("store: create digest: %s %d: %w", what, id, err)
+			return errf("create digest: %s %d: %w", what, id, err)
 		}
 		if n, _ := res.RowsAffected(); n == 0 {
-			return fmt.Errorf("store: create digest: %s %d missing or already in a digest", what, id)
+			return errf("create digest: %s %d missing or already in a digest", what, id)
 		}
 	}
 	return nil
@@ -257,7 +244,7 @@ func (s *Store) DigestAttempt(ctx context.Context, id int64, at time.Time, errTe
 			return err
 		}
 		if n, _ := res.RowsAffected(); n == 0 {
-			return fmt.Errorf("store: digest %d attempt: not an open digest: %w", id, ErrNotFound)
+			return errf("digest %d attempt: not an open digest: %w", id, ErrNotFound)
 		}
 		return nil
 	})
@@ -274,7 +261,7 @@ func (s *Store) DigestSent(ctx context.Context, id int64, at time.Time) error {
 			return err
 		}
 		if n, _ := res.RowsAffected(); n == 0 {
-			return fmt.Errorf("store: digest %d sent: %w", id, ErrNotFound)
+			return errf("digest %d sent: %w", id, ErrNotFound)
 		}
 		return nil
 	})
@@ -284,11 +271,11 @@ func (s *Store) DigestSent(ctx context.Context, id int64, at time.Time) error {
 func (s *Store) DigestChanges(ctx context.Context, id int64) ([]ChangeRow, error) {
 	rows, err := s.read.QueryContext(ctx, changeSelect+` WHERE c.digest_id = ? ORDER BY c.id`, id)
 	if err != nil {
-		return nil, fmt.Errorf("store: digest %d changes: %w", id, err)
+		return nil, errf("digest %d changes: %w", id, err)
 	}
 	out, err := scanChanges(rows)
 	if err != nil {
-		return nil, fmt.Errorf("store: digest %d changes: %w", id, err)
+		return nil, errf("digest %d changes: %w", id, err)
 	}
 	return out, nil
 }
@@ -334,11 +321,11 @@ func scanProblems(rows *sql.Rows) ([]ProblemRow, error) {
 func (s *Store) DigestProblems(ctx context.Context, id int64) ([]ProblemRow, error) {
 	rows, err := s.read.QueryContext(ctx, problemSelect+` WHERE p.digest_id = ? ORDER BY p.id`, id)
 	if err != nil {
-		return nil, fmt.Errorf("store: digest %d problems: %w", id, err)
+		return nil, errf("digest %d problems: %w", id, err)
 	}
 	out, err := scanProblems(rows)
 	if err != nil {
-		return nil, fmt.Errorf("store: digest %d problems: %w", id, err)
+		return nil, errf("digest %d problems: %w", id, err)
 	}
 	return out, nil
 }
@@ -348,30 +335,45 @@ func (s *Store) DigestProblems(ctx context.Context, id int64) ([]ProblemRow, err
 // LastAt and the new detail; when there is none, one is opened.
 func (s *Store) RecordProblem(ctx context.Context, feedID, articleID int64, kind, detail string, at time.Time) error {
 	return s.writeTx(ctx, fmt.Sprintf("record problem of feed %d", feedID), func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE problems SET count = count + 1, last_at = ?, detail = ?
-			WHERE feed_id = ? AND COALESCE(article_id, 0) = ? AND kind = ? AND resolved_at IS NULL`,
-			tsNotNull(at), detail, feedID, articleID, kind)
-		if err != nil {
-			return err
-		}
-		if n, _ := res.RowsAffected(); n > 0 {
-			return nil
-		}
-		_, err = tx.ExecContext(ctx, `INSERT INTO problems (feed_id, article_id, kind, detail, first_at, last_at)
-			VALUES (?, ?, ?, ?, ?, ?)`, feedID, nullID(articleID), kind, detail, tsNotNull(at), tsNotNull(at))
-		return err
+		return recordProblem(ctx, tx, feedID, Problem{ArticleID: articleID, Kind: kind, Detail: detail}, at)
 	})
+}
+
+// Problem is a failure to record against a feed (ArticleID 0) or one of
+// its articles.
+type Problem struct {
+	ArticleID    int64
+	Kind, Detail string
+}
+
+func recordProblem(ctx context.Context, tx *sql.Tx, feedID int64, p Problem, at time.Time) error {
+	res, err := tx.ExecContext(ctx, `UPDATE problems SET count = count + 1, last_at = ?, detail = ?
+		WHERE feed_id = ? AND COALESCE(article_id, 0) = ? AND kind = ? AND resolved_at IS NULL`,
+		tsNotNull(at), p.Detail, feedID, p.ArticleID, p.Kind)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n > 0 {
+		return nil
+	}
+	_, err = tx.ExecContext(ctx, `INSERT INTO problems (feed_id, article_id, kind, detail, first_at, last_at)
+		VALUES (?, ?, ?, ?, ?, ?)`, feedID, nullID(p.ArticleID), p.Kind, p.Detail, tsNotNull(at), tsNotNull(at))
+	return err
 }
 
 // ResolveProblems closes the open problems of a feed (articleID 0: the
 // feed's own) or of an article. A later failure opens a new problem.
 func (s *Store) ResolveProblems(ctx context.Context, feedID, articleID int64) error {
 	return s.writeTx(ctx, fmt.Sprintf("resolve problems of feed %d", feedID), func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `UPDATE problems SET resolved_at = ?
-			WHERE feed_id = ? AND COALESCE(article_id, 0) = ? AND resolved_at IS NULL`,
-			tsNotNull(s.Now()), feedID, articleID)
-		return err
+		return resolveProblems(ctx, tx, feedID, articleID, s.Now())
 	})
+}
+
+func resolveProblems(ctx context.Context, tx *sql.Tx, feedID, articleID int64, at time.Time) error {
+	_, err := tx.ExecContext(ctx, `UPDATE problems SET resolved_at = ?
+		WHERE feed_id = ? AND COALESCE(article_id, 0) = ? AND resolved_at IS NULL`,
+		tsNotNull(at), feedID, articleID)
+	return err
 }
 
 // Problems returns problems with at least minCount occurrences, oldest
@@ -383,11 +385,11 @@ func (s *Store) Problems(ctx context.Context, unreportedOnly bool, minCount int)
 	}
 	rows, err := s.read.QueryContext(ctx, q+` ORDER BY p.id`, minCount)
 	if err != nil {
-		return nil, fmt.Errorf("store: problems: %w", err)
+		return nil, errf("problems: %w", err)
 	}
 	out, err := scanProblems(rows)
 	if err != nil {
-		return nil, fmt.Errorf("store: problems: %w", err)
+		return nil, errf("problems: %w", err)
 	}
 	return out, nil
 }

@@ -181,7 +181,7 @@ func decodeDelta(b []byte, base string) (string, error) {
 	}
 	lit, err := decodeText(p)
 	if err != nil {
-		return "", fmt.Errorf("store: delta's new paragraphs: %w", err)
+		return "", errf("delta's new paragraphs: %w", err)
 	}
 	bp := strings.Split(base, paraSep)
 	var out []string

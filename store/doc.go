@@ -21,7 +21,7 @@ func docable(headline string) bool { return !strings.Contains(headline, "\n") }
 func splitDoc(doc string) (headline, text string, err error) {
 	i := strings.Index(doc, paraSep)
 	if i < 0 {
-		return "", "", fmt.Errorf("store: stored revision without its headline")
+		return "", "", errf("stored revision without its headline")
 	}
 	return doc[:i], doc[i+len(paraSep):], nil
 }
@@ -71,13 +71,13 @@ func decodeWithBase(headline sql.NullString, body []byte, base baseLookup) (h, t
 	}
 	bh, bb, err := base(baseNum)
 	if err != nil {
-		return "", "", 0, "", fmt.Errorf("store: base revision %d: %w", baseNum, err)
+		return "", "", 0, "", errf("base revision %d: %w", baseNum, err)
 	}
 	if n, _ := deltaBase(bb); n != 0 {
 		return "", "", 0, "", fmt.Errorf("%w: base revision %d is a delta itself", errDelta, baseNum)
 	}
 	if _, baseText, err = decodeRevision(bh, bb, nil); err != nil {
-		return "", "", 0, "", fmt.Errorf("store: base revision %d: %w", baseNum, err)
+		return "", "", 0, "", errf("base revision %d: %w", baseNum, err)
 	}
 	text, err = decodeDelta(body, baseText)
 	return headline.String, text, baseNum, baseText, err
@@ -100,7 +100,7 @@ func (d headlineDest) Scan(v any) error {
 		}
 		*d.s = h
 	default:
-		return fmt.Errorf("store: cannot scan %T as a headline", v)
+		return errf("cannot scan %T as a headline", v)
 	}
 	return nil
 }

@@ -63,7 +63,7 @@ func feedDest(f *Feed) []any {
 // A changed name is stored; FetchURL starts as the URL.
 func (s *Store) EnsureFeed(ctx context.Context, url, name string) (Feed, error) {
 	if url == "" {
-		return Feed{}, fmt.Errorf("store: ensure feed: empty url")
+		return Feed{}, errf("ensure feed: empty url")
 	}
 	var f Feed
 	err := s.writeTx(ctx, "ensure feed "+url, func(tx *sql.Tx) error {
@@ -81,19 +81,19 @@ func (s *Store) EnsureFeed(ctx context.Context, url, name string) (Feed, error) 
 func (s *Store) Feeds(ctx context.Context) ([]Feed, error) {
 	rows, err := s.read.QueryContext(ctx, `SELECT `+feedCols+` FROM feeds f ORDER BY f.id`)
 	if err != nil {
-		return nil, fmt.Errorf("store: feeds: %w", err)
+		return nil, errf("feeds: %w", err)
 	}
 	defer rows.Close()
 	var out []Feed
 	for rows.Next() {
 		var f Feed
 		if err := rows.Scan(feedDest(&f)...); err != nil {
-			return nil, fmt.Errorf("store: feeds: %w", err)
+			return nil, errf("feeds: %w", err)
 		}
 		out = append(out, f)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("store: feeds: %w", err)
+		return nil, errf("feeds: %w", err)
 	}
 	return out, nil
 }
@@ -106,10 +106,10 @@ func (s *Store) FeedByURL(ctx context.Context, url string) (Feed, error) {
 		UNION ALL SELECT `+feedCols+` FROM feeds f WHERE f.fetch_url = ? AND f.url <> ? LIMIT 1`,
 		url, url, url).Scan(feedDest(&f)...)
 	if errors.Is(err, sql.ErrNoRows) {
-		return Feed{}, fmt.Errorf("store: feed %s: %w", url, ErrNotFound)
+		return Feed{}, errf("feed %s: %w", url, ErrNotFound)
 	}
 	if err != nil {
-		return Feed{}, fmt.Errorf("store: feed %s: %w", url, err)
+		return Feed{}, errf("feed %s: %w", url, err)
 	}
 	return f, nil
 }
@@ -170,7 +170,7 @@ func (s *Store) RecordFetches(ctx context.Context, recs []FetchRecord) error {
 		return err
 	}
 	if len(missing) > 0 {
-		return fmt.Errorf("store: record %d fetches: no feed %s: %w", len(recs), idList(missing), ErrNotFound)
+		return errf("record %d fetches: no feed %s: %w", len(recs), idList(missing), ErrNotFound)
 	}
 	return nil
 }
@@ -196,10 +196,10 @@ func recordFetch(ctx context.Context, tx *sql.Tx, stmt *sql.Stmt, r FetchRecord)
 	res, err := stmt.ExecContext(ctx, ts(r.At), r.Status, r.Err, r.ETag, r.LastModified,
 		r.FetchURL, ts(r.NextFetch), r.Failures, r.Gone, r.FeedID)
 	if err != nil {
-		return fmt.Errorf("store: record fetch of feed %d: %w", r.FeedID, err)
+		return errf("record fetch of feed %d: %w", r.FeedID, err)
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
-		return fmt.Errorf("store: record fetch of feed %d: %w", r.FeedID, ErrNotFound)
+		return errf("record fetch of feed %d: %w", r.FeedID, ErrNotFound)
 	}
 	if r.Site != nil {
 		// Written only when it differs, so a pass of unchanged feeds

@@ -1,12 +1,23 @@
 package store
 
 import (
+	"crypto/sha256"
 	"encoding/hex"
-	"fmt"
 	"strings"
+
+	"github.com/stet-news/stet/diff"
 )
 
-// Content hashes come from the caller as lower-case hex (64 characters for
+// ContentHash is the identity of a revision's content: the SHA-256 (hex)
+// of its headline and text with typography and white space folded
+// (diff.Normalize), so that a cosmetic republish is not a new revision.
+// Prepare computes it for every candidate.
+func ContentHash(headline, text string) string {
+	sum := sha256.Sum256([]byte(diff.Normalize(headline + "\n\n" + text)))
+	return hex.EncodeToString(sum[:])
+}
+
+// Content hashes are lower-case hex (64 characters for
 // SHA-256). A hash is only ever compared with the hashes of the same
 // article's revisions, so since schema 5 its first 8 bytes are stored, a
 // BLOB (schema 4 stored all 32; before that, the hex text). Any other string
@@ -52,7 +63,7 @@ func (d hashDest) Scan(v any) error {
 	case nil:
 		*d.s = ""
 	default:
-		return fmt.Errorf("store: cannot scan %T as a hash", v)
+		return errf("cannot scan %T as a hash", v)
 	}
 	return nil
 }

@@ -2,8 +2,6 @@ package store
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"path/filepath"
 	"testing"
 	"time"
@@ -22,8 +20,7 @@ func openTest(t testing.TB) *Store {
 }
 
 func hashOf(headline, text string) string {
-	h := sha256.Sum256([]byte(headline + "\n\n" + text))
-	return hex.EncodeToString(h[:])
+	return ContentHash(headline, text)
 }
 
 func cand(guid, link, headline, text string) Candidate {

@@ -34,7 +34,7 @@ func (s *Store) DueRechecks(ctx context.Context, now time.Time, limit int) ([]Re
 	}
 	rows, err := s.read.QueryContext(ctx, q, args...)
 	if err != nil {
-		return nil, fmt.Errorf("store: due rechecks: %w", err)
+		return nil, errf("due rechecks: %w", err)
 	}
 	defer rows.Close()
 	var out []RecheckTarget
@@ -42,12 +42,12 @@ func (s *Store) DueRechecks(ctx context.Context, now time.Time, limit int) ([]Re
 		var t RecheckTarget
 		if err := rows.Scan(&t.ArticleID, &t.FeedID, &t.URL, tm(&t.FirstSeen), tm(&t.NextCheck),
 			&t.PageETag, &t.PageLastModified, &t.Latest); err != nil {
-			return nil, fmt.Errorf("store: due rechecks: %w", err)
+			return nil, errf("due rechecks: %w", err)
 		}
 		out = append(out, t)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("store: due rechecks: %w", err)
+		return nil, errf("due rechecks: %w", err)
 	}
 	return out, nil
 }
@@ -57,7 +57,7 @@ func (s *Store) RecheckBacklog(ctx context.Context, now time.Time) (int, error) 
 	var n int
 	if err := s.read.QueryRowContext(ctx, `SELECT COUNT(*) FROM articles
 		WHERE next_check IS NOT NULL AND next_check <= ?`, ms(now)).Scan(&n); err != nil {
-		return 0, fmt.Errorf("store: recheck backlog: %w", err)
+		return 0, errf("recheck backlog: %w", err)
 	}
 	return n, nil
 }
@@ -67,41 +67,54 @@ func (s *Store) RecheckBacklog(ctx context.Context, now time.Time) (int, error) 
 // one as it is).
 func (s *Store) SetRecheck(ctx context.Context, articleID int64, next time.Time, etag, lastModified string) error {
 	return s.writeTx(ctx, fmt.Sprintf("set recheck of article %d", articleID), func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE articles SET next_check = ?,
-			page_etag = CASE WHEN ? <> '' THEN ? ELSE page_etag END,
-			page_last_modified = CASE WHEN ? <> '' THEN ? ELSE page_last_modified END
-			WHERE id = ?`, ms(next), etag, etag, lastModified, lastModified, articleID)
-		if err != nil {
-			return err
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return fmt.Errorf("store: set recheck of article %d: %w", articleID, ErrNotFound)
-		}
-		return nil
+		return setRecheck(ctx, tx, Recheck{ArticleID: articleID, Next: next, ETag: etag, LastModified: lastModified})
 	})
+}
+
+// Recheck is the next check of an article's page (zero Next: no more
+// checks) and the page's validators (an empty one leaves the stored one as
+// it is).
+type Recheck struct {
+	ArticleID          int64
+	Next               time.Time
+	ETag, LastModified string
+}
+
+func setRecheck(ctx context.Context, tx *sql.Tx, r Recheck) error {
+	res, err := tx.ExecContext(ctx, `UPDATE articles SET next_check = ?,
+		page_etag = CASE WHEN ? <> '' THEN ? ELSE page_etag END,
+		page_last_modified = CASE WHEN ? <> '' THEN ? ELSE page_last_modified END
+		WHERE id = ?`, ms(r.Next), r.ETag, r.ETag, r.LastModified, r.LastModified, r.ArticleID)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return errf("set recheck of article %d: %w", r.ArticleID, ErrNotFound)
+	}
+	return nil
 }
 
 // Backup writes a consistent copy of the database to path (VACUUM INTO)
 // while others go on writing. An existing file is refused (fs.ErrExist).
 func (s *Store) Backup(ctx context.Context, path string) error {
 	if _, err := os.Lstat(path); err == nil {
-		return fmt.Errorf("store: backup to %s: %w", path, fs.ErrExist)
+		return errf("backup to %s: %w", path, fs.ErrExist)
 	} else if !errors.Is(err, fs.ErrNotExist) {
-		return fmt.Errorf("store: backup to %s: %w", path, err)
+		return errf("backup to %s: %w", path, err)
 	}
 	// Its own connection: the read pool is query_only, which forbids VACUUM
 	// INTO, and the write connection must stay free for the daemon. In WAL
 	// mode the copy is one read transaction; writers go on meanwhile.
 	db, err := sql.Open("sqlite", dsn(s.path, "_pragma=busy_timeout(5000)"))
 	if err != nil {
-		return fmt.Errorf("store: backup to %s: %w", path, err)
+		return errf("backup to %s: %w", path, err)
 	}
 	defer db.Close()
 	if _, err := db.ExecContext(ctx, `VACUUM INTO ?`, path); err != nil {
-		return fmt.Errorf("store: backup to %s: %w", path, err)
+		return errf("backup to %s: %w", path, err)
 	}
 	if err := db.Close(); err != nil {
-		return fmt.Errorf("store: backup to %s: %w", path, err)
+		return errf("backup to %s: %w", path, err)
 	}
 	return nil
 }
@@ -110,10 +123,10 @@ func (s *Store) Backup(ctx context.Context, path string) error {
 // truncates the WAL.
 func (s *Store) Vacuum(ctx context.Context) error {
 	if _, err := s.write.ExecContext(ctx, `VACUUM`); err != nil {
-		return fmt.Errorf("store: vacuum: %w", err)
+		return errf("vacuum: %w", err)
 	}
 	if _, err := s.write.ExecContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`); err != nil {
-		return fmt.Errorf("store: vacuum: checkpoint: %w", err)
+		return errf("vacuum: checkpoint: %w", err)
 	}
 	return nil
 }
@@ -181,7 +194,7 @@ func wholeBeforePrune(ctx context.Context, tx *sql.Tx) error {
 	for _, r := range revs {
 		headline, text, err := decodeRevision(r.headline, r.body, baseIn(ctx, tx, r.article))
 		if err != nil {
-			return fmt.Errorf("store: prune: revision %d: %w", r.id, err)
+			return errf("prune: revision %d: %w", r.id, err)
 		}
 		hcol, body := encodeRevision(headline, text)
 		if _, err := tx.ExecContext(ctx, `UPDATE revisions SET headline = ?, body = ? WHERE id = ?`, hcol, body, r.id); err != nil {

@@ -7,8 +7,11 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
+
+	"github.com/stet-news/stet/change"
 )
 
 // Candidate is one item of a fetched feed (or one rechecked page), reduced
@@ -20,7 +23,7 @@ type Candidate struct {
 	Canonical string // the page's canonical URL, when known
 	Headline  string
 	Text      string
-	Hash      string // hex of the normalised content, computed by the caller
+	Hash      string // ContentHash of Headline and Text: set by Prepare, not by the caller
 	Published time.Time
 	DateRaw   string
 	Source    string // SourceFeed or SourcePage; "" is SourceFeed
@@ -88,6 +91,14 @@ type Moved struct {
 // candidate already took, are dropped.
 func (s *Store) Prepare(ctx context.Context, feedID int64, cands []Candidate) (Plan, error) {
 	var plan Plan
+	// The hashes are worked out before the read transaction, on a copy:
+	// the caller's candidates are left as they were.
+	cands = slices.Clone(cands)
+	for i := range cands {
+		if !cands[i].SeenOnly {
+			cands[i].Hash = ContentHash(cands[i].Headline, cands[i].Text)
+		}
+	}
 	err := s.readTx(ctx, fmt.Sprintf("prepare feed %d", feedID), func(tx *sql.Tx) error {
 		var err error
 		plan, err = s.prepare(ctx, tx, feedID, cands)
@@ -106,14 +117,14 @@ func (s *Store) prepare(ctx context.Context, tx *sql.Tx, feedID int64, cands []C
 	keys := make(map[string]bool, len(cands))
 	for i, c := range cands {
 		if c.Key == "" {
-			return plan, fmt.Errorf("store: prepare feed %d: candidate %d (%q) has no key", feedID, i, c.Link)
+			return plan, errf("prepare feed %d: candidate %d (%q) has no key", feedID, i, c.Link)
 		}
 		keys[c.Key] = true
 	}
 	// A feed without articles (its first fetch) has nothing to look up.
 	var known bool
 	if err := tx.StmtContext(ctx, s.st.hasArticles).QueryRowContext(ctx, feedID).Scan(&known); err != nil {
-		return plan, fmt.Errorf("store: prepare feed %d: %w", feedID, err)
+		return plan, errf("prepare feed %d: %w", feedID, err)
 	}
 	var q readStmts
 	if known {
@@ -131,7 +142,7 @@ func (s *Store) prepare(ctx context.Context, tx *sql.Tx, feedID int64, cands []C
 	if known && len(cands) >= inFeedBatch {
 		var err error
 		if inFeed, err = loadInFeed(ctx, tx.StmtContext(ctx, s.st.inFeed), feedID); err != nil {
-			return plan, fmt.Errorf("store: prepare feed %d: %w", feedID, err)
+			return plan, errf("prepare feed %d: %w", feedID, err)
 		}
 	}
 
@@ -170,7 +181,7 @@ func (s *Store) prepare(ctx context.Context, tx *sql.Tx, feedID int64, cands []C
 			}
 		}
 		if err != nil {
-			return plan, fmt.Errorf("store: prepare feed %d: article %q: %w", feedID, c.Key, err)
+			return plan, errf("prepare feed %d: article %q: %w", feedID, c.Key, err)
 		}
 		if id == 0 && c.SeenOnly {
 			continue // not known after all: nothing to mark
@@ -193,7 +204,7 @@ func (s *Store) prepare(ctx context.Context, tx *sql.Tx, feedID int64, cands []C
 			var hcol sql.NullString
 			var body []byte
 			if err := q.revision.QueryRowContext(ctx, id, number).Scan(&hcol, &body, &p.PrevSource); err != nil {
-				return plan, fmt.Errorf("store: prepare feed %d: article %d: %w", feedID, id, err)
+				return plan, errf("prepare feed %d: article %d: %w", feedID, id, err)
 			}
 			lookup := func(n int) (sql.NullString, []byte, error) {
 				var h sql.NullString
@@ -204,7 +215,7 @@ func (s *Store) prepare(ctx context.Context, tx *sql.Tx, feedID int64, cands []C
 			}
 			p.PrevHeadline, p.PrevText, p.baseNumber, p.baseText, err = decodeWithBase(hcol, body, lookup)
 			if err != nil {
-				return plan, fmt.Errorf("store: prepare feed %d: article %d revision %d: %w", feedID, id, number, err)
+				return plan, errf("prepare feed %d: article %d revision %d: %w", feedID, id, number, err)
 			}
 			// The new revision may be stored as a delta of the previous
 			// one, or of the previous one's base.
@@ -213,7 +224,7 @@ func (s *Store) prepare(ctx context.Context, tx *sql.Tx, feedID int64, cands []C
 			}
 			err := q.revertOf.QueryRowContext(ctx, id, c.Hash, packHash(c.Hash), number).Scan(&p.RevertOf)
 			if err != nil && !errors.Is(err, sql.ErrNoRows) {
-				return plan, fmt.Errorf("store: prepare feed %d: article %d: %w", feedID, id, err)
+				return plan, errf("prepare feed %d: article %d: %w", feedID, id, err)
 			}
 		}
 		plan.Pending = append(plan.Pending, p)
@@ -298,9 +309,7 @@ func firstUnclaimed(rows *sql.Rows, keys map[string]bool, claimed map[int64]bool
 }
 
 // ChangeInput is one change the diff reported between two revisions.
-type ChangeInput struct {
-	Kind, Person, Before, After, Quote string
-}
+type ChangeInput = change.Change
 
 // NewRevision is a pending candidate with the changes found against its
 // previous revision.
@@ -318,6 +327,14 @@ type FetchResult struct {
 	Seen      []int64
 	Moved     []Moved   // from Plan.Moved: key, GUID and link updated
 	RecheckAt time.Time // when set, new articles' pages are first rechecked then
+
+	// In the same transaction: problems to record (at At), the open
+	// problems to close (of the feed itself with ResolveFeed, of an
+	// article with ResolveArticle), and the next check of a page.
+	Problems       []Problem
+	ResolveFeed    bool
+	ResolveArticle int64
+	Recheck        *Recheck
 }
 
 // SaveStats counts what SaveFetch added.
@@ -327,7 +344,8 @@ type SaveStats struct {
 
 // SaveFetch is step 3 of a pass, one write transaction: the feed's fetch
 // state, new articles, new revisions (numbered PrevNumber+1) and their
-// changes, and which articles are in the feed. A revision whose article's
+// changes, which articles are in the feed, and the problems, their
+// resolution and the page recheck the result carries. A revision whose article's
 // latest number is no longer PrevNumber (a retry already saved it) is
 // skipped with its changes; changes are unique per (article, from, to,
 // content), so a retried save adds nothing twice.
@@ -339,14 +357,14 @@ type SaveStats struct {
 func (s *Store) SaveFetch(ctx context.Context, r FetchResult) (SaveStats, error) {
 	var st SaveStats
 	if r.Fetch != nil && r.Fetch.FeedID != 0 && r.Fetch.FeedID != r.FeedID {
-		return st, fmt.Errorf("store: save feed %d: fetch record is for feed %d", r.FeedID, r.Fetch.FeedID)
+		return st, errf("save feed %d: fetch record is for feed %d", r.FeedID, r.Fetch.FeedID)
 	}
 	for _, nr := range r.Revisions {
 		if nr.Key == "" {
-			return st, fmt.Errorf("store: save feed %d: revision of %q has no key", r.FeedID, nr.Link)
+			return st, errf("save feed %d: revision of %q has no key", r.FeedID, nr.Link)
 		}
 		if nr.PrevNumber == 0 && len(nr.Changes) > 0 {
-			return st, fmt.Errorf("store: save feed %d: article %q: changes without a previous revision", r.FeedID, nr.Key)
+			return st, errf("save feed %d: article %q: changes without a previous revision", r.FeedID, nr.Key)
 		}
 	}
 	// Everything that needs no database is done before the write lock:
@@ -391,6 +409,33 @@ type prepared struct {
 type changeRow struct{ fold, ukey string }
 
 func (s *Store) saveFetch(ctx context.Context, tx *sql.Tx, r FetchResult, pre []prepared, st *SaveStats) error {
+	if err := s.saveRevisions(ctx, tx, r, pre, st); err != nil {
+		return err
+	}
+	for _, p := range r.Problems {
+		if err := recordProblem(ctx, tx, r.FeedID, p, r.At); err != nil {
+			return errf("save feed %d: problem %s: %w", r.FeedID, p.Kind, err)
+		}
+	}
+	if r.ResolveFeed {
+		if err := resolveProblems(ctx, tx, r.FeedID, 0, r.At); err != nil {
+			return errf("save feed %d: resolve problems: %w", r.FeedID, err)
+		}
+	}
+	if r.ResolveArticle != 0 {
+		if err := resolveProblems(ctx, tx, r.FeedID, r.ResolveArticle, r.At); err != nil {
+			return errf("save feed %d: resolve problems of article %d: %w", r.FeedID, r.ResolveArticle, err)
+		}
+	}
+	if r.Recheck != nil {
+		return setRecheck(ctx, tx, *r.Recheck)
+	}
+	return nil
+}
+
+// saveRevisions writes the fetch record, the articles, revisions and
+// changes of r, and which articles are in the feed.
+func (s *Store) saveRevisions(ctx context.Context, tx *sql.Tx, r FetchResult, pre []prepared, st *SaveStats) error {
 	at := tsNotNull(r.At)   // changes
 	atMs := msNotNull(r.At) // articles, revisions
 	inFetch := r.Fetch != nil
@@ -428,10 +473,10 @@ func (s *Store) saveFetch(ctx context.Context, tx *sql.Tx, r FetchResult, pre []
 				st.NewArticles++
 			case errors.Is(err, sql.ErrNoRows): // there already: a retry
 				if err := findKey.QueryRowContext(ctx, r.FeedID, nr.Key).Scan(&id); err != nil {
-					return fmt.Errorf("store: save feed %d: article %q: %w", r.FeedID, nr.Key, err)
+					return errf("save feed %d: article %q: %w", r.FeedID, nr.Key, err)
 				}
 			default:
-				return fmt.Errorf("store: save feed %d: new article %q: %w", r.FeedID, nr.Key, err)
+				return errf("save feed %d: new article %q: %w", r.FeedID, nr.Key, err)
 			}
 		}
 		// A fresh article has the candidate's fields and no revision.
@@ -441,18 +486,18 @@ func (s *Store) saveFetch(ctx context.Context, tx *sql.Tx, r FetchResult, pre []
 			res, err := updArticle.ExecContext(ctx, nr.Key, nr.GUID, nr.Link, nr.Canonical,
 				ms(nr.Published), raw, inFetch, atMs, id, r.FeedID, form, urlHash(nr.Link))
 			if err != nil {
-				return fmt.Errorf("store: save feed %d: article %d: %w", r.FeedID, id, err)
+				return errf("save feed %d: article %d: %w", r.FeedID, id, err)
 			}
 			if nr.Link == "" {
 				if err := fillURLHashes(ctx, tx, " AND id = ?", id); err != nil {
-					return fmt.Errorf("store: save feed %d: article %d: %w", r.FeedID, id, err)
+					return errf("save feed %d: article %d: %w", r.FeedID, id, err)
 				}
 			}
 			if n, _ := res.RowsAffected(); n == 0 {
-				return fmt.Errorf("store: save feed %d: article %d is not an article of this feed: %w", r.FeedID, id, ErrNotFound)
+				return errf("save feed %d: article %d is not an article of this feed: %w", r.FeedID, id, ErrNotFound)
 			}
 			if err := latestNum.QueryRowContext(ctx, id).Scan(&last); err != nil {
-				return fmt.Errorf("store: save feed %d: article %d: %w", r.FeedID, id, err)
+				return errf("save feed %d: article %d: %w", r.FeedID, id, err)
 			}
 		}
 		if last != nr.PrevNumber {
@@ -467,19 +512,19 @@ func (s *Store) saveFetch(ctx context.Context, tx *sql.Tx, r FetchResult, pre []
 			if errors.Is(err, sql.ErrNoRows) {
 				headline, body = pre[i].fullHeadline, pre[i].full
 			} else if err != nil {
-				return fmt.Errorf("store: save feed %d: article %d revision %d: %w", r.FeedID, id, pre[i].base, err)
+				return errf("save feed %d: article %d revision %d: %w", r.FeedID, id, pre[i].base, err)
 			}
 		}
 		if _, err := insRevision.ExecContext(ctx, id, num, atMs, headline, body,
 			len(nr.Text), pre[i].hash, nr.RevertOf, nr.source()); err != nil {
-			return fmt.Errorf("store: save feed %d: article %d revision %d: %w", r.FeedID, id, num, err)
+			return errf("save feed %d: article %d revision %d: %w", r.FeedID, id, num, err)
 		}
 		st.NewRevisions++
 		for j, c := range nr.Changes {
 			res, err := insChange.ExecContext(ctx, id, nr.PrevNumber, num, c.Kind, c.Person,
 				pre[i].changes[j].fold, c.Before, c.After, c.Quote, pre[i].changes[j].ukey, at)
 			if err != nil {
-				return fmt.Errorf("store: save feed %d: article %d change %s: %w", r.FeedID, id, c.Kind, err)
+				return errf("save feed %d: article %d change %s: %w", r.FeedID, id, c.Kind, err)
 			}
 			n, _ := res.RowsAffected()
 			st.NewChanges += int(n)
@@ -492,11 +537,11 @@ func (s *Store) saveFetch(ctx context.Context, tx *sql.Tx, r FetchResult, pre []
 		raw, form := packDate(m.DateRaw, m.Published)
 		if _, err := updArticle.ExecContext(ctx, m.Key, m.GUID, m.Link, m.Canonical,
 			ms(m.Published), raw, inFetch, atMs, m.ArticleID, r.FeedID, form, urlHash(m.Link)); err != nil {
-			return fmt.Errorf("store: save feed %d: moved article %d: %w", r.FeedID, m.ArticleID, err)
+			return errf("save feed %d: moved article %d: %w", r.FeedID, m.ArticleID, err)
 		}
 		if m.Link == "" {
 			if err := fillURLHashes(ctx, tx, " AND id = ?", m.ArticleID); err != nil {
-				return fmt.Errorf("store: save feed %d: moved article %d: %w", r.FeedID, m.ArticleID, err)
+				return errf("save feed %d: moved article %d: %w", r.FeedID, m.ArticleID, err)
 			}
 		}
 	}
@@ -507,12 +552,12 @@ func (s *Store) saveFetch(ctx context.Context, tx *sql.Tx, r FetchResult, pre []
 		seen := tx.StmtContext(ctx, s.st.seen)
 		for _, id := range r.Seen {
 			if _, err := seen.ExecContext(ctx, atMs, id, r.FeedID); err != nil {
-				return fmt.Errorf("store: save feed %d: seen article %d: %w", r.FeedID, id, err)
+				return errf("save feed %d: seen article %d: %w", r.FeedID, id, err)
 			}
 		}
 	}
 	if _, err := tx.StmtContext(ctx, s.st.leftFeed).ExecContext(ctx, r.FeedID, atMs); err != nil {
-		return fmt.Errorf("store: save feed %d: left the feed: %w", r.FeedID, err)
+		return errf("save feed %d: left the feed: %w", r.FeedID, err)
 	}
 	return nil
 }

@@ -24,19 +24,19 @@ func (s *Store) FeedStatuses(ctx context.Context) ([]FeedStatus, error) {
 			GROUP BY a.feed_id) rc ON rc.feed_id = f.id
 		ORDER BY f.id`)
 	if err != nil {
-		return nil, fmt.Errorf("store: feed statuses: %w", err)
+		return nil, errf("feed statuses: %w", err)
 	}
 	defer rows.Close()
 	var out []FeedStatus
 	for rows.Next() {
 		var fs FeedStatus
 		if err := rows.Scan(append(feedDest(&fs.Feed), &fs.Articles, &fs.Revisions)...); err != nil {
-			return nil, fmt.Errorf("store: feed statuses: %w", err)
+			return nil, errf("feed statuses: %w", err)
 		}
 		out = append(out, fs)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("store: feed statuses: %w", err)
+		return nil, errf("feed statuses: %w", err)
 	}
 	return out, nil
 }
@@ -114,7 +114,7 @@ type dateFormDest struct{ a *Article }
 func (d dateFormDest) Scan(v any) error {
 	form, ok := v.(int64)
 	if !ok && v != nil {
-		return fmt.Errorf("store: cannot scan %T as a date form", v)
+		return errf("cannot scan %T as a date form", v)
 	}
 	d.a.DateRaw = unpackDate(d.a.DateRaw, int(form), d.a.Published)
 	return nil
@@ -125,10 +125,10 @@ func (s *Store) Article(ctx context.Context, id int64) (Article, error) {
 	var a Article
 	err := s.read.QueryRowContext(ctx, articleSelect+` WHERE a.id = ?`, id).Scan(articleDest(&a)...)
 	if errors.Is(err, sql.ErrNoRows) {
-		return a, fmt.Errorf("store: article %d: %w", id, ErrNotFound)
+		return a, errf("article %d: %w", id, ErrNotFound)
 	}
 	if err != nil {
-		return a, fmt.Errorf("store: article %d: %w", id, err)
+		return a, errf("article %d: %w", id, err)
 	}
 	return a, nil
 }
@@ -140,10 +140,10 @@ func (s *Store) ArticleByURL(ctx context.Context, url string) (Article, error) {
 	err := s.read.QueryRowContext(ctx, articleSelect+` WHERE COALESCE(a.url, a.key) = ?1 OR (a.canonical = ?1 AND a.canonical <> '')
 		ORDER BY COALESCE(a.url, a.key) = ?1 DESC, a.id DESC LIMIT 1`, url).Scan(articleDest(&a)...)
 	if errors.Is(err, sql.ErrNoRows) {
-		return a, fmt.Errorf("store: article %s: %w", url, ErrNotFound)
+		return a, errf("article %s: %w", url, ErrNotFound)
 	}
 	if err != nil {
-		return a, fmt.Errorf("store: article %s: %w", url, err)
+		return a, errf("article %s: %w", url, err)
 	}
 	return a, nil
 }
@@ -168,19 +168,19 @@ func (s *Store) Articles(ctx context.Context, feedID int64, beforeID int64, limi
 	}
 	rows, err := s.read.QueryContext(ctx, q, args...)
 	if err != nil {
-		return nil, fmt.Errorf("store: articles: %w", err)
+		return nil, errf("articles: %w", err)
 	}
 	defer rows.Close()
 	var out []Article
 	for rows.Next() {
 		var a Article
 		if err := rows.Scan(articleDest(&a)...); err != nil {
-			return nil, fmt.Errorf("store: articles: %w", err)
+			return nil, errf("articles: %w", err)
 		}
 		out = append(out, a)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("store: articles: %w", err)
+		return nil, errf("articles: %w", err)
 	}
 	return out, nil
 }
@@ -204,7 +204,7 @@ func (s *Store) Revisions(ctx context.Context, articleID int64) ([]Revision, err
 		var one int
 		if err := tx.QueryRowContext(ctx, `SELECT 1 FROM articles WHERE id = ?`, articleID).Scan(&one); err != nil {
 			if errors.Is(err, sql.ErrNoRows) {
-				return fmt.Errorf("store: revisions of article %d: %w", articleID, ErrNotFound)
+				return errf("revisions of article %d: %w", articleID, ErrNotFound)
 			}
 			return err
 		}
@@ -222,7 +222,7 @@ func (s *Store) Revisions(ctx context.Context, articleID int64) ([]Revision, err
 				return err
 			}
 			if r.Headline, r.Text, err = decodeRevision(headline, body, baseIn(ctx, tx, articleID)); err != nil {
-				return fmt.Errorf("store: article %d revision %d: %w", articleID, r.Number, err)
+				return errf("article %d revision %d: %w", articleID, r.Number, err)
 			}
 			out = append(out, r)
 		}
@@ -264,10 +264,10 @@ func (s *Store) Export(ctx context.Context, fn func(ExportRow) error) error {
 				return err
 			}
 			if e.Headline, e.Text, err = decodeRevision(headline, body, baseIn(ctx, tx, e.ArticleID)); err != nil {
-				return fmt.Errorf("store: export: article %d revision %d: %w", e.ArticleID, e.Version, err)
+				return errf("export: article %d revision %d: %w", e.ArticleID, e.Version, err)
 			}
 			if err := fn(e); err != nil {
-				return fmt.Errorf("store: export: %w", err)
+				return errf("export: %w", err)
 			}
 		}
 		return rows.Err()
@@ -293,7 +293,7 @@ func baseIn(ctx context.Context, tx *sql.Tx, articleID int64) baseLookup {
 func (s *Store) Ping(ctx context.Context) error {
 	var one int
 	if err := s.read.QueryRowContext(ctx, `SELECT 1`).Scan(&one); err != nil {
-		return fmt.Errorf("store: ping: %w", err)
+		return errf("ping: %w", err)
 	}
 	return nil
 }

@@ -50,7 +50,7 @@ func (s *Store) Recompress(ctx context.Context) (RecompressStats, error) {
 		err = s.writeTx(ctx, "recompress", func(tx *sql.Tx) error {
 			for _, id := range ids {
 				if err := recompressArticle(ctx, tx, id, &st); err != nil {
-					return fmt.Errorf("store: recompress article %d: %w", id, err)
+					return errf("recompress article %d: %w", id, err)
 				}
 			}
 			return nil

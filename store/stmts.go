@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"database/sql"
-	"fmt"
 )
 
 // The statements of the pass (Prepare, SaveFetch, RecordFetch) are compiled
@@ -128,7 +127,7 @@ func (s *Store) prepareStmts(ctx context.Context) error {
 	} {
 		stmt, err := p.db.PrepareContext(ctx, p.text)
 		if err != nil {
-			return fmt.Errorf("store: open %s: prepare: %w", s.path, err)
+			return errf("open %s: prepare: %w", s.path, err)
 		}
 		*p.dst = stmt
 		st.all = append(st.all, stmt)

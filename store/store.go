@@ -59,6 +59,18 @@ var (
 	ErrDigestOpen = errors.New("store: a digest is still open")
 )
 
+// opError is an error the store made: "store: " and what failed, then the
+// cause (wrapped). Transactions pass it on as it is, and wrap any other.
+type opError struct{ err error }
+
+func (e *opError) Error() string { return e.err.Error() }
+func (e *opError) Unwrap() error { return e.err }
+
+// errf makes an opError: "store: " and the formatted message (%w wraps).
+func errf(format string, args ...any) error {
+	return &opError{fmt.Errorf("store: "+format, args...)}
+}
+
 //go:embed migrations/*.sql
 var migrationFS embed.FS
 
@@ -79,7 +91,7 @@ func migrations() ([]migration, error) {
 		name := e.Name()
 		n, err := strconv.Atoi(strings.SplitN(name, "_", 2)[0])
 		if err != nil || !strings.HasSuffix(name, ".sql") {
-			return nil, fmt.Errorf("store: bad migration name %q", name)
+			return nil, errf("bad migration name %q", name)
 		}
 		b, err := migrationFS.ReadFile("migrations/" + name)
 		if err != nil {
@@ -90,7 +102,7 @@ func migrations() ([]migration, error) {
 	sort.Slice(ms, func(i, j int) bool { return ms[i].version < ms[j].version })
 	for i, m := range ms {
 		if m.version != i+1 {
-			return nil, fmt.Errorf("store: migration %s out of sequence", m.name)
+			return nil, errf("migration %s out of sequence", m.name)
 		}
 	}
 	return ms, nil
@@ -137,14 +149,14 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	// switch the journal mode and recover a WAL, both writes.
 	v, err := headerVersion(path)
 	if err != nil {
-		return nil, fmt.Errorf("store: open %s: %w", path, err)
+		return nil, errf("open %s: %w", path, err)
 	}
 	if v > latest {
-		return nil, fmt.Errorf("store: open %s: schema version %d, this stet knows up to %d: %w", path, v, latest, ErrTooNew)
+		return nil, errf("open %s: schema version %d, this stet knows up to %d: %w", path, v, latest, ErrTooNew)
 	}
 	if v == 0 {
 		if err := create(ctx, path); err != nil {
-			return nil, fmt.Errorf("store: open %s: %w", path, err)
+			return nil, errf("open %s: %w", path, err)
 		}
 	}
 	backedUp := false
@@ -159,7 +171,7 @@ func Open(ctx context.Context, path string) (*Store, error) {
 
 	w, err := sql.Open("sqlite", dsn(path, writeParams))
 	if err != nil {
-		return nil, fmt.Errorf("store: open %s: %w", path, err)
+		return nil, errf("open %s: %w", path, err)
 	}
 	w.SetMaxOpenConns(1)
 	w.SetMaxIdleConns(1)
@@ -173,14 +185,14 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	r, err := sql.Open("sqlite", dsn(path, readParams))
 	if err != nil {
 		w.Close()
-		return nil, fmt.Errorf("store: open %s: %w", path, err)
+		return nil, errf("open %s: %w", path, err)
 	}
 	r.SetMaxOpenConns(8)
 	r.SetMaxIdleConns(4)
 	if err := r.PingContext(ctx); err != nil {
 		w.Close()
 		r.Close()
-		return nil, fmt.Errorf("store: open %s: %w", path, err)
+		return nil, errf("open %s: %w", path, err)
 	}
 	s.read = r
 	if err := s.prepareStmts(ctx); err != nil {
@@ -260,17 +272,17 @@ func (s *Store) migrate(ctx context.Context, target int, backup bool) error {
 	}
 	var v int
 	if err := s.write.QueryRowContext(ctx, "PRAGMA user_version").Scan(&v); err != nil {
-		return fmt.Errorf("store: open %s: %w", s.path, err)
+		return errf("open %s: %w", s.path, err)
 	}
 	if v > len(ms) {
-		return fmt.Errorf("store: open %s: schema version %d, this stet knows up to %d: %w", s.path, v, len(ms), ErrTooNew)
+		return errf("open %s: schema version %d, this stet knows up to %d: %w", s.path, v, len(ms), ErrTooNew)
 	}
 	if v >= target {
 		return nil
 	}
 	if backup && v > 0 {
 		if _, err := s.write.ExecContext(ctx, "VACUUM INTO ?", backupName(s.path, v)); err != nil {
-			return fmt.Errorf("store: backup before upgrade of %s: %w", s.path, err)
+			return errf("backup before upgrade of %s: %w", s.path, err)
 		}
 	}
 	vacuum := false
@@ -284,7 +296,7 @@ func (s *Store) migrate(ctx context.Context, target int, backup bool) error {
 		// The old copies of rebuilt tables left their pages free: give
 		// them back, or the upgrade would double the file.
 		if err := s.Vacuum(ctx); err != nil {
-			return fmt.Errorf("store: open %s: after upgrade: %w", s.path, err)
+			return errf("open %s: after upgrade: %w", s.path, err)
 		}
 	}
 	return nil
@@ -308,14 +320,14 @@ func backupName(p string, v int) string {
 func backupOld(ctx context.Context, p string, v int) error {
 	db, err := sql.Open("sqlite", dsn(p, "_pragma=busy_timeout(5000)"))
 	if err != nil {
-		return fmt.Errorf("store: backup before upgrade of %s: %w", p, err)
+		return errf("backup before upgrade of %s: %w", p, err)
 	}
 	defer db.Close()
 	if _, err := db.ExecContext(ctx, "VACUUM INTO ?", backupName(p, v)); err != nil {
-		return fmt.Errorf("store: backup before upgrade of %s: %w", p, err)
+		return errf("backup before upgrade of %s: %w", p, err)
 	}
 	if err := db.Close(); err != nil {
-		return fmt.Errorf("store: backup before upgrade of %s: %w", p, err)
+		return errf("backup before upgrade of %s: %w", p, err)
 	}
 	return nil
 }
@@ -326,11 +338,11 @@ func backupOld(ctx context.Context, p string, v int) error {
 func (s *Store) apply(ctx context.Context, m migration) error {
 	conn, err := s.write.Conn(ctx)
 	if err != nil {
-		return fmt.Errorf("store: migrate %s: %w", m.name, err)
+		return errf("migrate %s: %w", m.name, err)
 	}
 	defer conn.Close()
 	if _, err := conn.ExecContext(ctx, "PRAGMA foreign_keys = OFF"); err != nil {
-		return fmt.Errorf("store: migrate %s: %w", m.name, err)
+		return errf("migrate %s: %w", m.name, err)
 	}
 	// The write pool's one connection goes back with foreign keys on, or
 	// is thrown away.
@@ -341,35 +353,35 @@ func (s *Store) apply(ctx context.Context, m migration) error {
 	}()
 	tx, err := conn.BeginTx(ctx, nil)
 	if err != nil {
-		return fmt.Errorf("store: migrate %s: %w", m.name, err)
+		return errf("migrate %s: %w", m.name, err)
 	}
 	defer tx.Rollback()
 	var v int
 	if err := tx.QueryRowContext(ctx, "PRAGMA user_version").Scan(&v); err != nil {
-		return fmt.Errorf("store: migrate %s: %w", m.name, err)
+		return errf("migrate %s: %w", m.name, err)
 	}
 	if v != m.version-1 { // another process got there first
 		if v >= m.version {
 			return nil
 		}
-		return fmt.Errorf("store: migrate %s: database at version %d", m.name, v)
+		return errf("migrate %s: database at version %d", m.name, v)
 	}
 	if _, err := tx.ExecContext(ctx, m.sql); err != nil {
-		return fmt.Errorf("store: migrate %s: %w", m.name, err)
+		return errf("migrate %s: %w", m.name, err)
 	}
 	if fn := afterMigrate[m.version]; fn != nil {
 		if err := fn(ctx, tx); err != nil {
-			return fmt.Errorf("store: migrate %s: %w", m.name, err)
+			return errf("migrate %s: %w", m.name, err)
 		}
 	}
 	if err := foreignKeyCheck(ctx, tx); err != nil {
-		return fmt.Errorf("store: migrate %s: %w", m.name, err)
+		return errf("migrate %s: %w", m.name, err)
 	}
 	if _, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", m.version)); err != nil {
-		return fmt.Errorf("store: migrate %s: %w", m.name, err)
+		return errf("migrate %s: %w", m.name, err)
 	}
 	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("store: migrate %s: %w", m.name, err)
+		return errf("migrate %s: %w", m.name, err)
 	}
 	return nil
 }
@@ -404,7 +416,7 @@ func (s *Store) Close() error {
 		err = e
 	}
 	if err != nil {
-		return fmt.Errorf("store: close: %w", err)
+		return errf("close: %w", err)
 	}
 	return nil
 }
@@ -416,17 +428,17 @@ func (s *Store) Path() string { return s.path }
 func (s *Store) writeTx(ctx context.Context, what string, fn func(tx *sql.Tx) error) error {
 	tx, err := s.write.BeginTx(ctx, nil)
 	if err != nil {
-		return fmt.Errorf("store: %s: %w", what, err)
+		return errf("%s: %w", what, err)
 	}
 	defer tx.Rollback()
 	if err := fn(tx); err != nil {
-		if strings.HasPrefix(err.Error(), "store: ") {
-			return err
+		if _, ok := err.(*opError); ok {
+			return err // already says what failed
 		}
-		return fmt.Errorf("store: %s: %w", what, err)
+		return errf("%s: %w", what, err)
 	}
 	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("store: %s: commit: %w", what, err)
+		return errf("%s: commit: %w", what, err)
 	}
 	return nil
 }
@@ -435,14 +447,14 @@ func (s *Store) writeTx(ctx context.Context, what string, fn func(tx *sql.Tx) er
 func (s *Store) readTx(ctx context.Context, what string, fn func(tx *sql.Tx) error) error {
 	tx, err := s.read.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
-		return fmt.Errorf("store: %s: %w", what, err)
+		return errf("%s: %w", what, err)
 	}
 	defer tx.Rollback()
 	if err := fn(tx); err != nil {
-		if strings.HasPrefix(err.Error(), "store: ") {
-			return err
+		if _, ok := err.(*opError); ok {
+			return err // already says what failed
 		}
-		return fmt.Errorf("store: %s: %w", what, err)
+		return errf("%s: %w", what, err)
 	}
 	return nil
 }
@@ -496,7 +508,7 @@ func (n nullTime) Scan(v any) error {
 		*n.t = x.UTC()
 		return nil
 	}
-	return fmt.Errorf("store: cannot scan %T as time", v)
+	return errf("cannot scan %T as time", v)
 }
 
 func (n nullTime) parse(s string) error {
@@ -506,7 +518,7 @@ func (n nullTime) parse(s string) error {
 	}
 	t, err := time.Parse(time.RFC3339Nano, s)
 	if err != nil {
-		return fmt.Errorf("store: bad stored time %q: %w", s, err)
+		return errf("bad stored time %q: %w", s, err)
 	}
 	if t.Year() <= 1 {
 		t = time.Time{}

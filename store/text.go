@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"compress/flate"
 	_ "embed"
-	"fmt"
 	"io"
 	"runtime"
 	"sync"
@@ -93,7 +92,7 @@ func encodeDeflateDict(text string) []byte {
 // decodeText returns the text of a stored form.
 func decodeText(b []byte) (string, error) {
 	if len(b) == 0 {
-		return "", fmt.Errorf("store: empty stored text")
+		return "", errf("empty stored text")
 	}
 	switch b[0] {
 	case codecRaw:
@@ -105,11 +104,11 @@ func decodeText(b []byte) (string, error) {
 	case codecZstdDict:
 		out, err := zstdDecoder.DecodeAll(b[1:], nil)
 		if err != nil {
-			return "", fmt.Errorf("store: decompress text: %w", err)
+			return "", errf("decompress text: %w", err)
 		}
 		return string(out), nil
 	}
-	return "", fmt.Errorf("store: unknown text codec %d", b[0])
+	return "", errf("unknown text codec %d", b[0])
 }
 
 // inflate decompresses raw DEFLATE with the given preset dictionary.
@@ -117,12 +116,12 @@ func inflate(p, dict []byte) (string, error) {
 	r := flateReaders.Get().(io.ReadCloser)
 	defer flateReaders.Put(r)
 	if err := r.(flate.Resetter).Reset(bytes.NewReader(p), dict); err != nil {
-		return "", fmt.Errorf("store: decompress text: %w", err)
+		return "", errf("decompress text: %w", err)
 	}
 	var out bytes.Buffer
 	out.Grow(3 * len(p))
 	if _, err := out.ReadFrom(r); err != nil {
-		return "", fmt.Errorf("store: decompress text: %w", err)
+		return "", errf("decompress text: %w", err)
 	}
 	return out.String(), nil
 }

@@ -6,37 +6,13 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/stet-news/stet/change"
 	"github.com/stet-news/stet/store"
 )
-
-// ChangeJSON is one change, with the fields of `stet changes --json`.
-type ChangeJSON struct {
-	ID         int64  `json:"id"`
-	Feed       string `json:"feed"`
-	Article    string `json:"article"`
-	ArticleID  int64  `json:"article_id"`
-	Headline   string `json:"headline"`
-	FromRev    int    `json:"from_revision"`
-	ToRev      int    `json:"to_revision"`
-	Kind       string `json:"kind"`
-	Person     string `json:"person"`
-	Before     string `json:"before"`
-	After      string `json:"after"`
-	Quote      string `json:"quote"`
-	DetectedAt string `json:"detected_at"`
-}
-
-// NewChangeJSON is the JSON form of a stored change.
-func NewChangeJSON(c store.ChangeRow) ChangeJSON {
-	return ChangeJSON{ID: c.ID, Feed: c.FeedURL, Article: c.ArticleURL, ArticleID: c.ArticleID, Headline: c.Headline,
-		FromRev: c.FromRev, ToRev: c.ToRev, Kind: c.Kind, Person: c.Person, Before: c.Before, After: c.After,
-		Quote: c.Quote, DetectedAt: rfc3339(c.DetectedAt)}
-}
 
 // FeedJSON is one feed, with the fields of `stet status --json`.
 type FeedJSON struct {
@@ -62,21 +38,13 @@ type RevisionJSON struct {
 	RevertOf  int    `json:"revert_of,omitempty"` // this revision restores that older one
 }
 
-func rfc3339(t time.Time) string {
-	if t.IsZero() {
-		return ""
-	}
-	return t.UTC().Format(time.RFC3339)
-}
+func rfc3339(t time.Time) string { return change.RFC3339(t) }
 
 // Page sizes of the change lists.
 const (
 	defaultLimit = 50
 	maxLimit     = 500
 )
-
-var changeKinds = []string{"quote_edited", "quote_added", "quote_removed", "quote_reattributed",
-	"title_changed", "title_added", "title_removed", "headline_changed"}
 
 // changeQuery is a parsed change list request: filters, cursor, page size.
 type changeQuery struct {
@@ -95,8 +63,8 @@ func parseChangeQuery(q url.Values) (changeQuery, error) {
 		Person: strings.TrimSpace(q.Get("person")),
 		Limit:  defaultLimit,
 	}
-	if c.Kind != "" && !slices.Contains(changeKinds, c.Kind) {
-		return c, fmt.Errorf("%w: kind %q: want one of %s", errBadParam, c.Kind, strings.Join(changeKinds, ", "))
+	if c.Kind != "" && !change.Known(c.Kind) {
+		return c, fmt.Errorf("%w: kind %q: want one of %s", errBadParam, c.Kind, strings.Join(change.Kinds, ", "))
 	}
 	if v := q.Get("before"); v != "" {
 		n, err := strconv.ParseInt(v, 10, 64)
@@ -179,11 +147,11 @@ func (s *Server) apiChanges(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	out := struct {
-		Changes []ChangeJSON `json:"changes"`
-		Next    string       `json:"next,omitempty"`
-	}{Changes: make([]ChangeJSON, 0, len(rows))}
+		Changes []change.JSON `json:"changes"`
+		Next    string        `json:"next,omitempty"`
+	}{Changes: make([]change.JSON, 0, len(rows))}
 	for _, row := range rows {
-		out.Changes = append(out.Changes, NewChangeJSON(row))
+		out.Changes = append(out.Changes, row.JSON())
 	}
 	if next != 0 {
 		out.Next = c.link("/api/changes", next)

@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/stet-news/stet/change"
 	"github.com/stet-news/stet/diff"
 	"github.com/stet-news/stet/store"
 )
@@ -332,8 +333,8 @@ func (s *Server) articlePage(w http.ResponseWriter, r *http.Request) {
 	oldEx := diff.Extract(diff.Article{Headline: d.FromRev.Headline, Body: oldText})
 	newEx := diff.Extract(diff.Article{Headline: d.ToRev.Headline, Body: newText})
 	d.Quotes, d.Titles = newEx.Quotes, newEx.Titles
-	d.HeadOld, d.HeadNew = sides(diff.WordDiff(d.FromRev.Headline, d.ToRev.Headline))
-	old, new := sides(diff.WordDiff(oldText, newText))
+	d.HeadOld, d.HeadNew = sides(change.Mark(d.FromRev.Headline, d.ToRev.Headline))
+	old, new := sides(change.Mark(oldText, newText))
 	d.Old, d.New = highlight(old, oldEx), highlight(new, newEx)
 
 	path := fmt.Sprintf("/articles/%d", id)
@@ -382,7 +383,7 @@ type ArticleJSON struct {
 	InFeed    bool           `json:"in_feed"`
 	Stored    int            `json:"revisions_stored"` // revisions stored in all
 	Revisions []RevisionJSON `json:"revisions"`
-	Changes   []ChangeJSON   `json:"changes"`
+	Changes   []change.JSON   `json:"changes"`
 	Next      string         `json:"next,omitempty"`
 }
 
@@ -417,7 +418,7 @@ func (s *Server) apiArticle(w http.ResponseWriter, r *http.Request) {
 	a := p.A
 	out := ArticleJSON{ID: a.ID, Feed: a.FeedURL, Article: a.URL, Canonical: a.Canonical, Headline: a.Headline,
 		FirstSeen: rfc3339(a.FirstSeen), LastSeen: rfc3339(a.LastSeen), InFeed: a.InFeed, Stored: a.Revisions,
-		Revisions: make([]RevisionJSON, 0, len(p.Revisions)), Changes: make([]ChangeJSON, 0, len(p.Changes)),
+		Revisions: make([]RevisionJSON, 0, len(p.Revisions)), Changes: make([]change.JSON, 0, len(p.Changes)),
 		Next: aq.nextLink(fmt.Sprintf("/api/articles/%d", id), p, apiRevPageSize)}
 	if out.Article == "" {
 		out.Article = a.Canonical
@@ -427,7 +428,7 @@ func (s *Server) apiArticle(w http.ResponseWriter, r *http.Request) {
 			Headline: rv.Headline, Text: rv.Text, RevertOf: rv.RevertOf})
 	}
 	for _, c := range p.Changes {
-		out.Changes = append(out.Changes, NewChangeJSON(c))
+		out.Changes = append(out.Changes, c.JSON())
 	}
 	s.writeJSON(w, out)
 }

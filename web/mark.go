@@ -5,6 +5,7 @@ import (
 	"strings"
 	"unicode"
 
+	"github.com/stet-news/stet/change"
 	"github.com/stet-news/stet/diff"
 )
 
@@ -16,10 +17,10 @@ type seg struct {
 	Class string // "", "q" (in a quote), "t" (a title), "q t"
 }
 
-// sides splits a word diff into the old side (equal and deleted runs) and
-// the new side (equal and inserted runs).
-func sides(ops []diff.Op) (old, new []seg) {
-	for _, op := range ops {
+// sides lays the word marking of an edit (change.Mark) out as the old side
+// (kept and deleted runs) and the new side (kept and inserted runs).
+func sides(ps []change.Piece) (old, new []seg) {
+	for _, op := range ps {
 		switch op.Kind {
 		case diff.OpEqual:
 			old = append(old, seg{Text: op.Text})
@@ -46,9 +47,9 @@ func appendMarked(segs []seg, text, tag string) []seg {
 	return segs
 }
 
-// sideText is the text one side of a diff shows. WordDiff's equal
-// runs carry the new text's form (typography may differ), so the old side
-// is rebuilt from the ops rather than taken from the old text.
+// sideText is the text one side of a diff shows. The marking's kept
+// runs may carry the new text's form (typography may differ), so the old
+// side is rebuilt from the pieces rather than taken from the old text.
 func sideText(segs []seg) string {
 	var b strings.Builder
 	for _, s := range segs {

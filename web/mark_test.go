@@ -1,6 +1,8 @@
 package web
 
 import (
+	"github.com/stet-news/stet/change"
+
 	"os"
 	"strings"
 	"testing"
@@ -75,7 +77,7 @@ func TestHighlight(t *testing.T) {
 }
 
 func TestHighlightWithDiff(t *testing.T) {
-	old, new := sides(diff.WordDiff("Rubio, a Senator, said “we help now.”", "Rubio, the Secretary of State, said “we help later.”"))
+	old, new := sides(change.Mark("Rubio, a Senator, said “we help now.”", "Rubio, the Secretary of State, said “we help later.”"))
 	gotOld := marked(highlight(old, diff.Extraction{Quotes: []diff.Quote{{Text: "we help now."}}, Titles: []diff.Title{{Title: "Senator"}}}))
 	gotNew := marked(highlight(new, diff.Extraction{Quotes: []diff.Quote{{Text: "we help later."}}, Titles: []diff.Title{{Title: "Secretary of State"}}}))
 	if want := "Rubio, -{a }-{[t:Senator]}-{,} said [q:“we help ]-{[q:now.”]}"; gotOld != want {
@@ -135,7 +137,7 @@ func BenchmarkArticleDiff(b *testing.B) {
 	exOld, exNew := diff.Extract(a), diff.Extract(diff.Article{Headline: a.Headline, Body: edited})
 	b.ReportAllocs()
 	for b.Loop() {
-		old, new := sides(diff.WordDiff(a.Body, edited))
+		old, new := sides(change.Mark(a.Body, edited))
 		highlight(old, exOld)
 		highlight(new, exNew)
 	}

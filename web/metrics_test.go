@@ -2,12 +2,15 @@ package web
 
 import (
 	"bufio"
+	"errors"
 	"fmt"
 	"regexp"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/stet-news/stet/metrics"
 )
 
 // promLine is one sample line of the text format.
@@ -46,7 +49,7 @@ func samples(t *testing.T, body string) map[string]string {
 }
 
 func TestMetrics(t *testing.T) {
-	m := NewMetrics()
+	m := metrics.New()
 	f := newFixture(t, Options{Metrics: m})
 	m.Fetch(testFeed, 200, false, 300*time.Millisecond)
 	m.Fetch(testFeed, 200, false, 2*time.Second)
@@ -101,25 +104,10 @@ func TestMetrics(t *testing.T) {
 	}
 }
 
-func TestMetricsNilAndZero(t *testing.T) {
-	var m *Metrics // the daemon may run without
-	m.Fetch("x", 200, false, time.Second)
-	m.Revisions(1)
-	m.Changes(1)
-	m.DigestSent(true)
-	var z Metrics
-	z.Fetch("x", 200, false, time.Second)
-	var b strings.Builder
-	z.WriteTo(&b)
-	if !strings.Contains(b.String(), `stet_fetches_total{feed="x",status="200"} 1`) {
-		t.Errorf("zero value: %s", b.String())
-	}
-}
-
 // TestMetricsConcurrent is for the race detector: counters written while
 // scraped.
 func TestMetricsConcurrent(t *testing.T) {
-	m := NewMetrics()
+	m := metrics.New()
 	f := newFixture(t, Options{Metrics: m})
 	var wg sync.WaitGroup
 	for i := range 8 {
@@ -149,5 +137,32 @@ func TestMetricsConcurrent(t *testing.T) {
 	if got["stet_revisions_stored_total"] != "400" || got["stet_changes_recorded_total"] != "800" ||
 		got["stet_fetch_duration_seconds_count"] != "400" || got[`stet_http_requests_total{route="metrics",code="200"}`] != "40" {
 		t.Errorf("lost updates: %v", got)
+	}
+}
+
+// TestHealthzFailsWhileWritesFail: /healthz answers 503 while the
+// pipeline's last write to the store failed, and 200 again once one
+// succeeds; /metrics counts the failures.
+func TestHealthzFailsWhileWritesFail(t *testing.T) {
+	m := metrics.New()
+	f := newFixture(t, Options{Metrics: m})
+	for _, tt := range []struct {
+		write    error
+		code     int
+		failures string
+	}{
+		{nil, 200, "0"},
+		{errors.New("database or disk is full"), 503, "1"},
+		{errors.New("database or disk is full"), 503, "2"},
+		{nil, 200, "2"},
+	} {
+		m.Write(tt.write)
+		if r := get(t, f.h, "/healthz"); r.code != tt.code {
+			t.Errorf("after write %v: /healthz %d, want %d", tt.write, r.code, tt.code)
+		}
+		got := samples(t, get(t, f.h, "/metrics").body)
+		if got["stet_store_write_failures_total"] != tt.failures {
+			t.Errorf("after write %v: stet_store_write_failures_total %q, want %q", tt.write, got["stet_store_write_failures_total"], tt.failures)
+		}
 	}
 }

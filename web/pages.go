@@ -11,7 +11,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/stet-news/stet/diff"
+	"github.com/stet-news/stet/change"
 	"github.com/stet-news/stet/store"
 )
 
@@ -128,22 +128,13 @@ func due(t, now time.Time) string {
 	return ago(t, now)
 }
 
-var kindLabels = map[string]string{
-	"quote_edited":       "Quote edited",
-	"quote_added":        "Quote added",
-	"quote_removed":      "Quote removed",
-	"quote_reattributed": "Quote reattributed",
-	"title_changed":      "Title changed",
-	"title_added":        "Title added",
-	"title_removed":      "Title removed",
-	"headline_changed":   "Headline changed",
-}
-
+// kindLabel is a kind's label as a page shows it: "Quote edited".
 func kindLabel(k string) string {
-	if l, ok := kindLabels[k]; ok {
-		return l
+	l := change.Label(k)
+	if l == k || l == "" {
+		return k
 	}
-	return k
+	return strings.ToUpper(l[:1]) + l[1:]
 }
 
 func shorten(s string, n int) string {
@@ -191,7 +182,7 @@ func (s *Server) changeView(c store.ChangeRow) changeView {
 		}
 		return v
 	}
-	v.Before, v.After = sides(diff.WordDiff(c.Before, c.After))
+	v.Before, v.After = sides(change.Mark(c.Before, c.After))
 	return v
 }
 
@@ -227,7 +218,7 @@ func (s *Server) changesPage(w http.ResponseWriter, r *http.Request) {
 	}
 	d := changesData{Q: c}
 	d.Kinds = append(d.Kinds, option{Value: "", Label: "any kind", Selected: c.Kind == ""})
-	for _, k := range changeKinds {
+	for _, k := range change.Kinds {
 		d.Kinds = append(d.Kinds, option{Value: k, Label: kindLabel(k), Selected: c.Kind == k})
 	}
 	d.Feeds = append(d.Feeds, option{Value: "", Label: "all feeds", Selected: c.Feed == ""})

@@ -21,6 +21,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/stet-news/stet/metrics"
 	"github.com/stet-news/stet/store"
 )
 
@@ -37,8 +38,9 @@ type Options struct {
 	Now func() time.Time
 	// Log receives request errors; nil discards them.
 	Log *slog.Logger
-	// Metrics are the daemon's counters, shown on /metrics; nil: a fresh set.
-	Metrics *Metrics
+	// Metrics are the daemon's counters, shown on /metrics, and its health,
+	// which /healthz reports; nil: a fresh set.
+	Metrics *metrics.Metrics
 	// FeedNames maps a feed's configured URL to its display name; a name
 	// given here wins over the one stored.
 	FeedNames map[string]string
@@ -67,7 +69,7 @@ type Server struct {
 	st      *store.Store
 	opts    Options
 	log     *slog.Logger
-	metrics *Metrics
+	metrics *metrics.Metrics
 	now     func() time.Time
 	tokenH  [32]byte
 	hosts   hostSet
@@ -83,7 +85,7 @@ func New(st *store.Store, opts Options) *Server {
 		s.log = slog.New(slog.DiscardHandler)
 	}
 	if s.metrics == nil {
-		s.metrics = NewMetrics()
+		s.metrics = metrics.New()
 	}
 	if s.now == nil {
 		s.now = time.Now
@@ -144,7 +146,7 @@ func (s *Server) guard(next http.Handler) http.Handler {
 		h.Set("Referrer-Policy", "no-referrer")
 		h.Set("X-Frame-Options", "DENY")
 		sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
-		defer func() { s.metrics.request(routeOf(r), sw.status) }()
+		defer func() { s.metrics.Request(routeOf(r), sw.status) }()
 		if !s.hosts.allows(r.Host) {
 			http.Error(sw, "misdirected request: this server does not answer to that Host (set http.base_url to the name readers use)", http.StatusMisdirectedRequest)
 			return
@@ -235,7 +237,13 @@ type pinger interface {
 func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithTimeout(r.Context(), healthTimeout)
 	defer cancel()
-	if err := s.ping(ctx); err != nil {
+	err := s.ping(ctx)
+	if err == nil {
+		// The database answers reads; whether the daemon's writes succeed
+		// is the pipeline's to say (a full disk fails only those).
+		err = s.metrics.Health()
+	}
+	if err != nil {
 		s.log.Error("web: health check", "err", err)
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		w.WriteHeader(http.StatusServiceUnavailable)

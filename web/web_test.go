@@ -1,6 +1,8 @@
 package web
 
 import (
+	"github.com/stet-news/stet/change"
+
 	"context"
 	"encoding/json"
 	"fmt"
@@ -224,12 +226,12 @@ func TestAPIChanges(t *testing.T) {
 			t.Errorf("change fields %v, want %v", ks, changeFields)
 		}
 	}
-	var changes []ChangeJSON
+	var changes []change.JSON
 	json.Unmarshal(page["changes"], &changes)
 	if len(changes) != 3 {
 		t.Fatalf("got %d changes, want 3", len(changes))
 	}
-	want := ChangeJSON{ID: 2, Feed: testFeed, Article: "https://news.example/rubio", ArticleID: f.article,
+	want := change.JSON{ID: 2, Feed: testFeed, Article: "https://news.example/rubio", ArticleID: f.article,
 		Headline: rubioV2.Headline, FromRev: 1, ToRev: 2, Kind: "title_changed", Person: "Marco Rubio",
 		Before: "United States Senator from Florida", After: "Secretary of State", DetectedAt: "2026-11-20T10:00:00Z"}
 	if changes[1] != want {
@@ -274,7 +276,7 @@ func TestAPIChangesPaging(t *testing.T) {
 			t.Fatalf("GET %s: %d %s", next, r.code, r.body)
 		}
 		var p struct {
-			Changes []ChangeJSON
+			Changes []change.JSON
 			Next    string
 		}
 		if err := json.Unmarshal([]byte(r.body), &p); err != nil {

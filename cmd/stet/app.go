@@ -11,13 +11,13 @@ import (
 	"path/filepath"
 	"runtime/debug"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/stet-news/stet/config"
 	"github.com/stet-news/stet/feeds"
+	"github.com/stet-news/stet/metrics"
+	"github.com/stet-news/stet/pipeline"
 	"github.com/stet-news/stet/store"
-	"github.com/stet-news/stet/web"
 )
 
 // version is set at build time with -ldflags "-X main.version=...".
@@ -76,20 +76,18 @@ func (cf *commonFlags) loadConfig(env *Env, urls []string) (config.Config, error
 	return cfg, nil
 }
 
-// App is stet wired together: configuration, store, fetcher, logger.
+// App is stet wired together: configuration, store, logger, and the
+// pipeline that processes feeds into the store.
 type App struct {
-	cfg     config.Config
-	store   *store.Store
-	fetcher *feeds.Fetcher
-	log     *slog.Logger
-	env     *Env
-	now     func() time.Time
+	cfg   config.Config
+	store *store.Store
+	pipe  *pipeline.Pipeline
+	log   *slog.Logger
+	env   *Env
+	now   func() time.Time
 
 	rootCAs *x509.CertPool // for SMTP over TLS; nil: the system's
-	metrics *web.Metrics
-
-	mu      sync.Mutex
-	running map[int64]bool // feeds being fetched now
+	metrics *metrics.Metrics
 }
 
 // openApp loads the configuration and opens the database.
@@ -135,8 +133,9 @@ func newApp(ctx context.Context, env *Env, cfg config.Config, log *slog.Logger) 
 		MaxItems:       f.MaxItems,
 		Now:            env.Now,
 	})
-	return &App{cfg: cfg, store: st, fetcher: fetcher, log: log, env: env, now: env.Now, running: map[int64]bool{},
-		metrics: web.NewMetrics()}, nil
+	m := metrics.New()
+	pipe := pipeline.New(pipeline.Options{Config: cfg, Store: st, Fetcher: fetcher, Now: env.Now, Log: log, Metrics: m})
+	return &App{cfg: cfg, store: st, pipe: pipe, log: log, env: env, now: env.Now, metrics: m}, nil
 }
 
 func (a *App) Close() error { return a.store.Close() }

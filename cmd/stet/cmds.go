@@ -11,7 +11,7 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/stet-news/stet/config"
+	"github.com/stet-news/stet/change"
 	"github.com/stet-news/stet/store"
 	"github.com/stet-news/stet/web"
 )
@@ -73,11 +73,10 @@ func (a *App) statusRows(ctx context.Context) ([]statusRow, error) {
 	if err != nil {
 		return nil, err
 	}
-	byURL := a.feedsByURL()
 	now := a.now()
 	rows := make([]statusRow, 0, len(sts))
 	for _, s := range sts {
-		next := a.nextFetch(byURL, s, now)
+		next := a.pipe.NextFetch(s, now)
 		rows = append(rows, statusRow{Feed: s.URL, URL: s.FetchURL, Name: s.Name, Articles: s.Articles, Revisions: s.Revisions,
 			LastFetch: fmtTime(s.LastFetch), LastStatus: s.LastStatus, LastError: s.LastError, NextFetch: fmtTime(next),
 			Failures: s.Failures, Gone: s.Gone})
@@ -146,26 +145,6 @@ func cmdStatus(ctx context.Context, env *Env, args []string) error {
 	})
 }
 
-func (a *App) feedsByURL() map[string]config.Feed {
-	byURL := map[string]config.Feed{}
-	for _, f := range a.cfg.Feeds {
-		byURL[f.URL] = f
-	}
-	return byURL
-}
-
-// nextFetch is when a feed is next fetched: its schedule's next time, or
-// the end of its backoff, or never when it is gone.
-func (a *App) nextFetch(byURL map[string]config.Feed, s store.FeedStatus, now time.Time) time.Time {
-	switch fc, ok := byURL[s.URL]; {
-	case s.Gone:
-		return time.Time{}
-	case ok && s.Failures == 0:
-		return a.nextScheduled(fc, now)
-	}
-	return s.NextFetch
-}
-
 func orDash(s string) string {
 	if s == "" {
 		return "-"
@@ -185,11 +164,6 @@ func humanBytes(n int64) string {
 	return fmt.Sprintf("%d B", n)
 }
 
-// changeRow is one line of `stet changes --json`, as in /api/changes.
-type changeRow = web.ChangeJSON
-
-func toChangeRow(c store.ChangeRow) changeRow { return web.NewChangeJSON(c) }
-
 // parseSince reads a duration such as 90m, 24h or 7d.
 func parseSince(s string) (time.Duration, error) {
 	if strings.HasSuffix(s, "d") {
@@ -206,9 +180,6 @@ func parseSince(s string) (time.Duration, error) {
 	return d, nil
 }
 
-var changeKinds = []string{"quote_edited", "quote_added", "quote_removed", "quote_reattributed",
-	"title_changed", "title_added", "title_removed", "headline_changed"}
-
 func cmdChanges(ctx context.Context, env *Env, args []string) error {
 	var (
 		asJSON                  bool
@@ -220,7 +191,7 @@ func cmdChanges(ctx context.Context, env *Env, args []string) error {
 		fs.BoolVar(&asJSON, "json", false, "one JSON object per line")
 		fs.StringVar(&since, "since", "", "only changes found within this long ago (e.g. 24h, 7d)")
 		fs.StringVar(&feed, "feed", "", "only changes of this feed URL")
-		fs.StringVar(&kind, "kind", "", "only changes of this kind ("+strings.Join(changeKinds, ", ")+")")
+		fs.StringVar(&kind, "kind", "", "only changes of this kind ("+strings.Join(change.Kinds, ", ")+")")
 		fs.StringVar(&pers, "person", "", "only changes concerning this person (part of the name, any case)")
 		fs.Int64Var(&article, "article", 0, "only changes of this article id")
 		fs.IntVar(&limit, "limit", 0, "at most this many changes, the newest (0: all)")
@@ -236,8 +207,8 @@ func cmdChanges(ctx context.Context, env *Env, args []string) error {
 			}
 			f.Since = a.now().Add(-d)
 		}
-		if kind != "" && !contains(changeKinds, kind) {
-			return usageError("--kind: unknown kind %q (one of %s)", kind, strings.Join(changeKinds, ", "))
+		if kind != "" && !change.Known(kind) {
+			return usageError("--kind: unknown kind %q (one of %s)", kind, strings.Join(change.Kinds, ", "))
 		}
 		if limit > 0 {
 			f.Limit, f.Desc = limit, true
@@ -254,7 +225,7 @@ func cmdChanges(ctx context.Context, env *Env, args []string) error {
 		if asJSON {
 			enc := json.NewEncoder(env.Stdout)
 			for _, c := range rows {
-				if err := enc.Encode(toChangeRow(c)); err != nil {
+				if err := enc.Encode(c.JSON()); err != nil {
 					return err
 				}
 			}
@@ -273,15 +244,6 @@ func cmdChanges(ctx context.Context, env *Env, args []string) error {
 		}
 		return tw.Flush()
 	})
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 func cmdDigest(ctx context.Context, env *Env, args []string) error {

@@ -5,17 +5,12 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"log/slog"
-	"math/rand/v2"
 	"os"
 	"runtime"
 	"runtime/pprof"
 	"time"
 
-	"github.com/robfig/cron/v3"
-
-	"github.com/stet-news/stet/config"
-	"github.com/stet-news/stet/store"
+	"github.com/stet-news/stet/pipeline"
 )
 
 func init() {
@@ -84,7 +79,7 @@ func cmdOnce(ctx context.Context, env *Env, args []string) error {
 			defer pprof.StopCPUProfile()
 		}
 		start := time.Now()
-		st, err := app.Pass(ctx, true)
+		st, err := app.pipe.Pass(ctx, true)
 		if err != nil {
 			return err
 		}
@@ -96,8 +91,16 @@ func cmdOnce(ctx context.Context, env *Env, args []string) error {
 		app.log.Info("pass done", "feeds", st.Feeds, "failed", st.Failed, "not_modified", st.NotModified,
 			"items", st.Items, "new_articles", st.NewArticles, "new_revisions", st.Revisions, "changes", st.Changes,
 			"duration", time.Since(start).Round(time.Millisecond))
-		if rerr := app.Rechecks(ctx); rerr != nil {
+		if rerr := app.pipe.Rechecks(ctx); rerr != nil {
 			app.log.Warn("rechecks", "err", rerr)
+			if errors.Is(rerr, pipeline.ErrStore) {
+				st.StoreFailed++
+			}
+		}
+		if st.StoreFailed > 0 {
+			// The feeds that failed are logged and recorded; a database
+			// that cannot take the results is the operator's to fix.
+			return fmt.Errorf("once: the results of %d feed(s) could not be written to the database %s (see the log)", st.StoreFailed, app.cfg.Database)
 		}
 		return nil
 	})
@@ -117,151 +120,45 @@ func writeHeapProfile(path string) error {
 	return f.Close()
 }
 
-// cronLogger adapts slog to robfig/cron's logger.
-type cronLogger struct{ log *slog.Logger }
-
-func (l cronLogger) Info(msg string, kv ...any) { l.log.Debug("cron: "+msg, kv...) }
-func (l cronLogger) Error(err error, msg string, kv ...any) {
-	l.log.Error("cron: "+msg, append(kv, "err", err)...)
-}
-
-// jitterMax bounds the random delay before a scheduled fetch, so feeds that
-// share a schedule do not all fire in the same second: a tenth of the
-// schedule's period, at most 30 seconds.
-func (a *App) jitterMax(fc config.Feed) time.Duration {
-	sched, err := cron.ParseStandard(a.cfg.FeedSchedule(fc))
-	if err != nil {
-		return 0
-	}
-	next := sched.Next(a.now())
-	return min((sched.Next(next).Sub(next))/10, 30*time.Second)
-}
-
-// Daemon runs until ctx is cancelled: every feed on its schedule, the digest
-// on its own, retries of a failed digest, and rechecks of articles that left
-// their feed. In-flight fetches finish before it returns.
+// Daemon runs until ctx is cancelled: the pipeline's schedule (every feed
+// on its own, rechecks), the digest on its schedule and its retries, and
+// the web server. It returns once the in-flight work is done, so that the
+// store can be closed after.
 func (a *App) Daemon(ctx context.Context) error {
-	cl := cronLogger{a.log}
-	c := cron.New(cron.WithChain(cron.Recover(cl), cron.SkipIfStillRunning(cl)), cron.WithLogger(cl))
-	for _, fc := range a.cfg.Feeds {
-		fc := fc
-		spec := a.cfg.FeedSchedule(fc)
-		if _, err := c.AddFunc(spec, func() { a.scheduledFetch(ctx, fc) }); err != nil {
-			return fmt.Errorf("feed %s: schedule %q: %w", fc.URL, spec, err)
-		}
-	}
-	if a.digestEnabled() {
-		spec := a.cfg.Digest.Schedule
-		if tz := a.cfg.Digest.Timezone; tz != "" {
-			spec = "CRON_TZ=" + tz + " " + spec
-		}
-		if _, err := c.AddFunc(spec, func() { a.scheduledDigest(ctx) }); err != nil {
-			return fmt.Errorf("digest.schedule %q: %w", a.cfg.Digest.Schedule, err)
-		}
-	}
-	if _, err := c.AddFunc("@every 1m", func() { a.maintenance(ctx) }); err != nil {
-		return err
-	}
 	a.log.Info("stet running", "feeds", len(a.cfg.Feeds), "database", a.cfg.Database, "version", version)
-
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
 	srvErr := make(chan error, 1)
 	if a.cfg.HTTP.Listen != "" {
-		go func() { srvErr <- a.serveHTTP(ctx) }()
+		go func() {
+			err := a.serveHTTP(ctx)
+			cancel() // a server that fails stops the daemon
+			srvErr <- err
+		}()
+	} else {
+		srvErr <- nil
 	}
-
-	c.Start()
-	// A first pass right away for feeds that are due, so a new daemon does
-	// not sit idle until the first scheduled time.
-	go func() {
-		if _, err := a.Pass(ctx, false); err != nil && ctx.Err() == nil {
-			a.log.Error("first pass", "err", err)
+	var jobs pipeline.Jobs
+	if a.digestEnabled() {
+		jobs.Digest = func(ctx context.Context) {
+			if _, err := a.SendDigest(ctx, false); err != nil {
+				a.log.Error("digest", "err", oneLine(err.Error()))
+			}
 		}
-	}()
-
-	var err error
-	select {
-	case <-ctx.Done():
-	case err = <-srvErr:
+		jobs.Maintenance = func(ctx context.Context) {
+			if err := a.retryDigest(ctx); err != nil {
+				a.log.Warn("digest retry failed", "err", oneLine(err.Error()))
+			}
+		}
 	}
-	a.log.Info("stopping: letting in-flight work finish")
-	stopped := c.Stop()
-	select {
-	case <-stopped.Done():
-	case <-time.After(2 * time.Minute):
-		a.log.Warn("stopping: in-flight work did not finish in time")
+	err := a.pipe.Run(ctx, jobs)
+	cancel()
+	if serr := <-srvErr; err == nil && serr != nil && !errors.Is(serr, context.Canceled) {
+		err = serr
 	}
-	a.waitIdle(30 * time.Second)
-	if err != nil && !errors.Is(err, context.Canceled) {
+	if err != nil {
 		return err
 	}
 	a.log.Info("stopped")
 	return nil
-}
-
-// waitIdle waits until no feed is being fetched, at most d.
-func (a *App) waitIdle(d time.Duration) {
-	deadline := time.Now().Add(d)
-	for time.Now().Before(deadline) {
-		a.mu.Lock()
-		n := len(a.running)
-		a.mu.Unlock()
-		if n == 0 {
-			return
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-}
-
-// scheduledFetch is one cron firing for a feed.
-func (a *App) scheduledFetch(ctx context.Context, fc config.Feed) {
-	if j := a.jitterMax(fc); j > 0 {
-		select {
-		case <-time.After(time.Duration(rand.Int64N(int64(j)))):
-		case <-ctx.Done():
-			return
-		}
-	}
-	if ctx.Err() != nil {
-		return
-	}
-	sf, err := a.store.FeedByURL(ctx, fc.URL)
-	if errors.Is(err, store.ErrNotFound) {
-		sf, err = a.store.EnsureFeed(ctx, fc.URL, fc.Name)
-	}
-	if err != nil {
-		a.log.Error("feed state", "feed", fc.URL, "err", err)
-		return
-	}
-	if sf.Gone {
-		return
-	}
-	if sf.Failures > 0 && sf.NextFetch.After(a.now()) {
-		a.log.Debug("feed backing off", "feed", fc.URL, "until", fmtTime(sf.NextFetch))
-		return
-	}
-	a.FetchFeed(ctx, fc, sf)
-}
-
-// maintenance runs every minute: digest retries and rechecks.
-func (a *App) maintenance(ctx context.Context) {
-	if ctx.Err() != nil {
-		return
-	}
-	if a.digestEnabled() {
-		if err := a.retryDigest(ctx); err != nil {
-			a.log.Warn("digest retry failed", "err", oneLine(err.Error()))
-		}
-	}
-	if err := a.Rechecks(ctx); err != nil {
-		a.log.Warn("rechecks", "err", oneLine(err.Error()))
-	}
-}
-
-func (a *App) scheduledDigest(ctx context.Context) {
-	if ctx.Err() != nil {
-		return
-	}
-	if _, err := a.SendDigest(ctx, false); err != nil {
-		a.log.Error("digest", "err", oneLine(err.Error()))
-	}
 }

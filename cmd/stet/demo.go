@@ -107,7 +107,7 @@ func cmdDemo(ctx context.Context, env *Env, args []string) error {
 
 	say := func(format string, args ...any) { fmt.Fprintf(env.Stderr, "demo: "+format+"\n", args...) }
 	say("a local publisher serves %s; stet's database is in %s", feedURL, dir)
-	if _, err := app.Pass(ctx, true); err != nil {
+	if _, err := app.pipe.Pass(ctx, true); err != nil {
 		return err
 	}
 	say("first pass: the article is stored as revision 1")
@@ -120,7 +120,7 @@ func cmdDemo(ctx context.Context, env *Env, args []string) error {
 	edited.Store(true)
 	deadline := time.Now().Add(45 * time.Second)
 	for {
-		st, err := app.Pass(ctx, true)
+		st, err := app.pipe.Pass(ctx, true)
 		if err != nil {
 			return err
 		}

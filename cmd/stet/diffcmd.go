@@ -7,6 +7,7 @@ import (
 	"os"
 	"strings"
 
+	"github.com/stet-news/stet/change"
 	"github.com/stet-news/stet/diff"
 )
 
@@ -74,17 +75,6 @@ func isTerminal(w io.Writer) bool {
 	return err == nil && st.Mode()&os.ModeCharDevice != 0
 }
 
-var kindLabel = map[string]string{
-	diff.QuoteEdited:       "quote edited",
-	diff.QuoteAdded:        "quote added",
-	diff.QuoteRemoved:      "quote removed",
-	diff.QuoteReattributed: "quote reattributed",
-	diff.TitleChanged:      "title changed",
-	diff.TitleAdded:        "title added",
-	diff.TitleRemoved:      "title removed",
-	diff.HeadlineChanged:   "headline changed",
-}
-
 // printChanges writes one block per change for a person at a terminal.
 func printChanges(w io.Writer, changes []diff.Change, color bool) {
 	if len(changes) == 0 {
@@ -95,10 +85,7 @@ func printChanges(w io.Writer, changes []diff.Change, color bool) {
 		if i > 0 {
 			fmt.Fprintln(w)
 		}
-		label := kindLabel[c.Kind]
-		if label == "" {
-			label = c.Kind
-		}
+		label := change.Label(c.Kind)
 		if color {
 			label = "\x1b[1m" + label + "\x1b[0m"
 		}
@@ -131,34 +118,13 @@ func printChanges(w io.Writer, changes []diff.Change, color bool) {
 	}
 }
 
-// marked renders the word diff of a and b: [-deleted-]{+inserted+}, or red
-// and green when color is on.
+// marked renders the word marking of a and b (change.Mark):
+// [-deleted-] {+inserted+}, or red and green when color is on.
 func marked(a, b string, color bool) string {
-	var sb strings.Builder
-	for _, op := range diff.WordDiff(a, b) {
-		switch op.Kind {
-		case diff.OpEqual:
-			sb.WriteString(op.Text)
-		case diff.OpDelete:
-			t, sp := splitTrailingSpace(op.Text)
-			if color {
-				sb.WriteString("\x1b[31;9m" + t + "\x1b[0m" + sp)
-			} else {
-				sb.WriteString("[-" + t + "-]" + sp)
-			}
-		case diff.OpInsert:
-			t, sp := splitTrailingSpace(op.Text)
-			if color {
-				sb.WriteString("\x1b[32;1m" + t + "\x1b[0m" + sp)
-			} else {
-				sb.WriteString("{+" + t + "+}" + sp)
-			}
-		}
+	ps := change.Spaced(change.Mark(a, b))
+	if !color {
+		return change.Bracketed(ps)
 	}
-	return sb.String()
-}
-
-func splitTrailingSpace(s string) (string, string) {
-	t := strings.TrimRight(s, " \t\n")
-	return t, s[len(t):]
+	return change.Format(ps, func(s string) string { return "\x1b[31;9m" + s + "\x1b[0m" },
+		func(s string) string { return "\x1b[32;1m" + s + "\x1b[0m" })
 }

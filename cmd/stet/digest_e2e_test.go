@@ -83,14 +83,14 @@ func editedFeed(t *testing.T, app *App, srv *feedServer, te *testEnv) int {
 	t.Helper()
 	ctx := context.Background()
 	headline, body := seedArticle(t)
-	if _, err := app.Pass(ctx, true); err != nil {
+	if _, err := app.pipe.Pass(ctx, true); err != nil {
 		t.Fatal(err)
 	}
 	te.advance(time.Hour)
 	edited := seedTitleCorrected(body)
 	edited = strings.Replace(edited, "But they would have to ask for it", "But Mexico would have to ask us for it", 1)
-	srv.set(rssFeed([3]string{"rubio-cartels", headline, edited}))
-	st, err := app.Pass(ctx, true)
+	srv.Set(rssFeed([3]string{"rubio-cartels", headline, edited}))
+	st, err := app.pipe.Pass(ctx, true)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -75,8 +75,8 @@ func TestDigestAllRefusedIsRetriedAndLaterOnesQueue(t *testing.T) {
 	}
 	// A later edit makes a second digest, queued behind the first.
 	te.advance(time.Hour)
-	srv.set(rssFeed([3]string{"rubio-cartels", headline + " as talks stall", seedTitleCorrected(body)}))
-	if st, err := app.Pass(ctx, true); err != nil || st.Changes == 0 {
+	srv.Set(rssFeed([3]string{"rubio-cartels", headline + " as talks stall", seedTitleCorrected(body)}))
+	if st, err := app.pipe.Pass(ctx, true); err != nil || st.Changes == 0 {
 		t.Fatalf("second edit: %+v %v", st, err)
 	}
 	if _, err := app.SendDigest(ctx, false); err == nil {

@@ -2,13 +2,18 @@ package main
 
 import (
 	"context"
+	"database/sql"
 	"errors"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
+
+	_ "modernc.org/sqlite"
 )
 
 // smallDisk mounts a tmpfs of the given size for the test (root only).
@@ -40,7 +45,7 @@ func TestFullDiskAndReadOnlyDatabase(t *testing.T) {
 	cfg.Database = filepath.Join(disk, "stet.db")
 	te := newTestEnv()
 	app := newTestApp(t, te, cfg)
-	if st, err := app.Pass(ctx, true); err != nil || st.Revisions != 1 {
+	if st, err := app.pipe.Pass(ctx, true); err != nil || st.Revisions != 1 {
 		t.Fatalf("first pass: %+v %v", st, err)
 	}
 
@@ -64,8 +69,8 @@ func TestFullDiskAndReadOnlyDatabase(t *testing.T) {
 	for i := 0; i < 40; i++ {
 		items = append(items, [3]string{"a" + string(rune('A'+i)), headline, body + strings.Repeat(" More.", i)})
 	}
-	srv.set(rssFeed(items...))
-	st, err := app.Pass(ctx, true)
+	srv.Set(rssFeed(items...))
+	st, err := app.pipe.Pass(ctx, true)
 	if err != nil {
 		t.Fatalf("a full disk stopped the pass itself: %v", err)
 	}
@@ -91,7 +96,7 @@ func TestFullDiskAndReadOnlyDatabase(t *testing.T) {
 	if ro, err := newApp(ctx, te.Env, roCfg, app.log); err != nil {
 		t.Logf("read-only: refused at open: %v", err)
 	} else {
-		st, err := ro.Pass(ctx, true)
+		st, err := ro.pipe.Pass(ctx, true)
 		if err == nil && st.Failed != 1 {
 			t.Errorf("read-only: %+v, want the feed failed", st)
 		}
@@ -102,7 +107,7 @@ func TestFullDiskAndReadOnlyDatabase(t *testing.T) {
 	exec.Command("umount", "-l", roDir).Run()
 
 	// Room again: everything is stored, nothing lost or doubled.
-	if st, err := app.Pass(ctx, true); err != nil || st.Failed != 0 || st.Revisions != 40 {
+	if st, err := app.pipe.Pass(ctx, true); err != nil || st.Failed != 0 || st.Revisions != 40 {
 		t.Fatalf("after the disk was freed: %+v %v, want 40 new revisions", st, err)
 	}
 	if problems, err := app.store.Check(ctx); err != nil || len(problems) > 0 {
@@ -111,5 +116,34 @@ func TestFullDiskAndReadOnlyDatabase(t *testing.T) {
 	rows, _ := app.statusRows(ctx)
 	if rows[0].Revisions != 41 || rows[0].LastError != "" {
 		t.Fatalf("status after recovery: %+v", rows[0])
+	}
+}
+
+// TestOnceExitsNonZeroWhenWritesFail: a pass whose results cannot be
+// written (here a trigger refuses new revisions with SQLite's "database or
+// disk is full") exits 1 and says so; feeds that merely fail do not.
+func TestOnceExitsNonZeroWhenWritesFail(t *testing.T) {
+	headline, body := seedArticle(t)
+	srv := newFeedServer(t, rssFeed([3]string{"a0", headline, body}))
+	down := httptest.NewServer(http.NotFoundHandler())
+	defer down.Close()
+	dir := t.TempDir()
+	db := filepath.Join(dir, "stet.db")
+	cfg := writeConfig(t, dir, "database: "+db+"\nfeeds:\n  - url: "+srv.URL+"\n  - url: "+down.URL+"\n")
+	if code, _, stderr := runStet(t, "once", "--config", cfg); code != 0 {
+		t.Fatalf("a pass with a failing feed: exit %d, want 0\n%s", code, stderr)
+	}
+	sqlDB, err := sql.Open("sqlite", "file:"+db+"?_pragma=busy_timeout(5000)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sqlDB.Close()
+	if _, err := sqlDB.Exec(`CREATE TRIGGER disk_full BEFORE INSERT ON revisions BEGIN SELECT RAISE(FAIL, 'database or disk is full'); END`); err != nil {
+		t.Fatal(err)
+	}
+	srv.Set(rssFeed([3]string{"a0", headline, seedTitleCorrected(body)}))
+	code, _, stderr := runStet(t, "once", "--config", cfg)
+	if code != 1 || !strings.Contains(stderr, "could not be written") {
+		t.Fatalf("a pass whose writes failed: exit %d, want 1 naming the failure\n%s", code, stderr)
 	}
 }

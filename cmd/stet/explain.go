@@ -8,6 +8,7 @@ import (
 	"io"
 	"strconv"
 
+	"github.com/stet-news/stet/change"
 	"github.com/stet-news/stet/diff"
 	"github.com/stet-news/stet/store"
 )
@@ -25,7 +26,7 @@ type explanation struct {
 	Feed      string            `json:"feed"`
 	Revisions []explainRevision `json:"revisions"` // the last two, oldest first
 	Diff      *diff.Explanation `json:"diff,omitempty"`
-	Recorded  []changeRow       `json:"recorded"`
+	Recorded  []change.JSON     `json:"recorded"`
 	Only      *diff.Extraction  `json:"extraction,omitempty"` // when there is one revision
 }
 
@@ -67,7 +68,7 @@ func cmdExplain(ctx context.Context, env *Env, args []string) error {
 		if len(revs) > 2 {
 			revs = revs[len(revs)-2:]
 		}
-		ex := explanation{ArticleID: art.ID, Article: art.URL, Feed: art.FeedURL, Recorded: []changeRow{}}
+		ex := explanation{ArticleID: art.ID, Article: art.URL, Feed: art.FeedURL, Recorded: []change.JSON{}}
 		for _, r := range revs {
 			ex.Revisions = append(ex.Revisions, explainRevision{Version: r.Number, FetchedAt: fmtTime(r.FetchedAt),
 				Headline: r.Headline, Normalized: diff.Normalize(r.Text), RevertOf: r.RevertOf})
@@ -86,7 +87,7 @@ func cmdExplain(ctx context.Context, env *Env, args []string) error {
 			return err
 		}
 		for _, c := range rows {
-			ex.Recorded = append(ex.Recorded, toChangeRow(c))
+			ex.Recorded = append(ex.Recorded, c.JSON())
 		}
 		if asJSON {
 			enc := json.NewEncoder(env.Stdout)

@@ -1,15 +1,13 @@
 package main
 
 import (
+	"github.com/stet-news/stet/internal/testfeed"
+
 	"bytes"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"io"
 	"log/slog"
 	"net"
-	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -22,50 +20,16 @@ import (
 	"github.com/stet-news/stet/config"
 )
 
-// feedServer serves feed bytes that a test can change, with ETags, and
-// counts what it was asked.
-type feedServer struct {
-	*httptest.Server
-	mu          sync.Mutex
-	body        []byte
-	contentType string
-	requests    int
-	notModified int
-}
+// The feed server, RSS and the seed article are shared with the
+// pipeline's tests (internal/testfeed).
+type feedServer = testfeed.Server
 
-func newFeedServer(t *testing.T, body string) *feedServer {
-	t.Helper()
-	fs := &feedServer{body: []byte(body), contentType: "application/rss+xml; charset=utf-8"}
-	fs.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		fs.mu.Lock()
-		defer fs.mu.Unlock()
-		fs.requests++
-		sum := sha256.Sum256(fs.body)
-		etag := `"` + hex.EncodeToString(sum[:8]) + `"`
-		if r.Header.Get("If-None-Match") == etag {
-			fs.notModified++
-			w.WriteHeader(http.StatusNotModified)
-			return
-		}
-		w.Header().Set("ETag", etag)
-		w.Header().Set("Content-Type", fs.contentType)
-		w.Write(fs.body)
-	}))
-	t.Cleanup(fs.Close)
-	return fs
-}
-
-func (fs *feedServer) set(body string) {
-	fs.mu.Lock()
-	fs.body = []byte(body)
-	fs.mu.Unlock()
-}
-
-func (fs *feedServer) counts() (requests, notModified int) {
-	fs.mu.Lock()
-	defer fs.mu.Unlock()
-	return fs.requests, fs.notModified
-}
+var (
+	newFeedServer      = testfeed.NewServer
+	rssFeed            = testfeed.RSS
+	seedArticle        = testfeed.Seed
+	seedTitleCorrected = testfeed.TitleCorrected
+)
 
 // testConfig is a configuration for tests: a database in a temporary
 // folder, loopback allowed, digests written to a folder.
@@ -116,34 +80,6 @@ func newTestApp(t *testing.T, te *testEnv, cfg config.Config) *App {
 	}
 	t.Cleanup(func() { app.Close() })
 	return app
-}
-
-// rssFeed builds an RSS 2.0 document with one item per (guid, title, body).
-func rssFeed(items ...[3]string) string {
-	var b strings.Builder
-	b.WriteString(`<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>Test Gazette</title><link>http://gazette.test/</link><description>t</description>`)
-	for _, it := range items {
-		var paras []string
-		for _, p := range strings.Split(it[2], "\n\n") {
-			paras = append(paras, "<p>"+p+"</p>")
-		}
-		b.WriteString("<item><title>" + xmlEscape(it[1]) + "</title><link>http://gazette.test/" + it[0] + "</link><guid>" + it[0] + "</guid><description>" +
-			xmlEscape(strings.Join(paras, "")) + "</description></item>")
-	}
-	b.WriteString("</channel></rss>")
-	return b.String()
-}
-
-func xmlEscape(s string) string {
-	var b bytes.Buffer
-	_ = xmlEscapeTo(&b, s)
-	return b.String()
-}
-
-func xmlEscapeTo(w *bytes.Buffer, s string) error {
-	r := strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", `"`, "&quot;")
-	_, err := r.WriteString(w, s)
-	return err
 }
 
 // smtpSink is a real SMTP server on loopback that keeps what it accepts.

@@ -72,7 +72,7 @@ func TestRealFeedsStoredOnceOrRefused(t *testing.T) {
 	te := newTestEnv()
 	app := newTestApp(t, te, cfg)
 	ctx := context.Background()
-	st1, err := app.Pass(ctx, true)
+	st1, err := app.pipe.Pass(ctx, true)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -102,7 +102,7 @@ func TestRealFeedsStoredOnceOrRefused(t *testing.T) {
 		t.Logf("  refused %d× %s", n, r)
 	}
 	te.advance(30 * 60e9)
-	st2, err := app.Pass(ctx, true)
+	st2, err := app.pipe.Pass(ctx, true)
 	if err != nil {
 		t.Fatal(err)
 	}

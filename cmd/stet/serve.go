@@ -4,9 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net"
-	"time"
 
-	"github.com/stet-news/stet/store"
 	"github.com/stet-news/stet/web"
 )
 
@@ -23,14 +21,13 @@ func (a *App) serveHTTP(ctx context.Context) error {
 			names[f.URL] = f.Name
 		}
 	}
-	byURL := a.feedsByURL()
 	srv := web.New(a.store, web.Options{
 		Token:     a.cfg.Token(a.env.Getenv),
 		Now:       a.now,
 		Log:       a.log,
 		Metrics:   a.metrics,
 		FeedNames: names,
-		NextFetch: func(f store.FeedStatus, now time.Time) time.Time { return a.nextFetch(byURL, f, now) },
+		NextFetch: a.pipe.NextFetch,
 		BaseURL:   a.cfg.BaseURL(),
 		Hosts:     []string{a.cfg.HTTP.Listen, ln.Addr().String()},
 	})

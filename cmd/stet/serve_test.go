@@ -106,7 +106,7 @@ feeds:
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
-	srv.set(rssFeed([3]string{"rubio-cartels", headline, seedTitleCorrected(body)}))
+	srv.Set(rssFeed([3]string{"rubio-cartels", headline, seedTitleCorrected(body)}))
 	for len(sink.messages()) == 0 {
 		if time.Now().After(deadline) {
 			t.Fatal("no digest mailed within a minute")

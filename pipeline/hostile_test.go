@@ -1,4 +1,4 @@
-package main
+package pipeline
 
 import (
 	"bytes"
@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/stet-news/stet/config"
+	"github.com/stet-news/stet/feeds"
 )
 
 // hostile is one misbehaving publisher.
@@ -135,8 +136,8 @@ func TestHostileFeedsDoNotStopTheOthers(t *testing.T) {
 		names[srv.URL+"/feed"] = h
 	}
 	cfg.Feeds = append(cfg.Feeds, config.Feed{URL: good.URL})
-	te := newTestEnv()
-	app := newTestApp(t, te, cfg)
+	tp := newTestPipeline(t, cfg, feeds.NewFetcher(feeds.Options{Allow: []string{"127.0.0.0/8", "::1"}, Timeout: time.Duration(cfg.Fetch.Timeout),
+		HeaderTimeout: time.Duration(cfg.Fetch.HeaderTimeout), MaxBody: int64(cfg.Fetch.MaxBody), MaxItems: cfg.Fetch.MaxItems}))
 
 	// Outcomes only: every feed below is judged by what was stored and
 	// recorded. How long the pass takes depends on the machine's load and
@@ -145,7 +146,7 @@ func TestHostileFeedsDoNotStopTheOthers(t *testing.T) {
 	runtime.GC()
 	runtime.ReadMemStats(&before)
 	start := time.Now()
-	if _, err := app.Pass(ctx, true); err != nil {
+	if _, err := tp.Pass(ctx, true); err != nil {
 		t.Fatal(err)
 	}
 	took := time.Since(start)
@@ -154,21 +155,17 @@ func TestHostileFeedsDoNotStopTheOthers(t *testing.T) {
 	t.Logf("pass over %d hostile feeds and one good one: %s; heap grew %d MiB (peak system memory %d MiB)",
 		len(hs), took.Round(time.Millisecond), (int64(after.HeapInuse)-int64(before.HeapInuse))>>20, after.Sys>>20)
 
-	rows, err := app.statusRows(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, r := range rows {
+	for _, r := range statuses(t, tp.st) {
 		if len(r.Name) > 0 {
 			t.Errorf("unexpected name %q", r.Name)
 		}
-		if r.Feed == good.URL {
+		if r.URL == good.URL {
 			if r.LastError != "" || r.Revisions != 1 {
 				t.Errorf("good feed: %+v", r)
 			}
 			continue
 		}
-		h := names[r.Feed]
+		h := names[r.URL]
 		switch {
 		case h.stored && r.Articles == 0:
 			t.Errorf("%s: nothing stored (error %q)", h.name, r.LastError)
@@ -176,7 +173,7 @@ func TestHostileFeedsDoNotStopTheOthers(t *testing.T) {
 			t.Errorf("%s: no error recorded", h.name)
 		case strings.Contains(r.LastError, "\n") || len(r.LastError) > 400:
 			t.Errorf("%s: error is not one short line: %q", h.name, r.LastError)
-		case !h.stored && !strings.Contains(r.LastError, strings.TrimSuffix(r.Feed, "/feed")):
+		case !h.stored && !strings.Contains(r.LastError, strings.TrimSuffix(r.URL, "/feed")):
 			t.Errorf("%s: error does not name the feed: %q", h.name, r.LastError)
 		}
 		t.Logf("%-36s articles=%-4d %s", h.name, r.Articles, r.LastError)

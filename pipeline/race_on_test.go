@@ -1,6 +1,6 @@
-//go:build !race
+//go:build race
 
-package main
+package pipeline
 
 // raceEnabled: the race detector slows CPU-bound work several times over.
-const raceEnabled = false
+const raceEnabled = true

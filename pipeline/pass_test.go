@@ -1,40 +1,23 @@
-package main
+package pipeline
 
 import (
 	"context"
-	"os"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stet-news/stet/store"
 )
-
-// seedArticle returns the seed article's headline and body.
-func seedArticle(t *testing.T) (headline, body string) {
-	t.Helper()
-	b, err := os.ReadFile("testdata/seed-article.txt")
-	if err != nil {
-		t.Fatal(err)
-	}
-	headline, body, _ = strings.Cut(strings.TrimSpace(string(b)), "\n\n")
-	return headline, body
-}
-
-// seedTitleCorrected is the seed article after a correction of Rubio's title.
-func seedTitleCorrected(body string) string {
-	return strings.Replace(body, "a United States Senator from Florida", "the United States Secretary of State", 1)
-}
 
 func TestPassStoresExactlyTheRevisions(t *testing.T) {
 	ctx := context.Background()
 	headline, body := seedArticle(t)
 	srv := newFeedServer(t, rssFeed([3]string{"rubio-cartels", headline, body}))
-	te := newTestEnv()
-	app := newTestApp(t, te, testConfig(t, srv.URL))
+	tp := newTestPipeline(t, testConfig(t, srv.URL), nil)
 
-	pass := func(name string, wantRevisions int) passStats {
+	pass := func(name string, wantRevisions int) Stats {
 		t.Helper()
-		st, err := app.Pass(ctx, true)
+		st, err := tp.Pass(ctx, true)
 		if err != nil {
 			t.Fatalf("%s: %v", name, err)
 		}
@@ -44,7 +27,7 @@ func TestPassStoresExactlyTheRevisions(t *testing.T) {
 		if st.Revisions != wantRevisions {
 			t.Fatalf("%s: got %d new revisions, want %d", name, st.Revisions, wantRevisions)
 		}
-		te.advance(30 * 60e9)
+		tp.clock.advance(30 * 60e9)
 		return st
 	}
 
@@ -53,37 +36,37 @@ func TestPassStoresExactlyTheRevisions(t *testing.T) {
 	if st.NotModified != 1 {
 		t.Errorf("unchanged pass: got %d not-modified answers, want 1", st.NotModified)
 	}
-	if _, nm := srv.counts(); nm != 1 {
+	if _, nm := srv.Counts(); nm != 1 {
 		t.Errorf("server answered 304 %d times, want 1", nm)
 	}
 
 	// Typography only: straight quotes, doubled spaces, a new ETag.
 	cosmetic := strings.NewReplacer("“", `"`, "”", `"`, "’", "'", ". ", ".  ").Replace(body)
-	srv.set(rssFeed([3]string{"rubio-cartels", headline, cosmetic}))
+	srv.Set(rssFeed([3]string{"rubio-cartels", headline, cosmetic}))
 	pass("cosmetic change", 0)
 
-	srv.set(rssFeed([3]string{"rubio-cartels", headline, seedTitleCorrected(body)}))
+	srv.Set(rssFeed([3]string{"rubio-cartels", headline, seedTitleCorrected(body)}))
 	st = pass("title corrected", 1)
 	if st.Changes == 0 {
 		t.Errorf("title corrected: no change recorded")
 	}
 
-	sf, err := app.store.FeedByURL(ctx, srv.URL)
+	sf, err := tp.st.FeedByURL(ctx, srv.URL)
 	if err != nil {
 		t.Fatal(err)
 	}
-	arts, err := app.store.Articles(ctx, sf.ID, 0, 10)
+	arts, err := tp.st.Articles(ctx, sf.ID, 0, 10)
 	if err != nil || len(arts) != 1 {
 		t.Fatalf("articles: got %d (%v), want 1", len(arts), err)
 	}
-	revs, err := app.store.Revisions(ctx, arts[0].ID)
+	revs, err := tp.st.Revisions(ctx, arts[0].ID)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(revs) != 2 {
 		t.Fatalf("got %d revisions, want 2", len(revs))
 	}
-	changes, err := app.store.Changes(ctx, store.ChangeFilter{})
+	changes, err := tp.st.Changes(ctx, store.ChangeFilter{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -110,30 +93,58 @@ func TestPassGoesOnPastBrokenFeeds(t *testing.T) {
 	good := newFeedServer(t, rssFeed([3]string{"a", headline, body}))
 	broken := newFeedServer(t, `<rss version="2.0"><channel><item><title>unclosed`)
 	page := newFeedServer(t, `<!DOCTYPE html><html><head><title>Not a feed</title></head><body><p>hello</p></body></html>`)
-	page.contentType = "text/html"
-	te := newTestEnv()
-	app := newTestApp(t, te, testConfig(t, broken.URL, page.URL, good.URL))
-	st, err := app.Pass(ctx, true)
+	page.SetContentType("text/html")
+	tp := newTestPipeline(t, testConfig(t, broken.URL, page.URL, good.URL), nil)
+	st, err := tp.Pass(ctx, true)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if st.Failed != 2 || st.Revisions != 1 {
 		t.Fatalf("got %d failed and %d revisions, want 2 and 1", st.Failed, st.Revisions)
 	}
-	rows, err := app.statusRows(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, r := range rows {
-		switch r.Feed {
+	for _, r := range statuses(t, tp.st) {
+		switch r.URL {
 		case good.URL:
 			if r.LastError != "" || r.Revisions != 1 {
 				t.Errorf("good feed: %+v", r)
 			}
 		default:
 			if r.LastError == "" || strings.Contains(r.LastError, "\n") {
-				t.Errorf("broken feed %s: want a one-line error, got %q", r.Feed, r.LastError)
+				t.Errorf("broken feed %s: want a one-line error, got %q", r.URL, r.LastError)
 			}
+		}
+	}
+}
+
+func TestFlipFlopReportsOnlyTheFirstEdit(t *testing.T) {
+	ctx := context.Background()
+	headline, a := seedArticle(t)
+	b := seedTitleCorrected(a)
+	srv := newFeedServer(t, rssFeed([3]string{"rubio", headline, a}))
+	tp := newTestPipeline(t, testConfig(t, srv.URL), nil)
+	var total int
+	for i, text := range []string{a, b, a, b, a} {
+		srv.Set(rssFeed([3]string{"rubio", headline, text}))
+		st, err := tp.Pass(ctx, true)
+		if err != nil || st.Revisions != 1 {
+			t.Fatalf("pass %d: %+v %v", i+1, st, err)
+		}
+		total += st.Changes
+		if i >= 2 && st.Changes != 0 {
+			t.Fatalf("pass %d (a flip back): %d changes reported again", i+1, st.Changes)
+		}
+		tp.clock.advance(time.Hour)
+	}
+	if total == 0 {
+		t.Fatal("the first edit was not reported")
+	}
+	revs, err := tp.st.Revisions(ctx, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, want := range []int{0, 0, 1, 2, 3} {
+		if revs[i].RevertOf != want {
+			t.Errorf("revision %d: revert of %d, want %d", i+1, revs[i].RevertOf, want)
 		}
 	}
 }

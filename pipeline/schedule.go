@@ -1,0 +1,189 @@
+package pipeline
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"time"
+
+	"github.com/robfig/cron/v3"
+
+	"github.com/stet-news/stet/config"
+	"github.com/stet-news/stet/store"
+)
+
+// nextScheduled is when the feed's schedule next fires after t.
+func (p *Pipeline) nextScheduled(fc config.Feed, t time.Time) time.Time {
+	sched, err := cron.ParseStandard(p.cfg.FeedSchedule(fc))
+	if err != nil {
+		return time.Time{}
+	}
+	return sched.Next(t)
+}
+
+// NextFetch is when a feed is next fetched, as the daemon plans it: its
+// schedule's next time, or the end of its backoff, or never (the zero
+// time) when it is gone.
+func (p *Pipeline) NextFetch(s store.FeedStatus, now time.Time) time.Time {
+	if s.Gone {
+		return time.Time{}
+	}
+	if s.Failures == 0 {
+		for _, fc := range p.cfg.Feeds {
+			if fc.URL == s.URL {
+				return p.nextScheduled(fc, now)
+			}
+		}
+	}
+	return s.NextFetch
+}
+
+// jitterMax bounds the random delay before a scheduled fetch, so feeds that
+// share a schedule do not all fire in the same second: a tenth of the
+// schedule's period, at most 30 seconds.
+func (p *Pipeline) jitterMax(fc config.Feed) time.Duration {
+	sched, err := cron.ParseStandard(p.cfg.FeedSchedule(fc))
+	if err != nil {
+		return 0
+	}
+	next := sched.Next(p.now())
+	return min((sched.Next(next).Sub(next))/10, 30*time.Second)
+}
+
+// cronLogger adapts slog to robfig/cron's logger. A skipped run (the last
+// one of the job still going) is worth a warning: a feed that is always
+// skipped is a feed no longer fetched.
+type cronLogger struct{ log *slog.Logger }
+
+func (l cronLogger) Info(msg string, kv ...any) {
+	if msg == "skip" {
+		l.log.Warn("cron: skipped a run: the previous one is still going", kv...)
+		return
+	}
+	l.log.Debug("cron: "+msg, kv...)
+}
+
+func (l cronLogger) Error(err error, msg string, kv ...any) {
+	l.log.Error("cron: "+msg, append(kv, "err", err)...)
+}
+
+// chain wraps every scheduled job: Recover inside SkipIfStillRunning, so
+// that a job that panics releases its slot and runs again next time
+// (outside, robfig/cron v3.0.1 leaves the job locked for good).
+func chain(l cronLogger) cron.Chain {
+	return cron.NewChain(cron.SkipIfStillRunning(l), cron.Recover(l))
+}
+
+// Jobs are the scheduled work of the daemon that is not the pipeline's.
+type Jobs struct {
+	// Digest runs on digest.schedule (in digest.timezone); nil: none.
+	Digest func(ctx context.Context)
+	// Maintenance runs every minute before the rechecks (retries of a
+	// digest that failed); nil: none.
+	Maintenance func(ctx context.Context)
+}
+
+// Run is the daemon's schedule, until ctx ends: every feed on its cron
+// schedule (after a first pass over the feeds that are due), rechecks of
+// article pages every minute, and jobs. When ctx ends it stops the
+// schedule, lets the work in flight finish within the grace period,
+// cancels what is left, and returns once nothing touches the store any
+// more: the caller closes it after.
+func (p *Pipeline) Run(ctx context.Context, jobs Jobs) error {
+	cl := cronLogger{p.log}
+	c := cron.New(cron.WithChain(chain(cl).Then), cron.WithLogger(cl))
+	for _, fc := range p.cfg.Feeds {
+		spec := p.cfg.FeedSchedule(fc)
+		if _, err := c.AddFunc(spec, func() { p.scheduledFetch(ctx, fc) }); err != nil {
+			return fmt.Errorf("pipeline: feed %s: schedule %q: %w", fc.URL, spec, err)
+		}
+	}
+	if jobs.Digest != nil {
+		spec := p.cfg.Digest.Schedule
+		if tz := p.cfg.Digest.Timezone; tz != "" {
+			spec = "CRON_TZ=" + tz + " " + spec
+		}
+		if _, err := c.AddFunc(spec, func() {
+			if ctx.Err() == nil {
+				jobs.Digest(ctx)
+			}
+		}); err != nil {
+			return fmt.Errorf("pipeline: digest.schedule %q: %w", p.cfg.Digest.Schedule, err)
+		}
+	}
+	if _, err := c.AddFunc("@every 1m", func() { p.maintenance(ctx, jobs.Maintenance) }); err != nil {
+		return err
+	}
+	c.Start()
+	// A first pass right away for feeds that are due, so a new daemon does
+	// not sit idle until the first scheduled time.
+	first := make(chan struct{})
+	go func() {
+		defer close(first)
+		if _, err := p.Pass(ctx, false); err != nil && ctx.Err() == nil {
+			p.log.Error("first pass", "err", err)
+		}
+	}()
+
+	<-ctx.Done()
+	p.log.Info("stopping: letting in-flight work finish", "grace", p.grace)
+	stopped := c.Stop() // no new runs; done when the running ones return
+	drained := make(chan bool, 1)
+	go func() { drained <- p.Drain(p.grace) }()
+	<-first // its feeds in flight are the drain's to wait for
+	if !<-drained {
+		p.log.Warn("stopping: in-flight work did not finish within the grace period; cancelled")
+	}
+	// What else runs (a digest being sent) has seen ctx end.
+	select {
+	case <-stopped.Done():
+	case <-time.After(p.grace):
+		p.log.Warn("stopping: a scheduled job did not return in time")
+	}
+	return nil
+}
+
+// scheduledFetch is one cron firing for a feed.
+func (p *Pipeline) scheduledFetch(ctx context.Context, fc config.Feed) {
+	if j := p.jitterMax(fc); j > 0 {
+		select {
+		case <-time.After(time.Duration(rand.Int64N(int64(j)))):
+		case <-ctx.Done():
+			return
+		}
+	}
+	if ctx.Err() != nil {
+		return
+	}
+	sf, err := p.store.FeedByURL(ctx, fc.URL)
+	if errors.Is(err, store.ErrNotFound) {
+		sf, err = p.store.EnsureFeed(ctx, fc.URL, fc.Name)
+	}
+	if err != nil {
+		p.log.Error("feed state", "feed", fc.URL, "err", err)
+		return
+	}
+	if sf.Gone {
+		return
+	}
+	if sf.Failures > 0 && sf.NextFetch.After(p.now()) {
+		p.log.Debug("feed backing off", "feed", fc.URL, "until", fmtTime(sf.NextFetch))
+		return
+	}
+	p.FetchFeed(ctx, fc, sf)
+}
+
+// maintenance runs every minute: the caller's job, then the rechecks.
+func (p *Pipeline) maintenance(ctx context.Context, job func(context.Context)) {
+	if ctx.Err() != nil {
+		return
+	}
+	if job != nil {
+		job(ctx)
+	}
+	if err := p.Rechecks(ctx); err != nil {
+		p.log.Warn("rechecks", "err", oneLine(err.Error()))
+	}
+}
