@@ -383,7 +383,7 @@ type ArticleJSON struct {
 	InFeed    bool           `json:"in_feed"`
 	Stored    int            `json:"revisions_stored"` // revisions stored in all
 	Revisions []RevisionJSON `json:"revisions"`
-	Changes   []change.JSON   `json:"changes"`
+	Changes   []change.JSON  `json:"changes"`
 	Next      string         `json:"next,omitempty"`
 }
 
