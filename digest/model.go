@@ -190,7 +190,7 @@ func arrangeCapped(in Input, keep int) *doc {
 	for _, u := range feedOrder {
 		f := feeds[u]
 		if f.Name == "" {
-			f.Name = f.URL
+			f.Name = feedHost(f.URL)
 		}
 		if f.Name == "" {
 			f.Name = "(unknown feed)"
@@ -273,7 +273,7 @@ func arrangeOverflow(rest []Change, baseURL string, capBytes int64) *overflow {
 		if !ok {
 			name := shorten(clean(c.FeedName), maxName)
 			if name == "" {
-				name = clean(c.FeedURL)
+				name = feedHost(clean(c.FeedURL))
 			}
 			fi = len(o.Feeds)
 			byFeed[c.FeedURL] = fi
@@ -464,6 +464,15 @@ func webLink(raw string) string {
 		return ""
 	}
 	return u.String()
+}
+
+// feedHost names a feed that has neither a configured name nor a title of
+// its own by its URL's host; the URL itself is listed under the name.
+func feedHost(raw string) string {
+	if u, err := url.Parse(raw); err == nil && u.Host != "" {
+		return u.Host
+	}
+	return raw
 }
 
 // shorten cuts s to at most n runes, marking the cut.

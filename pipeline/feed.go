@@ -264,6 +264,9 @@ func (p *Pipeline) processFeed(ctx context.Context, fc config.Feed, sf store.Fee
 		log.Warn("feed document is cut short; keeping the items complete before the cut", "items", len(parsed.Items))
 	}
 	rec.ETag, rec.LastModified = resp.ETag, resp.LastModified
+	// What the feed says of itself names it where no name is configured
+	// (written only when it differs).
+	rec.Site = &store.FeedSite{Title: parsed.Title, Link: parsed.Link, Icon: parsed.Icon}
 	res.Items = len(parsed.Items)
 	fr := store.FetchResult{Fetch: &rec, FeedID: sf.ID, At: start, ResolveFeed: resolve}
 

@@ -28,7 +28,7 @@ type ChangeFilter struct {
 	Unsent    bool  // only changes in no digest
 }
 
-const changeSelect = `SELECT c.id, a.feed_id, f.url, f.name, c.article_id,
+const changeSelect = `SELECT c.id, a.feed_id, f.url, COALESCE(NULLIF(f.name, ''), f.title), c.article_id,
 	CASE WHEN COALESCE(a.url, a.key) <> '' THEN COALESCE(a.url, a.key) ELSE a.canonical END, COALESCE(r.headline, r.body),
 	c.from_rev, c.to_rev, c.kind, c.person, c.before_text, c.after_text, c.quote, c.detected_at,
 	COALESCE(c.digest_id, 0), COALESCE(r.revert_of, 0), a.canonical
@@ -297,7 +297,7 @@ type ProblemRow struct {
 }
 
 const problemSelect = `SELECT p.id, p.feed_id, f.url, COALESCE(p.article_id, 0), COALESCE(a.url, a.key, ''),
-	p.kind, p.detail, p.first_at, p.last_at, p.count, COALESCE(p.digest_id, 0), p.resolved_at, f.name,
+	p.kind, p.detail, p.first_at, p.last_at, p.count, COALESCE(p.digest_id, 0), p.resolved_at, COALESCE(NULLIF(f.name, ''), f.title),
 	(SELECT COALESCE(r.headline, r.body) FROM revisions r WHERE r.article_id = p.article_id ORDER BY r.number DESC LIMIT 1)
 	FROM problems p
 	JOIN feeds f ON f.id = p.feed_id

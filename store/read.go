@@ -13,13 +13,14 @@ import (
 type FeedStatus struct {
 	Feed
 	Articles, Revisions int
+	NextRecheck         time.Time // the earliest planned recheck of one of its article pages; zero when none
 }
 
 // FeedStatuses returns every feed with its article and revision counts.
 func (s *Store) FeedStatuses(ctx context.Context) ([]FeedStatus, error) {
-	rows, err := s.read.QueryContext(ctx, `SELECT `+feedCols+`, COALESCE(ac.n, 0), COALESCE(rc.n, 0)
+	rows, err := s.read.QueryContext(ctx, `SELECT `+feedCols+`, COALESCE(ac.n, 0), COALESCE(rc.n, 0), ac.next_check
 		FROM feeds f
-		LEFT JOIN (SELECT feed_id, COUNT(*) AS n FROM articles GROUP BY feed_id) ac ON ac.feed_id = f.id
+		LEFT JOIN (SELECT feed_id, COUNT(*) AS n, MIN(next_check) AS next_check FROM articles GROUP BY feed_id) ac ON ac.feed_id = f.id
 		LEFT JOIN (SELECT a.feed_id, COUNT(*) AS n FROM revisions r JOIN articles a ON a.id = r.article_id
 			GROUP BY a.feed_id) rc ON rc.feed_id = f.id
 		ORDER BY f.id`)
@@ -30,7 +31,7 @@ func (s *Store) FeedStatuses(ctx context.Context) ([]FeedStatus, error) {
 	var out []FeedStatus
 	for rows.Next() {
 		var fs FeedStatus
-		if err := rows.Scan(append(feedDest(&fs.Feed), &fs.Articles, &fs.Revisions)...); err != nil {
+		if err := rows.Scan(append(feedDest(&fs.Feed), &fs.Articles, &fs.Revisions, tm(&fs.NextRecheck))...); err != nil {
 			return nil, errf("feed statuses: %w", err)
 		}
 		out = append(out, fs)

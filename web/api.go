@@ -1,6 +1,7 @@
 package web
 
 import (
+	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -163,7 +164,7 @@ func (s *Server) feedJSON(fs []store.FeedStatus) []FeedJSON {
 	now := s.now()
 	out := make([]FeedJSON, 0, len(fs))
 	for _, f := range fs {
-		out = append(out, FeedJSON{Feed: f.URL, URL: f.FetchURL, Name: s.feedName(f.URL, f.Name),
+		out = append(out, FeedJSON{Feed: f.URL, URL: f.FetchURL, Name: s.feedName(f.URL, cmp.Or(f.Name, f.Site.Title)),
 			Articles: f.Articles, Revisions: f.Revisions, LastFetch: rfc3339(f.LastFetch),
 			LastStatus: f.LastStatus, LastError: f.LastError, NextFetch: rfc3339(s.nextFetch(f, now)),
 			Failures: f.Failures, Gone: f.Gone})

@@ -223,7 +223,7 @@ func (s *Server) changesPage(w http.ResponseWriter, r *http.Request) {
 	}
 	d.Feeds = append(d.Feeds, option{Value: "", Label: "all feeds", Selected: c.Feed == ""})
 	for _, f := range feeds {
-		d.Feeds = append(d.Feeds, option{Value: f.URL, Label: s.feedLabel(f.URL, f.Name),
+		d.Feeds = append(d.Feeds, option{Value: f.URL, Label: s.feedLabel(f.URL, cmp.Or(f.Name, f.Site.Title)),
 			Selected: c.Feed == f.URL || c.Feed == f.FetchURL})
 	}
 	for _, row := range rows {
@@ -262,7 +262,7 @@ func (s *Server) feedsPage(w http.ResponseWriter, r *http.Request) {
 		Failing int
 	}
 	for i, f := range fs {
-		v := feedView{FeedJSON: js[i], Label: s.feedLabel(f.URL, f.Name), Href: safeHref(f.URL),
+		v := feedView{FeedJSON: js[i], Label: s.feedLabel(f.URL, cmp.Or(f.Name, f.Site.Title)), Href: safeHref(f.URL),
 			LastFetch: f.LastFetch, NextFetch: s.nextFetch(f, now)}
 		switch {
 		case f.Gone:

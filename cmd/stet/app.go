@@ -90,8 +90,10 @@ type App struct {
 	metrics *metrics.Metrics
 }
 
-// openApp loads the configuration and opens the database.
-func openApp(ctx context.Context, env *Env, cf *commonFlags, urls []string) (*App, error) {
+// openApp loads the configuration and opens the database: a missing one
+// is created when create is set (run, once), an error otherwise, so that a
+// command that reads never leaves an empty database behind.
+func openApp(ctx context.Context, env *Env, cf *commonFlags, urls []string, create bool) (*App, error) {
 	log, err := cf.logger(env.Stderr)
 	if err != nil {
 		return nil, err
@@ -99,6 +101,14 @@ func openApp(ctx context.Context, env *Env, cf *commonFlags, urls []string) (*Ap
 	cfg, err := cf.loadConfig(env, urls)
 	if err != nil {
 		return nil, err
+	}
+	if !create {
+		// Opening (and migrating) is not interrupted half-way by a signal.
+		st, err := store.OpenExisting(context.WithoutCancel(ctx), cfg.Database)
+		if err != nil {
+			return nil, err
+		}
+		return wire(env, cfg, log, st), nil
 	}
 	return newApp(ctx, env, cfg, log)
 }
@@ -114,6 +124,11 @@ func newApp(ctx context.Context, env *Env, cfg config.Config, log *slog.Logger) 
 	if err != nil {
 		return nil, err
 	}
+	return wire(env, cfg, log, st), nil
+}
+
+// wire builds the app around an open store.
+func wire(env *Env, cfg config.Config, log *slog.Logger, st *store.Store) *App {
 	f := cfg.Fetch
 	ua := f.UserAgent
 	if ua == "" {
@@ -135,7 +150,7 @@ func newApp(ctx context.Context, env *Env, cfg config.Config, log *slog.Logger) 
 	})
 	m := metrics.New()
 	pipe := pipeline.New(pipeline.Options{Config: cfg, Store: st, Fetcher: fetcher, Now: env.Now, Log: log, Metrics: m})
-	return &App{cfg: cfg, store: st, pipe: pipe, log: log, env: env, now: env.Now, metrics: m}, nil
+	return &App{cfg: cfg, store: st, pipe: pipe, log: log, env: env, now: env.Now, metrics: m}
 }
 
 func (a *App) Close() error { return a.store.Close() }

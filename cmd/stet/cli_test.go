@@ -53,6 +53,12 @@ func TestWrongUsageExits2WithOneLine(t *testing.T) {
 			dir := t.TempDir()
 			if args[0] != "frobnicate" && args[0] != "diff" {
 				args = append(args, "--config", writeConfig(t, dir, "database: "+filepath.Join(dir, "stet.db")+"\n"))
+				// The database exists: what is judged is the usage.
+				st, err := store.Open(context.Background(), filepath.Join(dir, "stet.db"))
+				if err != nil {
+					t.Fatal(err)
+				}
+				st.Close()
 			}
 			code, _, errOut := runStet(t, args...)
 			if code != 2 {
@@ -267,7 +273,7 @@ func TestReadersInOtherProcessesDuringAPass(t *testing.T) {
 		default:
 			for _, args := range [][]string{{"status", "--json"}, {"changes", "--json"}} {
 				out, err := stetCmd(context.Background(), append(args, "--config", cfgPath)...).CombinedOutput()
-				if err != nil && !strings.Contains(string(out), "no such table") {
+				if err != nil && !strings.Contains(string(out), "no such table") && !strings.Contains(string(out), "no database") {
 					t.Fatalf("stet %s during a pass: %v\n%s", args[0], err, out)
 				}
 				if strings.Contains(string(out), "locked") {

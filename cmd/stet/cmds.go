@@ -13,7 +13,6 @@ import (
 
 	"github.com/stet-news/stet/change"
 	"github.com/stet-news/stet/store"
-	"github.com/stet-news/stet/web"
 )
 
 func init() {
@@ -48,7 +47,7 @@ func withApp(ctx context.Context, env *Env, name string, args []string, extra fu
 	if err := parseFlags(fs, env, args); err != nil {
 		return err
 	}
-	app, err := openApp(ctx, env, cf, nil)
+	app, err := openApp(ctx, env, cf, nil, false)
 	if err != nil {
 		return err
 	}
@@ -66,28 +65,55 @@ func noArgs(rest []string) error {
 }
 
 // statusRow is one line of `stet status --json`, as in /api/feeds.
-type statusRow = web.FeedJSON
+// statusRow is one feed in `stet status --json` (the contract's fields,
+// then ours).
+type statusRow struct {
+	Feed        string `json:"feed"`
+	URL         string `json:"url"`
+	Name        string `json:"name,omitempty"`  // configured
+	Title       string `json:"title,omitempty"` // the feed's own
+	Articles    int    `json:"articles"`
+	Revisions   int    `json:"revisions"`
+	LastFetch   string `json:"last_fetch"`
+	LastStatus  int    `json:"last_status"`
+	LastError   string `json:"last_error"`
+	NextFetch   string `json:"next_fetch"`
+	NextRecheck string `json:"next_recheck,omitempty"` // the earliest planned recheck of an article page
+	Failures    int    `json:"failures"`
+	Gone        bool   `json:"gone"`
+
+	display string
+}
 
 func (a *App) statusRows(ctx context.Context) ([]statusRow, error) {
 	sts, err := a.store.FeedStatuses(ctx)
 	if err != nil {
 		return nil, err
 	}
+	names := map[string]string{}
+	for _, f := range a.cfg.Feeds {
+		names[f.URL] = f.Name
+	}
 	now := a.now()
 	rows := make([]statusRow, 0, len(sts))
 	for _, s := range sts {
+		if n := names[s.URL]; n != "" {
+			s.Name = n
+		}
 		next := a.pipe.NextFetch(s, now)
-		rows = append(rows, statusRow{Feed: s.URL, URL: s.FetchURL, Name: s.Name, Articles: s.Articles, Revisions: s.Revisions,
+		rows = append(rows, statusRow{Feed: s.URL, URL: s.FetchURL, Name: s.Name, Title: s.Site.Title,
+			Articles: s.Articles, Revisions: s.Revisions,
 			LastFetch: fmtTime(s.LastFetch), LastStatus: s.LastStatus, LastError: s.LastError, NextFetch: fmtTime(next),
-			Failures: s.Failures, Gone: s.Gone})
+			NextRecheck: fmtTime(s.NextRecheck), Failures: s.Failures, Gone: s.Gone, display: s.DisplayName()})
 	}
 	return rows, nil
 }
 
 func cmdStatus(ctx context.Context, env *Env, args []string) error {
-	var asJSON bool
+	var asJSON, long bool
 	return withApp(ctx, env, "status", args, func(fs *commonFlagSet) {
 		fs.BoolVar(&asJSON, "json", false, "one JSON object per line")
+		fs.BoolVar(&long, "long", false, "whole errors and each feed's URL")
 	}, func(a *App, rest []string) error {
 		if err := noArgs(rest); err != nil {
 			return err
@@ -105,25 +131,41 @@ func cmdStatus(ctx context.Context, env *Env, args []string) error {
 			}
 			return nil
 		}
+		if pid, ok := daemonPID(a.cfg.Database); ok {
+			fmt.Fprintf(env.Stdout, "daemon: running (pid %d)\n\n", pid)
+		} else {
+			fmt.Fprintf(env.Stdout, "daemon: not running on this database\n\n")
+		}
 		tw := tabwriter.NewWriter(env.Stdout, 0, 0, 2, ' ', 0)
-		fmt.Fprintln(tw, "FEED\tLAST FETCH\tRESULT\tARTICLES\tREVISIONS\tNEXT FETCH")
+		head := "FEED\tLAST FETCH\tRESULT\tARTICLES\tREVISIONS\tNEXT FETCH\tNEXT RECHECK"
+		if long {
+			head += "\tURL"
+		}
+		fmt.Fprintln(tw, head)
 		for _, r := range rows {
 			result := "ok"
 			switch {
 			case r.Gone:
 				result = "gone (410): stopped"
+			case r.LastError != "" && long:
+				result = causeFirst(r.LastError)
 			case r.LastError != "":
-				result = truncate(r.LastError, 60)
+				result = truncate(causeFirst(r.LastError), 60)
 			case r.LastFetch == "":
 				result = "not fetched yet"
 			case r.LastStatus != 0:
 				result = strconv.Itoa(r.LastStatus)
 			}
-			feed := r.Feed
-			if r.URL != r.Feed {
-				feed += " → " + r.URL
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%d\t%s\t%s", truncate(r.display, 40), orDash(r.LastFetch), result,
+				r.Articles, r.Revisions, orDash(r.NextFetch), orDash(r.NextRecheck))
+			if long {
+				u := r.Feed
+				if r.URL != r.Feed {
+					u += " → " + r.URL
+				}
+				fmt.Fprintf(tw, "\t%s", u)
 			}
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%d\t%s\n", feed, orDash(r.LastFetch), result, r.Articles, r.Revisions, orDash(r.NextFetch))
+			fmt.Fprintln(tw)
 		}
 		if err := tw.Flush(); err != nil {
 			return err
@@ -132,14 +174,14 @@ func cmdStatus(ctx context.Context, env *Env, args []string) error {
 		if err != nil {
 			return err
 		}
-		per := int64(0)
-		if st.Revisions > 0 {
-			per = st.DBBytes / int64(st.Revisions)
+		fmt.Fprintf(env.Stdout, "\ndatabase %s: %s, %s, %s, %s\n", a.cfg.Database, humanBytes(st.DBBytes),
+			plural(st.Articles, "article", "articles"), plural(st.Revisions, "revision", "revisions"), plural(st.Changes, "change", "changes"))
+		if st.TextBytes > 0 {
+			fmt.Fprintf(env.Stdout, "revision text: %s stored as %s (%.2f×)\n", humanBytes(st.TextBytes), humanBytes(st.StoredBytes),
+				float64(st.StoredBytes)/float64(st.TextBytes))
 		}
-		fmt.Fprintf(env.Stdout, "\ndatabase %s: %s, %d articles, %d revisions (%s per revision), %d changes\n",
-			a.cfg.Database, humanBytes(st.DBBytes), st.Articles, st.Revisions, humanBytes(per), st.Changes)
 		if n, err := a.store.RecheckBacklog(ctx, a.now()); err == nil && n > 0 {
-			fmt.Fprintf(env.Stdout, "recheck backlog: %d article pages due\n", n)
+			fmt.Fprintf(env.Stdout, "recheck backlog: %s due\n", plural(n, "article page", "article pages"))
 		}
 		return a.digestStatus(ctx, env.Stdout)
 	})

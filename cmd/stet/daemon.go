@@ -35,6 +35,11 @@ func cmdRun(ctx context.Context, env *Env, args []string) error {
 		if err := app.cfg.CheckSecrets(env.Getenv); err != nil {
 			return err // never serve without a usable token
 		}
+		release, err := lockRun(app.cfg.Database)
+		if err != nil {
+			return err
+		}
+		defer release()
 		return app.Daemon(ctx)
 	})
 }
@@ -50,7 +55,7 @@ func withFeeds(ctx context.Context, env *Env, name string, args []string, extra 
 	if err := parseFlags(fs, env, args); err != nil {
 		return err
 	}
-	app, err := openApp(ctx, env, cf, fs.Args())
+	app, err := openApp(ctx, env, cf, fs.Args(), true)
 	if err != nil {
 		return err
 	}
