@@ -60,7 +60,7 @@ func (p *Pipeline) Pass(ctx context.Context, force bool) (Stats, error) {
 	for _, f := range stored {
 		byURL[f.URL] = f
 	}
-	for _, fc := range p.cfg.Feeds {
+	for _, fc := range p.conf().Feeds {
 		sf, ok := byURL[fc.URL]
 		if !ok || (fc.Name != "" && fc.Name != sf.Name) {
 			if sf, err = p.store.EnsureFeed(ctx, fc.URL, fc.Name); err != nil {
@@ -77,7 +77,7 @@ func (p *Pipeline) Pass(ctx context.Context, force bool) (Stats, error) {
 		}
 		jobs = append(jobs, job{fc, sf})
 	}
-	workers := max(p.cfg.Fetch.Workers, 1)
+	workers := max(p.conf().Fetch.Workers, 1)
 	batch := &fetchBatch{store: p.store}
 	ch := make(chan job)
 	var mu sync.Mutex
@@ -278,7 +278,7 @@ func (p *Pipeline) processFeed(ctx context.Context, fc config.Feed, sf store.Fee
 			res.Err = p.storeErr(err, false)
 			return res
 		}
-		if wait := recheckInterval(p.cfg.Recheck, 0); wait > 0 {
+		if wait := recheckInterval(p.conf().Recheck, 0); wait > 0 {
 			fr.RecheckAt = start.Add(wait)
 		}
 	}

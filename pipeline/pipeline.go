@@ -17,9 +17,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/robfig/cron/v3"
 	"log/slog"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/stet-news/stet/config"
@@ -66,7 +68,7 @@ type Options struct {
 
 // Pipeline processes feeds and article pages into the store.
 type Pipeline struct {
-	cfg     config.Config
+	cfgp    atomic.Pointer[config.Config] // replaced whole by Reload
 	store   Store
 	fetcher Fetcher
 	now     func() time.Time
@@ -76,6 +78,14 @@ type Pipeline struct {
 
 	mu      sync.Mutex
 	running map[int64]bool // feeds being fetched now
+
+	// sched is Run's cron schedule, for Reload.
+	sched struct {
+		sync.Mutex
+		c       *cron.Cron
+		ctx     context.Context
+		entries map[string]feedEntry // by configured feed URL
+	}
 
 	// Work in flight (a feed, a recheck) is counted in inflight and runs
 	// under a context that the caller's cancellation does not end (a fetch
@@ -89,8 +99,10 @@ type Pipeline struct {
 
 // New returns a Pipeline.
 func New(o Options) *Pipeline {
-	p := &Pipeline{cfg: o.Config, store: o.Store, fetcher: o.Fetcher, now: o.Now, log: o.Log, metrics: o.Metrics,
+	p := &Pipeline{store: o.Store, fetcher: o.Fetcher, now: o.Now, log: o.Log, metrics: o.Metrics,
 		grace: o.Grace, running: map[int64]bool{}}
+	cfg := o.Config
+	p.cfgp.Store(&cfg)
 	if p.now == nil {
 		p.now = time.Now
 	}
@@ -106,6 +118,10 @@ func New(o Options) *Pipeline {
 	p.base, p.abort = context.WithCancel(context.Background())
 	return p
 }
+
+// conf is the configuration in force. A caller that reads several keys
+// takes it once, so that a reload between them does not mix two files.
+func (p *Pipeline) conf() *config.Config { return p.cfgp.Load() }
 
 // Metrics are the pipeline's counters and health.
 func (p *Pipeline) Metrics() *metrics.Metrics { return p.metrics }

@@ -30,7 +30,7 @@ func recheckInterval(rc config.Recheck, age time.Duration) time.Duration {
 func (p *Pipeline) fullTextFeeds(ctx context.Context) (map[int64]config.Feed, error) {
 	out := map[int64]config.Feed{}
 	var stored map[string]store.Feed
-	for _, fc := range p.cfg.Feeds {
+	for _, fc := range p.conf().Feeds {
 		if !fc.FullText {
 			continue
 		}
@@ -67,7 +67,7 @@ func (p *Pipeline) Rechecks(ctx context.Context) error {
 	if err != nil || len(ft) == 0 {
 		return err
 	}
-	targets, err := p.store.DueRechecks(ctx, p.now(), max(p.cfg.Recheck.Budget, 1))
+	targets, err := p.store.DueRechecks(ctx, p.now(), max(p.conf().Recheck.Budget, 1))
 	if err != nil {
 		return p.storeErr(err, false)
 	}
@@ -112,7 +112,7 @@ func (p *Pipeline) recheck(ctx context.Context, fc config.Feed, t store.RecheckT
 		}
 	}()
 	now := p.now()
-	wait := recheckInterval(p.cfg.Recheck, now.Sub(t.FirstSeen))
+	wait := recheckInterval(p.conf().Recheck, now.Sub(t.FirstSeen))
 	if wait == 0 {
 		return p.storeErr(p.store.SetRecheck(sctx, t.ArticleID, time.Time{}, "", ""), true)
 	}

@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"math/rand/v2"
+	"reflect"
 	"time"
 
 	"github.com/robfig/cron/v3"
@@ -16,7 +18,7 @@ import (
 
 // nextScheduled is when the feed's schedule next fires after t.
 func (p *Pipeline) nextScheduled(fc config.Feed, t time.Time) time.Time {
-	sched, err := cron.ParseStandard(p.cfg.FeedSchedule(fc))
+	sched, err := cron.ParseStandard(p.conf().FeedSchedule(fc))
 	if err != nil {
 		return time.Time{}
 	}
@@ -31,7 +33,7 @@ func (p *Pipeline) NextFetch(s store.FeedStatus, now time.Time) time.Time {
 		return time.Time{}
 	}
 	if s.Failures == 0 {
-		for _, fc := range p.cfg.Feeds {
+		for _, fc := range p.conf().Feeds {
 			if fc.URL == s.URL {
 				return p.nextScheduled(fc, now)
 			}
@@ -44,7 +46,7 @@ func (p *Pipeline) NextFetch(s store.FeedStatus, now time.Time) time.Time {
 // share a schedule do not all fire in the same second: a tenth of the
 // schedule's period, at most 30 seconds.
 func (p *Pipeline) jitterMax(fc config.Feed) time.Duration {
-	sched, err := cron.ParseStandard(p.cfg.FeedSchedule(fc))
+	sched, err := cron.ParseStandard(p.conf().FeedSchedule(fc))
 	if err != nil {
 		return 0
 	}
@@ -94,15 +96,19 @@ type Jobs struct {
 func (p *Pipeline) Run(ctx context.Context, jobs Jobs) error {
 	cl := cronLogger{p.log}
 	c := cron.New(cron.WithChain(chain(cl).Then), cron.WithLogger(cl))
-	for _, fc := range p.cfg.Feeds {
-		spec := p.cfg.FeedSchedule(fc)
-		if _, err := c.AddFunc(spec, func() { p.scheduledFetch(ctx, fc) }); err != nil {
-			return fmt.Errorf("pipeline: feed %s: schedule %q: %w", fc.URL, spec, err)
+	p.sched.Lock()
+	p.sched.c, p.sched.ctx, p.sched.entries = c, ctx, map[string]feedEntry{}
+	cfg := p.conf()
+	for _, fc := range cfg.Feeds {
+		if err := p.scheduleFeed(fc.URL, cfg.FeedSchedule(fc)); err != nil {
+			p.sched.Unlock()
+			return err
 		}
 	}
+	p.sched.Unlock()
 	if jobs.Digest != nil {
-		spec := p.cfg.Digest.Schedule
-		if tz := p.cfg.Digest.Timezone; tz != "" {
+		spec := p.conf().Digest.Schedule
+		if tz := p.conf().Digest.Timezone; tz != "" {
 			spec = "CRON_TZ=" + tz + " " + spec
 		}
 		if _, err := c.AddFunc(spec, func() {
@@ -110,7 +116,7 @@ func (p *Pipeline) Run(ctx context.Context, jobs Jobs) error {
 				jobs.Digest(ctx)
 			}
 		}); err != nil {
-			return fmt.Errorf("pipeline: digest.schedule %q: %w", p.cfg.Digest.Schedule, err)
+			return fmt.Errorf("pipeline: digest.schedule %q: %w", p.conf().Digest.Schedule, err)
 		}
 	}
 	if _, err := c.AddFunc("@every 1m", func() { p.maintenance(ctx, jobs.Maintenance) }); err != nil {
@@ -143,6 +149,105 @@ func (p *Pipeline) Run(ctx context.Context, jobs Jobs) error {
 		p.log.Warn("stopping: a scheduled job did not return in time")
 	}
 	return nil
+}
+
+// feedEntry is a feed's place in the cron schedule.
+type feedEntry struct {
+	id   cron.EntryID
+	spec string
+}
+
+// scheduleFeed adds the cron entry of the feed configured with url; the
+// caller holds p.sched. The entry looks the feed up when it fires, so a
+// reload that changes only its name or full_text needs no new entry.
+func (p *Pipeline) scheduleFeed(url, spec string) error {
+	ctx := p.sched.ctx
+	id, err := p.sched.c.AddFunc(spec, func() {
+		for _, fc := range p.conf().Feeds {
+			if fc.URL == url {
+				p.scheduledFetch(ctx, fc)
+				return
+			}
+		}
+	})
+	if err != nil {
+		return fmt.Errorf("pipeline: feed %s: schedule %q: %w", url, spec, err)
+	}
+	p.sched.entries[url] = feedEntry{id: id, spec: spec}
+	return nil
+}
+
+// Reload takes up cfg while Run runs (SIGHUP): feeds added are scheduled
+// and fetched now when due, feeds removed are unscheduled (their history
+// stays), changed schedules take effect; names and full_text are read at
+// each fetch. The keys it cannot change without a restart (the database,
+// the web server, mail, fetch limits, the digest's schedule) are returned
+// when they differ, and keep their old values.
+func (p *Pipeline) Reload(cfg config.Config) (restart []string, err error) {
+	old := p.conf()
+	if cfg.Database != old.Database {
+		restart = append(restart, "database")
+	}
+	if !reflect.DeepEqual(cfg.HTTP, old.HTTP) {
+		restart = append(restart, "http")
+	}
+	if !reflect.DeepEqual(cfg.SMTP, old.SMTP) {
+		restart = append(restart, "smtp")
+	}
+	if !reflect.DeepEqual(cfg.Fetch, old.Fetch) {
+		restart = append(restart, "fetch")
+	}
+	if !reflect.DeepEqual(cfg.Digest, old.Digest) {
+		restart = append(restart, "digest")
+	}
+	// What needs a restart keeps its value, so that the process stays
+	// what its start made it.
+	cfg.Database, cfg.HTTP, cfg.SMTP, cfg.Fetch, cfg.Digest = old.Database, old.HTTP, old.SMTP, old.Fetch, old.Digest
+
+	p.sched.Lock()
+	defer p.sched.Unlock()
+	if p.sched.c == nil {
+		p.cfgp.Store(&cfg) // not running: the next Run schedules it
+		return restart, nil
+	}
+	want := map[string]string{}
+	for _, fc := range cfg.Feeds {
+		want[fc.URL] = cfg.FeedSchedule(fc)
+	}
+	// Check every new schedule before changing anything.
+	for u, spec := range want {
+		if _, err := config.CronParser().Parse(spec); err != nil {
+			return nil, fmt.Errorf("pipeline: reload: feed %s: schedule %q: %w", u, spec, err)
+		}
+	}
+	p.cfgp.Store(&cfg)
+	var added, removed, moved int
+	prev := maps.Clone(p.sched.entries)
+	for u, e := range p.sched.entries {
+		if spec, ok := want[u]; !ok || spec != e.spec {
+			p.sched.c.Remove(e.id)
+			delete(p.sched.entries, u)
+			if !ok {
+				removed++
+			} else {
+				moved++
+			}
+		}
+	}
+	for _, fc := range cfg.Feeds {
+		if _, ok := p.sched.entries[fc.URL]; ok {
+			continue
+		}
+		if err := p.scheduleFeed(fc.URL, want[fc.URL]); err != nil {
+			return nil, err
+		}
+		if _, had := prev[fc.URL]; !had {
+			added++
+			go p.scheduledFetch(p.sched.ctx, fc) // a feed added is due now
+		}
+	}
+	p.log.Info("configuration reloaded", "feeds", len(cfg.Feeds), "added", added, "removed", removed, "rescheduled", moved)
+	return restart, nil
 }
 
 // scheduledFetch is one cron firing for a feed.

@@ -88,6 +88,9 @@ type App struct {
 
 	rootCAs *x509.CertPool // for SMTP over TLS; nil: the system's
 	metrics *metrics.Metrics
+	// reload reads the configuration again as the command line gave it
+	// (SIGHUP); nil for an app built without a command line.
+	reload func() (config.Config, error)
 }
 
 // openApp loads the configuration and opens the database: a missing one
@@ -102,15 +105,23 @@ func openApp(ctx context.Context, env *Env, cf *commonFlags, urls []string, crea
 	if err != nil {
 		return nil, err
 	}
+	reload := func() (config.Config, error) { return cf.loadConfig(env, urls) }
 	if !create {
 		// Opening (and migrating) is not interrupted half-way by a signal.
 		st, err := store.OpenExisting(context.WithoutCancel(ctx), cfg.Database)
 		if err != nil {
 			return nil, err
 		}
-		return wire(env, cfg, log, st), nil
+		a := wire(env, cfg, log, st)
+		a.reload = reload
+		return a, nil
 	}
-	return newApp(ctx, env, cfg, log)
+	a, err := newApp(ctx, env, cfg, log)
+	if err != nil {
+		return nil, err
+	}
+	a.reload = reload
+	return a, nil
 }
 
 func newApp(ctx context.Context, env *Env, cfg config.Config, log *slog.Logger) (*App, error) {

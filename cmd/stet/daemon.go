@@ -6,8 +6,11 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"os/signal"
 	"runtime"
 	"runtime/pprof"
+	"strings"
+	"syscall"
 	"time"
 
 	"github.com/stet-news/stet/pipeline"
@@ -156,6 +159,10 @@ func (a *App) Daemon(ctx context.Context) error {
 			}
 		}
 	}
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
+	go a.reloadOnHUP(ctx, hup)
 	err := a.pipe.Run(ctx, jobs)
 	cancel()
 	if serr := <-srvErr; err == nil && serr != nil && !errors.Is(serr, context.Canceled) {
@@ -166,4 +173,37 @@ func (a *App) Daemon(ctx context.Context) error {
 	}
 	a.log.Info("stopped")
 	return nil
+}
+
+// reloadOnHUP reads the configuration again on each SIGHUP and hands it to
+// the pipeline. A file that does not load is refused with its line, and the
+// configuration in force stays.
+func (a *App) reloadOnHUP(ctx context.Context, hup <-chan os.Signal) {
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-hup:
+		}
+		if a.reload == nil {
+			continue
+		}
+		cfg, err := a.reload()
+		if err != nil {
+			a.log.Error("reload refused; the configuration in force stays", "err", oneLine(err.Error()))
+			continue
+		}
+		if len(cfg.Feeds) == 0 {
+			a.log.Error("reload refused: the configuration has no feeds; the configuration in force stays")
+			continue
+		}
+		restart, err := a.pipe.Reload(cfg)
+		if err != nil {
+			a.log.Error("reload refused; the configuration in force stays", "err", oneLine(err.Error()))
+			continue
+		}
+		if len(restart) > 0 {
+			a.log.Warn("reload: these settings changed and take effect at the next restart", "keys", strings.Join(restart, ", "))
+		}
+	}
 }
