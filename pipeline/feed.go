@@ -1,12 +1,14 @@
 package pipeline
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
 	"runtime/debug"
+	"strings"
 	"sync"
 	"time"
 
@@ -36,6 +38,27 @@ type Stats struct {
 	// full disk, a read-only database): a pass with any did not do its job.
 	StoreFailed int
 	Panics      int
+	// FailedFeeds names the feeds that failed (the first few).
+	FailedFeeds []string
+}
+
+// maxNamedFailures bounds the feeds a pass's log line names.
+const maxNamedFailures = 5
+
+// LogValue is the pass as one log line: its counts, and the feeds that
+// failed, a few by name then "and N more".
+func (st Stats) LogValue() slog.Value {
+	attrs := []slog.Attr{slog.Int("feeds", st.Feeds), slog.Int("failed", st.Failed), slog.Int("not_modified", st.NotModified),
+		slog.Int("items", st.Items), slog.Int("new_articles", st.NewArticles), slog.Int("new_revisions", st.Revisions),
+		slog.Int("changes", st.Changes)}
+	if st.Failed > 0 {
+		names := strings.Join(st.FailedFeeds, ", ")
+		if more := st.Failed - len(st.FailedFeeds); more > 0 {
+			names += fmt.Sprintf(" and %d more", more)
+		}
+		attrs = append(attrs, slog.String("failed_feeds", names))
+	}
+	return slog.GroupValue(attrs...)
 }
 
 // ErrPanic marks the result of a feed whose processing panicked.
@@ -96,6 +119,9 @@ func (p *Pipeline) Pass(ctx context.Context, force bool) (Stats, error) {
 				st.Changes += r.NewChanges
 				if r.Err != nil {
 					st.Failed++
+					if len(st.FailedFeeds) < maxNamedFailures {
+						st.FailedFeeds = append(st.FailedFeeds, cmp.Or(j.fc.Name, j.fc.URL))
+					}
 				}
 				if errors.Is(r.Err, ErrStore) {
 					st.StoreFailed++
@@ -201,11 +227,16 @@ func (p *Pipeline) fetchFeed(ctx context.Context, fc config.Feed, sf store.Feed,
 		p.metrics.Changes(res.NewChanges)
 		attrs := []any{"status", res.Status, "items", res.Items, "new_articles", res.NewArticles,
 			"new_revisions", res.NewRevisions, "changes", res.NewChanges, "duration", time.Since(began).Round(time.Millisecond)}
-		if res.Err != nil {
+		switch {
+		case res.Err != nil:
 			log.Warn("fetch failed", append(attrs, "err", oneLine(res.Err.Error()))...)
-			return
+		case res.NewRevisions > 0 || res.NewChanges > 0:
+			log.Info("fetched", attrs...)
+		default:
+			// Unchanged (a 304, or nothing new): every feed on every
+			// pass; the pass's own line counts them.
+			log.Debug("fetched, nothing new", attrs...)
 		}
-		log.Info("fetched", attrs...)
 	}()
 	// Runs first: whatever panicked, the deferred calls above still run.
 	defer func() {

@@ -128,9 +128,12 @@ func (p *Pipeline) Run(ctx context.Context, jobs Jobs) error {
 	first := make(chan struct{})
 	go func() {
 		defer close(first)
-		if _, err := p.Pass(ctx, false); err != nil && ctx.Err() == nil {
+		st, err := p.Pass(ctx, false)
+		if err != nil && ctx.Err() == nil {
 			p.log.Error("first pass", "err", err)
+			return
 		}
+		p.log.Info("first pass done", "pass", st)
 	}()
 
 	<-ctx.Done()

@@ -343,3 +343,19 @@ func checkRows(ctx context.Context, tx *sql.Tx, q, format string, add func(strin
 	}
 	return rows.Err()
 }
+
+// RecheckAllNow makes every article page that is rechecked at all due at
+// now (stet once --recheck: a user who just edited a page wants to see it
+// read now, not at its next planned time). It returns how many.
+func (s *Store) RecheckAllNow(ctx context.Context, now time.Time) (int, error) {
+	var n int64
+	err := s.writeTx(ctx, "recheck all now", func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE articles SET next_check = ? WHERE next_check IS NOT NULL AND next_check > ?`, ms(now), ms(now))
+		if err != nil {
+			return err
+		}
+		n, err = res.RowsAffected()
+		return err
+	})
+	return int(n), err
+}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"github.com/stet-news/stet/config"
 	"os"
 	"os/signal"
 	"runtime"
@@ -27,7 +28,7 @@ func init() {
 	register(&command{
 		name:    "once",
 		summary: "one pass over every feed, then exit",
-		usage:   "stet once [--config FILE] [URL ...]",
+		usage:   "stet once [--config FILE] [--recheck] [URL ...]",
 		example: "stet once https://example.com/rss.xml",
 		run:     cmdOnce,
 	})
@@ -71,9 +72,11 @@ func withFeeds(ctx context.Context, env *Env, name string, args []string, extra 
 
 func cmdOnce(ctx context.Context, env *Env, args []string) error {
 	var cpuprofile, memprofile string
+	var recheck bool
 	return withFeeds(ctx, env, "once", args, func(fs *flag.FlagSet) {
 		fs.StringVar(&cpuprofile, "cpuprofile", "", "write a CPU profile of the pass to this file (go tool pprof)")
 		fs.StringVar(&memprofile, "memprofile", "", "write a heap profile to this file after the pass (go tool pprof)")
+		fs.BoolVar(&recheck, "recheck", false, "also recheck every tracked article page now (full_text feeds), not at its planned time")
 	}, func(app *App) error {
 		if cpuprofile != "" {
 			f, err := os.Create(cpuprofile)
@@ -96,13 +99,28 @@ func cmdOnce(ctx context.Context, env *Env, args []string) error {
 				return err
 			}
 		}
-		app.log.Info("pass done", "feeds", st.Feeds, "failed", st.Failed, "not_modified", st.NotModified,
-			"items", st.Items, "new_articles", st.NewArticles, "new_revisions", st.Revisions, "changes", st.Changes,
-			"duration", time.Since(start).Round(time.Millisecond))
-		if rerr := app.pipe.Rechecks(ctx); rerr != nil {
-			app.log.Warn("rechecks", "err", rerr)
-			if errors.Is(rerr, pipeline.ErrStore) {
-				st.StoreFailed++
+		app.log.Info("pass done", "pass", st, "duration", time.Since(start).Round(time.Millisecond))
+		rounds := 1
+		if recheck {
+			n, err := app.store.RecheckAllNow(ctx, app.now())
+			if err != nil {
+				return err
+			}
+			app.log.Info("rechecking article pages now", "pages", n)
+			// Each round takes recheck.budget pages; a bound, so a page
+			// that stays due cannot keep the command running.
+			rounds = n/max(app.cfg.Recheck.Budget, 1) + 2
+		}
+		for range rounds {
+			if rerr := app.pipe.Rechecks(ctx); rerr != nil {
+				app.log.Warn("rechecks", "err", rerr)
+				if errors.Is(rerr, pipeline.ErrStore) {
+					st.StoreFailed++
+				}
+				break
+			}
+			if n, err := app.store.RecheckBacklog(ctx, app.now()); err != nil || n == 0 {
+				break
 			}
 		}
 		if st.StoreFailed > 0 {
@@ -134,6 +152,7 @@ func writeHeapProfile(path string) error {
 // store can be closed after.
 func (a *App) Daemon(ctx context.Context) error {
 	a.log.Info("stet running", "feeds", len(a.cfg.Feeds), "database", a.cfg.Database, "version", version)
+	a.logNextDigest()
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	srvErr := make(chan error, 1)
@@ -206,4 +225,27 @@ func (a *App) reloadOnHUP(ctx context.Context, hup <-chan os.Signal) {
 			a.log.Warn("reload: these settings changed and take effect at the next restart", "keys", strings.Join(restart, ", "))
 		}
 	}
+}
+
+// logNextDigest says at start when the next digest goes out and where, so
+// that a user need not wait a day to learn the schedule is wrong.
+func (a *App) logNextDigest() {
+	if !a.digestEnabled() {
+		a.log.Info("no digest: set digest.to (with smtp.host) or digest.dir to get one")
+		return
+	}
+	loc, err := a.cfg.Location()
+	if err != nil {
+		return // refused at start already
+	}
+	sched, err := config.CronParser().Parse(a.cfg.Digest.Schedule)
+	if err != nil {
+		return
+	}
+	next := sched.Next(a.now().In(loc))
+	to := "the folder " + a.digestDir()
+	if a.cfg.SMTP.Host != "" {
+		to = strings.Join(a.cfg.Digest.To, ", ") + " via " + a.cfg.SMTP.Host
+	}
+	a.log.Info("next digest", "at", next.Format("2006-01-02 15:04 MST"), "to", to)
 }
