@@ -33,6 +33,22 @@ func Known(kind string) bool {
 	return false
 }
 
+// Expand reads a kind as a user types it: a kind ("quote_edited"), or the
+// word before its underscore standing for every kind that starts with it
+// ("quote", "title", "headline"), as the tables show them.
+func Expand(kind string) ([]string, bool) {
+	if Known(kind) {
+		return []string{kind}, true
+	}
+	var out []string
+	for _, k := range Kinds {
+		if strings.HasPrefix(k, kind+"_") {
+			out = append(out, k)
+		}
+	}
+	return out, len(out) > 0
+}
+
 // Label is how a kind reads for people, lower case ("quote edited"); an
 // unknown kind is shown as it is.
 func Label(kind string) string {

@@ -19,7 +19,8 @@ type ChangeFilter struct {
 	Since     time.Time
 	FeedURL   string // configured or fetched URL
 	Kind      string
-	Person    string // case-insensitive substring
+	Kinds     []string // any of these kinds (with Kind: both must hold)
+	Person    string   // case-insensitive substring
 	ArticleID int64
 	AfterID   int64 // id > AfterID
 	BeforeID  int64 // id < BeforeID
@@ -74,6 +75,12 @@ func (s *Store) Changes(ctx context.Context, f ChangeFilter) ([]ChangeRow, error
 		where = append(where, "c.kind = ?")
 		args = append(args, f.Kind)
 	}
+	if len(f.Kinds) > 0 {
+		where = append(where, "c.kind IN (?"+strings.Repeat(", ?", len(f.Kinds)-1)+")")
+		for _, k := range f.Kinds {
+			args = append(args, k)
+		}
+	}
 	if f.Person != "" {
 		where = append(where, `c.person_fold LIKE ? ESCAPE '\'`)
 		args = append(args, "%"+likeEscape(strings.ToLower(f.Person))+"%")
@@ -106,7 +113,7 @@ func (s *Store) Changes(ctx context.Context, f ChangeFilter) ([]ChangeRow, error
 		q += " LIMIT ?"
 		args = append(args, f.Limit)
 	}
-	if f.ArticleID != 0 && f.Limit > 0 && f.Since.IsZero() && f.FeedURL == "" && f.Kind == "" && f.Person == "" && !f.Unsent {
+	if f.ArticleID != 0 && f.Limit > 0 && f.Since.IsZero() && f.FeedURL == "" && f.Kind == "" && len(f.Kinds) == 0 && f.Person == "" && !f.Unsent {
 		q, args = articleChangesQuery(f)
 	}
 	rows, err := s.read.QueryContext(ctx, q, args...)

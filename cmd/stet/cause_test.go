@@ -1,6 +1,11 @@
 package main
 
-import "testing"
+import (
+	"strings"
+	"testing"
+
+	"github.com/stet-news/stet/change"
+)
 
 func TestCauseFirst(t *testing.T) {
 	tests := []struct{ in, want string }{
@@ -14,5 +19,14 @@ func TestCauseFirst(t *testing.T) {
 		if got := causeFirst(tt.in); got != tt.want {
 			t.Errorf("causeFirst(%q):\ngot  %q\nwant %q", tt.in, got, tt.want)
 		}
+	}
+}
+
+func TestTrimContextKeepsTheChangedWords(t *testing.T) {
+	long := strings.Repeat("word ", 40)
+	ps := change.Spaced(change.Mark(long+"old phrase "+long, long+"new phrase "+long))
+	got := change.Bracketed(trimContext(ps, 20))
+	if !strings.Contains(got, "[-old-] {+new+}") || !strings.HasPrefix(got, "…") || !strings.HasSuffix(got, "…") || len(got) > 120 {
+		t.Errorf("got %q", got)
 	}
 }

@@ -227,9 +227,18 @@ func TestExportAndChangesJSON(t *testing.T) {
 			}
 		}
 	}
-	code, out, _ = runStet(t, "changes", "--config", cfgPath, "--kind", "title_changed")
-	if code != 0 || !strings.Contains(out, "title_changed") || strings.Contains(out, "quote_edited") {
-		t.Fatalf("changes --kind: %d\n%s", code, out)
+	for _, k := range []string{"title_changed", "title"} {
+		code, out, _ = runStet(t, "changes", "--config", cfgPath, "--kind", k)
+		if code != 0 || !strings.Contains(out, "title changed") || strings.Contains(out, "quote edited") {
+			t.Fatalf("changes --kind %s: %d\n%s", k, code, out)
+		}
+		// The changed words are shown marked, whole, however long the title.
+		if !strings.Contains(out, "[-Senator from Florida-]") {
+			t.Errorf("changes --kind %s: the changed words are not marked:\n%s", k, out)
+		}
+	}
+	if code, _, errOut := runStet(t, "changes", "--config", cfgPath, "--feed", "No Such Feed"); code != 1 || !strings.Contains(errOut, "no feed") {
+		t.Errorf("changes --feed unknown: %d %s", code, errOut)
 	}
 	code, out, _ = runStet(t, "explain", "--config", cfgPath, "1")
 	if code != 0 || !strings.Contains(out, "== reported") || !strings.Contains(out, "Rubio") {

@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"github.com/stet-news/stet/diff"
+	"io"
 	"os"
 	"strconv"
 	"strings"
@@ -41,6 +43,9 @@ func withApp(ctx context.Context, env *Env, name string, args []string, extra fu
 	c := commands[name]
 	fs := newFlagSet(c, env)
 	cf := addCommonFlags(fs)
+	// These commands take no feed URLs: the file (or the default
+	// database) is what they read.
+	fs.Lookup("config").Usage = "configuration file (YAML); without it, the default database"
 	if extra != nil {
 		extra(&commonFlagSet{fs})
 	}
@@ -224,16 +229,17 @@ func parseSince(s string) (time.Duration, error) {
 
 func cmdChanges(ctx context.Context, env *Env, args []string) error {
 	var (
-		asJSON                  bool
+		asJSON, long            bool
 		since, feed, kind, pers string
 		article                 int64
 		limit                   int
 	)
 	return withApp(ctx, env, "changes", args, func(fs *commonFlagSet) {
 		fs.BoolVar(&asJSON, "json", false, "one JSON object per line")
+		fs.BoolVar(&long, "long", false, "the whole text of each change, not the words around what changed")
 		fs.StringVar(&since, "since", "", "only changes found within this long ago (e.g. 24h, 7d)")
-		fs.StringVar(&feed, "feed", "", "only changes of this feed URL")
-		fs.StringVar(&kind, "kind", "", "only changes of this kind ("+strings.Join(change.Kinds, ", ")+")")
+		fs.StringVar(&feed, "feed", "", "only changes of this feed: its URL, name or title")
+		fs.StringVar(&kind, "kind", "", "only changes of this kind: quote, title, headline, or one of "+strings.Join(change.Kinds, ", "))
 		fs.StringVar(&pers, "person", "", "only changes concerning this person (part of the name, any case)")
 		fs.Int64Var(&article, "article", 0, "only changes of this article id")
 		fs.IntVar(&limit, "limit", 0, "at most this many changes, the newest (0: all)")
@@ -241,7 +247,7 @@ func cmdChanges(ctx context.Context, env *Env, args []string) error {
 		if err := noArgs(rest); err != nil {
 			return err
 		}
-		f := store.ChangeFilter{FeedURL: feed, Kind: kind, Person: pers, ArticleID: article}
+		f := store.ChangeFilter{Person: pers, ArticleID: article}
 		if since != "" {
 			d, err := parseSince(since)
 			if err != nil {
@@ -249,8 +255,19 @@ func cmdChanges(ctx context.Context, env *Env, args []string) error {
 			}
 			f.Since = a.now().Add(-d)
 		}
-		if kind != "" && !change.Known(kind) {
-			return usageError("--kind: unknown kind %q (one of %s)", kind, strings.Join(change.Kinds, ", "))
+		if kind != "" {
+			kinds, ok := change.Expand(kind)
+			if !ok {
+				return usageError("--kind: unknown kind %q (quote, title, headline, or one of %s)", kind, strings.Join(change.Kinds, ", "))
+			}
+			f.Kinds = kinds
+		}
+		if feed != "" {
+			u, err := a.findFeed(ctx, feed)
+			if err != nil {
+				return err
+			}
+			f.FeedURL = u
 		}
 		if limit > 0 {
 			f.Limit, f.Desc = limit, true
@@ -277,15 +294,109 @@ func cmdChanges(ctx context.Context, env *Env, args []string) error {
 			fmt.Fprintln(env.Stdout, "no changes recorded")
 			return nil
 		}
-		tw := tabwriter.NewWriter(env.Stdout, 0, 0, 2, ' ', 0)
-		fmt.Fprintln(tw, "FOUND\tKIND\tPERSON\tBEFORE\tAFTER\tARTICLE")
-		for _, c := range rows {
-			before, after := c.Before, c.After
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s (#%d)\n", c.DetectedAt.Local().Format("2006-01-02 15:04"), c.Kind,
-				orDash(truncate(c.Person, 24)), orDash(truncate(before, 40)), orDash(truncate(after, 40)), truncate(c.Headline, 40), c.ArticleID)
+		for i, c := range rows {
+			if i > 0 {
+				fmt.Fprintln(env.Stdout)
+			}
+			writeChange(env.Stdout, c, long)
 		}
-		return tw.Flush()
+		return nil
 	})
+}
+
+// findFeed reads --feed: a URL of a stored feed, or a feed's name or own
+// title (any case). An unknown one is an error, not "no changes".
+func (a *App) findFeed(ctx context.Context, v string) (string, error) {
+	fs, err := a.store.Feeds(ctx)
+	if err != nil {
+		return "", err
+	}
+	names := map[string]string{}
+	for _, f := range a.cfg.Feeds {
+		names[f.URL] = f.Name
+	}
+	var match []string
+	for _, f := range fs {
+		if f.URL == v || f.FetchURL == v {
+			return f.URL, nil
+		}
+		if n := names[f.URL]; n != "" {
+			f.Name = n
+		}
+		if strings.EqualFold(f.Name, v) || strings.EqualFold(f.Site.Title, v) {
+			match = append(match, f.URL)
+		}
+	}
+	switch len(match) {
+	case 1:
+		return match[0], nil
+	case 0:
+		return "", fmt.Errorf("--feed: no feed has the URL, name or title %q (stet status lists them)", v)
+	}
+	return "", fmt.Errorf("--feed: %d feeds are named %q: give the URL (%s)", len(match), v, strings.Join(match, ", "))
+}
+
+// contextRunes is how much unchanged text `stet changes` keeps on each
+// side of a change without --long.
+const contextRunes = 50
+
+// writeChange writes one change for people: when, what, who, which
+// article, then the text with the changed words marked as the digest marks
+// them ([-removed-] {+added+}).
+func writeChange(w io.Writer, c store.ChangeRow, long bool) {
+	who := c.Person
+	if who == "" && c.Kind != diff.HeadlineChanged {
+		who = "(unnamed)"
+	}
+	fmt.Fprintf(w, "%s  %s", c.DetectedAt.Local().Format("2006-01-02 15:04"), change.Label(c.Kind))
+	if who != "" {
+		fmt.Fprintf(w, "  %s", who)
+	}
+	fmt.Fprintf(w, "  #%d %s\n", c.ArticleID, truncate(c.Headline, 60))
+	var text string
+	switch c.Kind {
+	case diff.QuoteReattributed:
+		text = fmt.Sprintf("%s → %s: “%s”", orDash(c.Before), orDash(c.After), c.Quote)
+		if !long {
+			text = fmt.Sprintf("%s → %s: “%s”", orDash(c.Before), orDash(c.After), truncate(c.Quote, 2*contextRunes))
+		}
+	default:
+		ps := change.Spaced(change.Mark(c.Before, c.After))
+		if !long {
+			ps = trimContext(ps, contextRunes)
+		}
+		text = change.Bracketed(ps)
+		if strings.HasPrefix(c.Kind, "quote_") {
+			text = "“" + text + "”"
+		}
+	}
+	fmt.Fprintf(w, "  %s\n", text)
+}
+
+// trimContext cuts the unchanged runs of marked text to n runes next to
+// each change ("…" where it cut), so the changed words are always shown.
+func trimContext(ps []change.Piece, n int) []change.Piece {
+	out := make([]change.Piece, 0, len(ps))
+	for i, p := range ps {
+		if p.Kind != diff.OpEqual {
+			out = append(out, p)
+			continue
+		}
+		r := []rune(p.Text)
+		first, last := i == 0, i == len(ps)-1
+		switch {
+		case first && last:
+			// unchanged whole: nothing to centre on
+		case first && len(r) > n:
+			p.Text = "…" + string(r[len(r)-n:])
+		case last && len(r) > n:
+			p.Text = string(r[:n]) + "…"
+		case !first && !last && len(r) > 2*n:
+			p.Text = string(r[:n]) + " … " + string(r[len(r)-n:])
+		}
+		out = append(out, p)
+	}
+	return out
 }
 
 func cmdDigest(ctx context.Context, env *Env, args []string) error {
