@@ -161,20 +161,10 @@ func FeedsYAML(feeds []Feed) ([]byte, error) {
 			seen[feedKey(f.URL)] = n
 			n++
 		}
-		url := f.URL
 		if why != "" {
-			url = redactURL(url)
+			f.URL = redactURL(f.URL)
 		}
-		fmt.Fprintf(&b, "%s- url: %s\n", prefix, yamlScalar(url))
-		if f.Name != "" {
-			fmt.Fprintf(&b, "%s  name: %s\n", prefix, yamlScalar(f.Name))
-		}
-		if f.Schedule != "" {
-			fmt.Fprintf(&b, "%s  schedule: %s\n", prefix, yamlScalar(f.Schedule))
-		}
-		if f.FullText {
-			fmt.Fprintf(&b, "%s  full_text: true\n", prefix)
-		}
+		b.WriteString(feedItems([]Feed{f}, prefix))
 	}
 	return b.Bytes(), nil
 }
