@@ -19,9 +19,9 @@ import (
 
 func init() {
 	register(&command{name: "status", summary: "one row per feed: last fetch, result, articles, revisions, next fetch",
-		usage: "stet status [--config FILE] [--json]", example: "stet status --json", run: cmdStatus})
+		usage: "stet status [--config FILE] [--json] [--long]", example: "stet status --json", run: cmdStatus})
 	register(&command{name: "changes", summary: "the recorded changes, newest last",
-		usage:   "stet changes [--config FILE] [--since DURATION] [--feed URL] [--kind KIND] [--person NAME] [--json]",
+		usage:   "stet changes [--config FILE] [--since DURATION] [--feed URL|NAME] [--kind KIND] [--person NAME] [--long] [--json]",
 		example: "stet changes --since 24h --kind quote_edited", run: cmdChanges})
 	register(&command{name: "digest", summary: "preview or send the digest of changes not yet sent",
 		usage: "stet digest [--config FILE] --preview | --send", example: "stet digest --preview", run: cmdDigest})
