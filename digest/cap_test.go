@@ -89,11 +89,12 @@ func TestDigestSizeCap(t *testing.T) {
 // Under the cap nothing changes.
 func TestDigestUnderCapUnchanged(t *testing.T) {
 	in := sampleInput(t)
+	in.BaseURL = "https://stet.example.org" // links to diffs, with or without a cap
 	plain, err := Build(in)
 	if err != nil {
 		t.Fatal(err)
 	}
-	in.MaxBytes, in.BaseURL = 2_000_000, "https://stet.example.org"
+	in.MaxBytes = 2_000_000
 	capped, err := Build(in)
 	if err != nil {
 		t.Fatal(err)
