@@ -94,29 +94,68 @@ func findQuote(text, q string) (int, int) {
 	return -1, -1
 }
 
-// findTitle finds the title in a sentence that names the person (by the
-// last word of the name), else the title anywhere, else the person.
+// findTitle finds the sentence that states a person's title: the title
+// verbatim in a sentence naming the person (by the last word of the name);
+// else the sentence naming the person that has most of the title's words
+// (the diff may give a title in another order: "Secretary of State of the
+// United States"); else the title anywhere; else the person.
 func findTitle(text, title, person string) (int, int) {
 	title, person = clean(title), clean(person)
 	last := ""
 	if w := strings.Fields(person); len(w) > 0 {
 		last = w[len(w)-1]
 	}
+	names := func(i, j int) bool {
+		return last != "" && strings.Contains(text[sentenceStart(text, i):sentenceEnd(text, j)], last)
+	}
 	first := -1
-	if title != "" {
-		for off := 0; off < len(text); {
-			i := strings.Index(text[off:], title)
+	for off := 0; title != "" && off < len(text); {
+		i := strings.Index(text[off:], title)
+		if i < 0 {
+			break
+		}
+		i += off
+		if first < 0 {
+			first = i
+		}
+		if last == "" || names(i, i+len(title)) {
+			return i, i + len(title)
+		}
+		off = i + len(title)
+	}
+	if last != "" {
+		var words []string
+		for _, w := range strings.Fields(strings.ToLower(title)) {
+			if utf8.RuneCountInString(w) > 3 {
+				words = append(words, w)
+			}
+		}
+		bestAt, best := -1, 0
+		for off := 0; len(words) > 0 && off < len(text); {
+			i := strings.Index(text[off:], last)
 			if i < 0 {
 				break
 			}
 			i += off
-			if first < 0 {
-				first = i
+			sent := strings.ToLower(text[sentenceStart(text, i):sentenceEnd(text, i+len(last))])
+			n := 0
+			for _, w := range words {
+				if strings.Contains(sent, w) {
+					n++
+				}
 			}
-			if last == "" || strings.Contains(text[sentenceStart(text, i):sentenceEnd(text, i+len(title))], last) {
-				return i, i + len(title)
+			if n > best {
+				bestAt, best = i, n
 			}
-			off = i + len(title)
+			off = sentenceEnd(text, i+len(last))
+		}
+		if bestAt >= 0 && 2*best >= len(words) {
+			s, e := bestAt, bestAt+len(last)
+			if j := strings.Index(text[sentenceStart(text, s):e], person); j >= 0 { // the whole name, when given
+				s = sentenceStart(text, s) + j
+				e = s + len(person)
+			}
+			return s, e
 		}
 	}
 	if first >= 0 {

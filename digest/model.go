@@ -469,7 +469,7 @@ func contextPieces(c Change) []ctxPiece {
 	case diff.TitleRemoved:
 		s, e = findQuote(text, c.Before)
 	default:
-		for _, n := range []string{c.After, c.Quote} {
+		for _, n := range []string{c.After, c.Quote, c.Person} {
 			if s, e = findQuote(text, n); s >= 0 {
 				break
 			}
