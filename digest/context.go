@@ -238,9 +238,12 @@ func cutAround(text string, from, to, s, e int) string {
 			budget--
 		}
 	}
-	if hi-lo > 0 && utf8.RuneCountInString(text[lo:hi]) > maxContext { // the match alone is too long
+	if utf8.RuneCountInString(text[lo:hi]) > maxContext { // the match alone is too long: its start
+		if utf8.RuneCountInString(text[from:s]) <= 20 {
+			lo = from
+		}
 		hi = lo
-		for n := 0; n < maxContext && hi < to; n++ {
+		for n := 0; n < maxContext-2 && hi < to; n++ {
 			_, size := utf8.DecodeRuneInString(text[hi:to])
 			hi += size
 		}
@@ -253,10 +256,11 @@ func cutAround(text string, from, to, s, e int) string {
 		out = "… " + out
 	}
 	if hi < to {
-		if i := strings.LastIndexByte(out, ' '); i >= 0 && hi-(len(out)-i) >= e {
+		// cut at a space after the match, or inside it when it alone overflows
+		if i := strings.LastIndexByte(out, ' '); i >= 0 && (hi-(len(out)-i) >= e || (hi < e && hi-(len(out)-i) > s)) {
 			out = out[:i]
 		}
-		out += " …"
+		out = strings.TrimSpace(out) + " …"
 	}
 	return strings.TrimSpace(out)
 }

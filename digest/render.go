@@ -187,10 +187,10 @@ var htmlTmpl = template.Must(template.New("digest").Funcs(template.FuncMap{
 <p style="margin:0 0 4px 0;font-size:13px;color:#5f6368;letter-spacing:0.02em;">stet digest · {{.Day}}</p>
 <h1 style="margin:0 0 8px 0;font-size:24px;line-height:1.25;font-weight:700;">{{.Title}}</h1>
 <p style="margin:0 0 12px 0;font-size:14px;color:#3c4043;">
-{{- plural .NumChanges "change" "changes"}} · {{plural .NumArticles "article" "articles"}} · {{plural (len .Feeds) "feed" "feeds"}}
+{{- if .NumChanges}}in {{plural (len .Feeds) "feed" "feeds"}}{{if .Overflow}}, {{plural .Overflow.Changes "change" "changes"}} not shown here{{end}}{{else}}No silent edits found{{end}}
 {{- if .Problems}} · <a href="#problems" style="color:#b3261e;">{{plural (len .Problems) "source" "sources"}} with problems</a>{{end}}</p>
 {{- if .NumChanges}}
-<p style="margin:0 0 12px 0;font-size:13px;color:#5f6368;">Changed words are marked <span style="{{styleDel}}">removed</span> and <span style="{{styleIns}}">added</span>; the grey line under a change is the article's sentence.</p>
+<p style="margin:0 0 12px 0;font-size:13px;color:#5f6368;">Changed words are marked <span style="{{styleDel}}">removed</span> and <span style="{{styleIns}}">added</span>; the grey box under a change is the sentence of the article it stands in.</p>
 {{- end}}
 {{- if .Feeds}}
 <div style="margin:0 0 8px 0;padding:10px 14px;background-color:#f8f9fa;border-radius:6px;">
