@@ -12,6 +12,9 @@ import (
 // one is cut around the changed words.
 const maxContext = 280
 
+// maxTries bounds how many places of an article findTitle looks at.
+const maxTries = 64
+
 // ContextRevision says which revision's text holds the sentence a change
 // stands in: the old one for something removed, the new one otherwise.
 func ContextRevision(c Change) int {
@@ -109,7 +112,8 @@ func findTitle(text, title, person string) (int, int) {
 		return last != "" && strings.Contains(text[sentenceStart(text, i):sentenceEnd(text, j)], last)
 	}
 	first := -1
-	for off := 0; title != "" && off < len(text); {
+	// at most maxTries occurrences each: every one scans for its sentence
+	for off, try := 0, 0; title != "" && off < len(text) && try < maxTries; try++ {
 		i := strings.Index(text[off:], title)
 		if i < 0 {
 			break
@@ -131,7 +135,7 @@ func findTitle(text, title, person string) (int, int) {
 			}
 		}
 		bestAt, best := -1, 0
-		for off := 0; len(words) > 0 && off < len(text); {
+		for off, try := 0, 0; len(words) > 0 && off < len(text) && try < maxTries; try++ {
 			i := strings.Index(text[off:], last)
 			if i < 0 {
 				break

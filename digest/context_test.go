@@ -63,3 +63,24 @@ func TestContext(t *testing.T) {
 		t.Errorf("overlong quote cut to %d runes: %q", n, got)
 	}
 }
+
+// Whatever the text and the change, the sentence is valid UTF-8, bounded,
+// and found without a panic.
+func FuzzContext(f *testing.F) {
+	f.Add("First one. He said \"we are ready\" on Monday. Last one.", "we are ready", "Ana Okafor", 0)
+	f.Add("Marco Rubio, the Secretary of State, spoke. As the Secretary.", "Secretary of State", "Marco Rubio", 1)
+	f.Add("\"Ready.\" \"Ready.\" ", "Ready.", "", 2)
+	kinds := []string{diff.QuoteEdited, diff.TitleChanged, diff.QuoteRemoved, diff.QuoteReattributed, diff.TitleRemoved, "other"}
+	f.Fuzz(func(t *testing.T, text, needle, person string, k int) {
+		c := Change{Kind: kinds[uint(k)%uint(len(kinds))], Person: person, Before: needle, After: needle, Quote: needle}
+		got := Context(text, c)
+		if !utf8.ValidString(got) {
+			t.Errorf("invalid UTF-8: %q", got)
+		}
+		if n := utf8.RuneCountInString(got); n > maxContext+4 {
+			t.Errorf("%d runes", n)
+		}
+		c.Context = got
+		_ = contextPieces(c)
+	})
+}
