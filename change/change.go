@@ -79,6 +79,9 @@ type Record struct {
 	DigestID         int64 // 0 = not in a digest yet
 	RevertOf         int   // revision ToRev is a revert to this older revision (0 = not)
 	ArticleCanonical string
+	// Context is the sentence of the article the change stands in (see
+	// digest.Context); not stored, filled for the digest by its caller.
+	Context string
 }
 
 // JSON is one recorded change as `stet changes --json` writes it, one per

@@ -65,6 +65,9 @@ func TestDigestSizeCap(t *testing.T) {
 			t.Errorf("%s part has no links to the web view", part)
 		}
 	}
+	if !strings.Contains(p.HTML, `href="#not-shown"`) || !strings.Contains(p.HTML, `id="not-shown"`) {
+		t.Errorf("html part's table of contents does not lead to what was not shown")
+	}
 	// left-out articles are counted with their 5 changes and linked; past
 	// the first 200 only their number is given
 	if !strings.Contains(p.Text, "(5 changes)") || !strings.Contains(p.Text, "more articles.") {
@@ -89,11 +92,12 @@ func TestDigestSizeCap(t *testing.T) {
 // Under the cap nothing changes.
 func TestDigestUnderCapUnchanged(t *testing.T) {
 	in := sampleInput(t)
+	in.BaseURL = "https://stet.example.org" // links to diffs, with or without a cap
 	plain, err := Build(in)
 	if err != nil {
 		t.Fatal(err)
 	}
-	in.MaxBytes, in.BaseURL = 2_000_000, "https://stet.example.org"
+	in.MaxBytes = 2_000_000
 	capped, err := Build(in)
 	if err != nil {
 		t.Fatal(err)

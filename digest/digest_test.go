@@ -329,10 +329,12 @@ func TestBuildHostile(t *testing.T) {
 		t.Errorf("To = %v", to)
 	}
 
-	// HTML: only our own elements and attributes, links only to http(s).
+	// HTML: only our own elements and attributes, links only to http(s)
+	// or to an anchor of the message itself (the table of contents).
 	allowedTags := map[string]bool{"html": true, "head": true, "meta": true, "title": true, "body": true, "div": true,
-		"p": true, "h1": true, "h2": true, "h3": true, "ul": true, "li": true, "span": true, "a": true, "br": true}
-	allowedAttrs := map[string]bool{"lang": true, "charset": true, "name": true, "content": true, "style": true, "href": true}
+		"p": true, "h1": true, "h2": true, "h3": true, "ul": true, "li": true, "span": true, "a": true, "br": true, "strong": true}
+	allowedAttrs := map[string]bool{"lang": true, "charset": true, "name": true, "content": true, "style": true, "href": true, "id": true}
+	ids, fragments := map[string]bool{}, map[string]bool{}
 	root, err := html.Parse(strings.NewReader(p.HTML))
 	if err != nil {
 		t.Fatal(err)
@@ -349,7 +351,12 @@ func TestBuildHostile(t *testing.T) {
 				if !allowedAttrs[a.Key] {
 					t.Errorf("html part has attribute %s=%q on <%s>", a.Key, a.Val, n.Data)
 				}
-				if a.Key == "href" && !strings.HasPrefix(a.Val, "https://") && !strings.HasPrefix(a.Val, "http://") {
+				if a.Key == "id" {
+					ids[a.Val] = true
+				}
+				if a.Key == "href" && strings.HasPrefix(a.Val, "#") {
+					fragments[a.Val[1:]] = true
+				} else if a.Key == "href" && !strings.HasPrefix(a.Val, "https://") && !strings.HasPrefix(a.Val, "http://") {
 					t.Errorf("html part links to %q", a.Val)
 				}
 				if a.Key == "style" && strings.ContainsAny(a.Val, "<>\"") {
@@ -366,6 +373,11 @@ func TestBuildHostile(t *testing.T) {
 		}
 	}
 	walk(root)
+	for f := range fragments {
+		if !ids[f] {
+			t.Errorf("html part links to #%s, which it does not have", f)
+		}
+	}
 	// The hostile text is still there, as text.
 	for _, s := range []string{"<script>alert('x')</script> Subject: pwned", `"><img src=x onerror=alert(1)>`,
 		"javascript:alert(document.cookie) (not a web link)", "{{.Secret}} <!-- x -->", "<style>body{display:none}</style>"} {
@@ -398,42 +410,7 @@ func TestBuildHostile(t *testing.T) {
 // TestTextLayout is a golden test of the plain-text part. Its changes are
 // ones whose word diff is the same for any correct word diff.
 func TestTextLayout(t *testing.T) {
-	loc := berlin(t)
-	at := func(d, h, m int) time.Time { return time.Date(2026, 11, d, h, m, 0, 0, loc) }
-	feed := "https://news.example.com/rss.xml"
-	rubio := "https://news.example.com/2026/11/24/rubio-says-the-united-states-stands-ready-to-help-mexico-fight-cartels"
-	in := Input{
-		Date: at(25, 7, 0), From: "stet@example.com", To: []string{"editor@example.com"},
-		MessageID: "<stet-digest-golden@example.com>",
-		Changes: []Change{
-			{ID: 1, FeedURL: feed, FeedName: "Example News", ArticleID: 1, ArticleURL: rubio,
-				Headline: "Rubio says the United States stands ready to help Mexico fight the cartels if asked",
-				Kind:     diff.TitleChanged, Person: "Marco Rubio", Before: "Senator", After: "Secretary", DetectedAt: at(24, 9, 12)},
-			{ID: 2, FeedURL: feed, FeedName: "Example News", ArticleID: 1, ArticleURL: rubio,
-				Headline: "Rubio says the United States stands ready to help Mexico fight the cartels if asked",
-				Kind:     diff.QuoteAdded, Person: "Claudia Sheinbaum",
-				After:      "We will cooperate, but we will never accept interference in our sovereignty, and we have said so to every government that has asked.",
-				DetectedAt: at(24, 9, 12)},
-			{ID: 3, FeedURL: feed, FeedName: "Example News", ArticleID: 1, ArticleURL: rubio,
-				Headline: "Rubio says the United States stands ready to help Mexico fight the cartels if asked",
-				Kind:     diff.QuoteRemoved, Person: "Marco Rubio", Before: "They would have to ask.", DetectedAt: at(24, 9, 40)},
-			{ID: 4, FeedURL: feed, FeedName: "Example News", ArticleID: 2, ArticleURL: "https://news.example.com/2026/11/storm",
-				Headline: "Hurricane hits the coast", Kind: diff.HeadlineChanged, Before: "Storm", After: "Hurricane",
-				DetectedAt: at(24, 15, 5)},
-			{ID: 5, FeedURL: "https://wire.example.org/feed", ArticleID: 7, ArticleURL: "https://wire.example.org/a/7",
-				Headline: "Budget vote delayed", Kind: diff.QuoteReattributed, Person: "Ana Okafor", Before: "John Smith",
-				After: "Ana Okafor", Quote: "We will not sign this budget.", DetectedAt: at(24, 6, 30)},
-			{ID: 6, FeedURL: "https://wire.example.org/feed", ArticleID: 7, ArticleURL: "https://wire.example.org/a/7",
-				Headline: "Budget vote delayed", Kind: diff.TitleAdded, Person: "Ana Okafor", After: "Finance Minister",
-				DetectedAt: at(24, 6, 30)},
-		},
-		Problems: []Problem{
-			{FeedURL: feed, ArticleURL: "https://news.example.com/2026/11/paywalled", Kind: "paywall",
-				Detail: "extracted text fell from 4200 to 180 characters", Since: at(23, 4, 0), Count: 4},
-			{FeedURL: "https://gone.example.net/rss", Kind: "fetch_failed", Detail: "HTTP 410 Gone", Since: at(20, 0, 0), Count: 12},
-		},
-	}
-	msg, err := Build(in)
+	msg, err := Build(layoutInput(t))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -463,6 +440,71 @@ func TestTextLayout(t *testing.T) {
 			t.Errorf("line %d has trailing spaces: %q", i+1, line)
 		}
 	}
+}
+
+// Article texts of layoutInput, as the store would hold their revisions.
+const (
+	rubioText = "MEXICO CITY (AP) — Secretary of State Marco Rubio said Monday that the United States stands ready " +
+		"to help Mexico fight the cartels. \"We will cooperate, but we will never accept interference in our " +
+		"sovereignty, and we have said so to every government that has asked.\" Mexican President Claudia " +
+		"Sheinbaum said at her morning press conference. The two governments met in Washington last week."
+	rubioOldText = "MEXICO CITY (AP) — Senator Marco Rubio said Monday that the United States stands ready to help " +
+		"Mexico fight the cartels. Asked whether troops could be sent, he said: \"They would have to ask.\" " +
+		"The two governments met in Washington last week."
+	budgetText = "The vote on the budget was delayed again on Tuesday. \"We will not sign this budget.\" said " +
+		"Finance Minister Ana Okafor, who took office in March after a long coalition negotiation that " +
+		"lasted through the winter and left several ministries without a head for months, as the opposition " +
+		"pointed out in a statement that called the delay a failure of the whole cabinet and demanded that " +
+		"parliament be recalled from its recess to debate the budget before the end of the year."
+)
+
+// layoutInput is the digest of the golden and browser tests: two feeds,
+// every kind of change with the sentence it stands in, a base URL.
+func layoutInput(t *testing.T) Input {
+	loc := berlin(t)
+	at := func(d, h, m int) time.Time { return time.Date(2026, 11, d, h, m, 0, 0, loc) }
+	feed := "https://news.example.com/rss.xml"
+	rubio := "https://news.example.com/2026/11/24/rubio-says-the-united-states-stands-ready-to-help-mexico-fight-cartels"
+	in := Input{
+		Date: at(25, 7, 0), From: "stet@example.com", To: []string{"editor@example.com"},
+		MessageID: "<stet-digest-golden@example.com>", BaseURL: "https://stet.example.org/",
+		Changes: []Change{
+			{ID: 1, FeedURL: feed, FeedName: "Example News", ArticleID: 1, ArticleURL: rubio,
+				Headline: "Rubio says the United States stands ready to help Mexico fight the cartels if asked",
+				Kind:     diff.TitleChanged, Person: "Marco Rubio", Before: "Senator", After: "Secretary", DetectedAt: at(24, 9, 12)},
+			{ID: 2, FeedURL: feed, FeedName: "Example News", ArticleID: 1, ArticleURL: rubio,
+				Headline: "Rubio says the United States stands ready to help Mexico fight the cartels if asked",
+				Kind:     diff.QuoteAdded, Person: "Claudia Sheinbaum",
+				After:      "We will cooperate, but we will never accept interference in our sovereignty, and we have said so to every government that has asked.",
+				DetectedAt: at(24, 9, 12)},
+			{ID: 3, FeedURL: feed, FeedName: "Example News", ArticleID: 1, ArticleURL: rubio,
+				Headline: "Rubio says the United States stands ready to help Mexico fight the cartels if asked",
+				Kind:     diff.QuoteRemoved, Person: "Marco Rubio", Before: "They would have to ask.", DetectedAt: at(24, 9, 40)},
+			{ID: 4, FeedURL: feed, FeedName: "Example News", ArticleID: 2, ArticleURL: "https://news.example.com/2026/11/storm",
+				Headline: "Hurricane hits the coast", Kind: diff.HeadlineChanged, Before: "Storm", After: "Hurricane",
+				DetectedAt: at(24, 15, 5)},
+			{ID: 5, FeedURL: "https://wire.example.org/feed", ArticleID: 7, ArticleURL: "https://wire.example.org/a/7",
+				Headline: "Budget vote delayed", Kind: diff.QuoteReattributed, Person: "Ana Okafor", Before: "John Smith",
+				After: "Ana Okafor", Quote: "We will not sign this budget.", DetectedAt: at(24, 6, 30)},
+			{ID: 6, FeedURL: "https://wire.example.org/feed", ArticleID: 7, ArticleURL: "https://wire.example.org/a/7",
+				Headline: "Budget vote delayed", Kind: diff.TitleAdded, Person: "Ana Okafor", After: "Finance Minister",
+				DetectedAt: at(24, 6, 30)},
+		},
+		Problems: []Problem{
+			{FeedURL: feed, ArticleURL: "https://news.example.com/2026/11/paywalled", Kind: "paywall",
+				Detail: "extracted text fell from 4200 to 180 characters", Since: at(23, 4, 0), Count: 4},
+			{FeedURL: "https://gone.example.net/rss", Kind: "fetch_failed", Detail: "HTTP 410 Gone", Since: at(20, 0, 0), Count: 12},
+		},
+	}
+	texts := map[[2]int64]string{{1, 2}: rubioText, {1, 1}: rubioOldText, {7, 2}: budgetText}
+	for i := range in.Changes {
+		c := &in.Changes[i]
+		if c.ArticleID != 2 { // the storm article's text is not given: no sentence
+			c.FromRev, c.ToRev = 1, 2
+		}
+		c.Context = Context(texts[[2]int64{c.ArticleID, int64(ContextRevision(*c))}], *c)
+	}
+	return in
 }
 
 func TestClean(t *testing.T) {

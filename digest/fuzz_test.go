@@ -39,7 +39,7 @@ func FuzzBuild(f *testing.F) {
 			t.Errorf("Subject = %q", p.Header.Get("Subject"))
 		}
 		allowed := map[string]bool{"html": true, "head": true, "meta": true, "title": true, "body": true, "div": true,
-			"p": true, "h1": true, "h2": true, "h3": true, "ul": true, "li": true, "span": true, "a": true, "br": true}
+			"p": true, "h1": true, "h2": true, "h3": true, "ul": true, "li": true, "span": true, "a": true, "br": true, "strong": true}
 		root, err := html.Parse(strings.NewReader(p.HTML))
 		if err != nil {
 			t.Fatal(err)
@@ -51,10 +51,10 @@ func FuzzBuild(f *testing.F) {
 					t.Errorf("element <%s>", n.Data)
 				}
 				for _, a := range n.Attr {
-					if a.Key == "href" && !strings.HasPrefix(a.Val, "http://") && !strings.HasPrefix(a.Val, "https://") {
+					if a.Key == "href" && !strings.HasPrefix(a.Val, "#") && !strings.HasPrefix(a.Val, "http://") && !strings.HasPrefix(a.Val, "https://") {
 						t.Errorf("href %q", a.Val)
 					}
-					if a.Key != "href" && a.Key != "style" && a.Key != "lang" && a.Key != "charset" && a.Key != "name" && a.Key != "content" {
+					if a.Key != "href" && a.Key != "id" && a.Key != "style" && a.Key != "lang" && a.Key != "charset" && a.Key != "name" && a.Key != "content" {
 						t.Errorf("attribute %s", a.Key)
 					}
 				}

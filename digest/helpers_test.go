@@ -148,7 +148,8 @@ func textBlock(t *testing.T, text, sentence string) string {
 		}
 		var block []string
 		for _, l := range lines[i+1:] {
-			if !strings.HasPrefix(l, "    ") {
+			// the article's sentence (> ) and the diff link follow the block
+			if !strings.HasPrefix(l, "    ") || strings.HasPrefix(l, "    > ") || strings.HasPrefix(l, "    Diff, ") {
 				break
 			}
 			block = append(block, strings.TrimSpace(l))
@@ -221,7 +222,7 @@ func htmlChanges(t *testing.T, doc string) []htmlChange {
 		if n.Type == html.ElementNode && n.Data == "li" && n.FirstChild != nil && n.FirstChild.Type == html.ElementNode &&
 			strings.Contains(attr(n.FirstChild, "style"), "font-weight:bold") {
 			c := htmlChange{Sentence: norm(textOf(n.FirstChild, nil)),
-				Line: norm(textOf(n, func(x *html.Node) bool { return x.Type == html.ElementNode && x.Data == "div" }))}
+				Line: norm(textOf(n, func(x *html.Node) bool { return x.Type == html.ElementNode && (x.Data == "div" || x.Data == "p") }))}
 			for d := n.FirstChild; d != nil; d = d.NextSibling {
 				if d.Type != html.ElementNode || d.Data != "div" {
 					continue

@@ -24,6 +24,7 @@ type doc struct {
 	Problems    []problemGroup
 	NumChanges  int
 	NumArticles int
+	BaseURL     string    // the web view, "" when http.base_url is unset
 	Overflow    *overflow // what did not fit under the size cap; nil when all did
 }
 
@@ -53,6 +54,8 @@ const maxOverflowArticles = 200
 
 type feedGroup struct {
 	Name    string
+	Anchor  string // "feed-1": the table of contents links here
+	Count   int    // changes shown under the feed
 	URL     string // as given, for display
 	Link    string // http(s) only, else ""
 	Article []articleGroup
@@ -73,6 +76,16 @@ type changeView struct {
 	When     string // "2026-11-24 09:12 CET", "" when unknown
 	Quoted   bool   // the pieces are a quote: shown in quotation marks
 	Pieces   []piece
+	// Context is the sentence of the article the change stands in, the
+	// changed words (or the quote, or the title) marked Hit.
+	Context  []ctxPiece
+	DiffLink string // the diff on the web view, "" without a base URL
+	DiffText string // "revision 1 → 2"
+}
+
+type ctxPiece struct {
+	Text string
+	Hit  bool
 }
 
 // piece is a run of text that is kept, deleted or inserted: the word
@@ -113,7 +126,7 @@ func arrange(in Input) *doc { return arrangeCapped(in, -1) }
 // found; -1: all) shown in full, the rest counted in d.Overflow.
 func arrangeCapped(in Input, keep int) *doc {
 	loc := in.Date.Location()
-	d := &doc{Day: in.Date.Format("2006-01-02")}
+	d := &doc{Day: in.Date.Format("2006-01-02"), BaseURL: strings.TrimRight(webLink(in.BaseURL), "/")}
 
 	type akey struct {
 		feed string
@@ -179,7 +192,17 @@ func arrangeCapped(in Input, keep int) *doc {
 		if c.DetectedAt.After(f.latest) {
 			f.latest = c.DetectedAt
 		}
-		a.Changes = append(a.Changes, view(c, loc))
+		v := view(c, loc)
+		if d.BaseURL != "" && c.ArticleID != 0 && c.ToRev > 0 {
+			v.DiffLink = fmt.Sprintf("%s/articles/%d?to=%d", d.BaseURL, c.ArticleID, c.ToRev)
+			v.DiffText = fmt.Sprintf("revision %d", c.ToRev)
+			if c.FromRev > 0 {
+				v.DiffLink = fmt.Sprintf("%s/articles/%d?from=%d&to=%d", d.BaseURL, c.ArticleID, c.FromRev, c.ToRev)
+				v.DiffText = fmt.Sprintf("revisions %d → %d", c.FromRev, c.ToRev)
+			}
+		}
+		a.Changes = append(a.Changes, v)
+		f.Count++
 		d.NumChanges++
 	}
 	for _, k := range artOrder {
@@ -187,6 +210,9 @@ func arrangeCapped(in Input, keep int) *doc {
 		f.Article = append(f.Article, *arts[k])
 	}
 	d.NumArticles = len(artOrder)
+	for i, u := range feedOrder {
+		feeds[u].Anchor = fmt.Sprintf("feed-%d", i+1)
+	}
 	for _, u := range feedOrder {
 		f := feeds[u]
 		if f.Name == "" {
@@ -360,7 +386,7 @@ func arrangeProblems(ps []Problem, feedNames map[string]string, loc *time.Locati
 
 // view turns one change into a plain sentence and the text to show.
 func view(c Change, loc *time.Location) changeView {
-	v := changeView{}
+	v := changeView{Context: contextPieces(c)}
 	if !c.DetectedAt.IsZero() {
 		v.When = c.DetectedAt.In(loc).Format(timeLayout)
 	}
@@ -425,6 +451,42 @@ func view(c Change, loc *time.Location) changeView {
 		}
 	}
 	return v
+}
+
+// contextPieces splits a change's sentence (c.Context) around what changed
+// in it: the new words, the quote or the title.
+func contextPieces(c Change) []ctxPiece {
+	text := shorten(clean(c.Context), maxContext+4) // the caller's, so bounded here too
+	if text == "" {
+		return nil
+	}
+	var s, e int = -1, -1
+	switch c.Kind {
+	case diff.QuoteRemoved:
+		s, e = findQuote(text, c.Before)
+	case diff.QuoteReattributed:
+		s, e = findQuote(text, c.Quote)
+	case diff.TitleRemoved:
+		s, e = findQuote(text, c.Before)
+	default:
+		for _, n := range []string{c.After, c.Quote, c.Person} {
+			if s, e = findQuote(text, n); s >= 0 {
+				break
+			}
+		}
+	}
+	if s < 0 {
+		return []ctxPiece{{Text: text}}
+	}
+	var out []ctxPiece
+	if s > 0 {
+		out = append(out, ctxPiece{Text: text[:s]})
+	}
+	out = append(out, ctxPiece{Text: text[s:e], Hit: true})
+	if e < len(text) {
+		out = append(out, ctxPiece{Text: text[e:]})
+	}
+	return out
 }
 
 func only(k diff.OpKind, s string) []piece {

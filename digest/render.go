@@ -18,7 +18,13 @@ func renderText(d *doc) string {
 	var b strings.Builder
 	b.WriteString("stet digest for " + d.Day + ": " + d.Title + "\n")
 	if d.NumChanges > 0 {
-		b.WriteString("Changed words are marked [-removed-] and {+added+}.\n")
+		b.WriteString("Changed words are marked [-removed-] and {+added+}; lines\nstarting with > are the article's sentence.\n")
+	}
+	if len(d.Feeds) > 1 {
+		b.WriteString("\nFeeds:\n")
+		for _, f := range d.Feeds {
+			wrap(&b, f.Name+" ("+plural(f.Count, "change", "changes")+")", "  * ", "    ")
+		}
 	}
 	for _, f := range d.Feeds {
 		b.WriteString("\n\n")
@@ -42,6 +48,16 @@ func renderText(d *doc) string {
 				wrapWords(&b, words, "  * ", "    ")
 				if len(c.Pieces) > 0 {
 					wrap(&b, textPieces(c.Pieces, c.Quoted), "    ", "    ")
+				}
+				if len(c.Context) > 0 {
+					var ctx strings.Builder
+					for _, p := range c.Context {
+						ctx.WriteString(p.Text)
+					}
+					wrap(&b, ctx.String(), "    > ", "    > ")
+				}
+				if c.DiffLink != "" {
+					b.WriteString("    Diff, " + c.DiffText + ": <" + c.DiffLink + ">\n")
 				}
 			}
 		}
@@ -148,10 +164,16 @@ const (
 	styleIns = "color:#1e6b2f;background-color:#e3f4e6;text-decoration:none;"
 )
 
+// fontStack is the system sans-serif of each platform, in the body's
+// inline style: mail clients drop <style> blocks.
+const fontStack = `-apple-system,'Segoe UI',Roboto,Helvetica,Arial,sans-serif`
+
 var htmlTmpl = template.Must(template.New("digest").Funcs(template.FuncMap{
 	"styleDel":         func() template.CSS { return styleDel },
 	"styleIns":         func() template.CSS { return styleIns },
+	"font":             func() template.CSS { return fontStack },
 	"overflowSentence": overflowSentence,
+	"plural":           plural,
 }).Parse(`<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -159,64 +181,100 @@ var htmlTmpl = template.Must(template.New("digest").Funcs(template.FuncMap{
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{{.Subject}}</title>
 </head>
-<body style="margin:0;padding:0;background-color:#ffffff;color:#1f1f1f;font-family:Georgia,'Times New Roman',serif;font-size:16px;line-height:1.5;">
-<div style="max-width:680px;margin:0 auto;padding:16px;overflow-wrap:break-word;word-wrap:break-word;">
-<p style="margin:0 0 4px 0;font-family:Helvetica,Arial,sans-serif;font-size:13px;color:#5f6368;">stet digest for {{.Day}}</p>
-<h1 style="margin:0 0 8px 0;font-size:22px;line-height:1.3;">{{.Title}}</h1>
+<body style="margin:0;padding:0;background-color:#f1f3f4;color:#202124;font-family:{{font}};font-size:16px;line-height:1.5;-webkit-text-size-adjust:100%;">
+<div style="max-width:680px;margin:0 auto;padding:12px;overflow-wrap:break-word;word-wrap:break-word;">
+<div style="background-color:#ffffff;border:1px solid #dadce0;border-radius:8px;padding:20px 20px 12px 20px;">
+<p style="margin:0 0 4px 0;font-size:13px;color:#5f6368;letter-spacing:0.02em;">stet digest · {{.Day}}</p>
+<h1 style="margin:0 0 8px 0;font-size:24px;line-height:1.25;font-weight:700;">{{.Title}}</h1>
+<p style="margin:0 0 12px 0;font-size:14px;color:#3c4043;">
+{{- if .NumChanges}}in {{plural (len .Feeds) "feed" "feeds"}}{{if .Overflow}}, {{plural .Overflow.Changes "change" "changes"}} not shown here{{end}}{{else}}No silent edits found{{end}}
+{{- if .Problems}} · <a href="#problems" style="color:#b3261e;">{{plural (len .Problems) "source" "sources"}} with problems</a>{{end}}</p>
 {{- if .NumChanges}}
-<p style="margin:0 0 16px 0;font-family:Helvetica,Arial,sans-serif;font-size:13px;color:#5f6368;">Changed words are marked <span style="{{styleDel}}">removed</span> and <span style="{{styleIns}}">added</span>.</p>
+<p style="margin:0 0 12px 0;font-size:13px;color:#5f6368;">Changed words are marked <span style="{{styleDel}}">removed</span> and <span style="{{styleIns}}">added</span>; the grey box under a change is the sentence of the article it stands in.</p>
 {{- end}}
+{{- if .Feeds}}
+<div style="margin:0 0 8px 0;padding:10px 14px;background-color:#f8f9fa;border-radius:6px;">
+<p style="margin:0 0 4px 0;font-size:12px;font-weight:700;color:#5f6368;text-transform:uppercase;letter-spacing:0.05em;">In this digest</p>
+<ul style="margin:0;padding:0 0 0 18px;font-size:14px;">
 {{- range .Feeds}}
-<h2 style="margin:28px 0 12px 0;padding:0 0 4px 0;border-bottom:1px solid #dadce0;font-family:Helvetica,Arial,sans-serif;font-size:17px;">
-{{- if .Link}}<a href="{{.Link}}" style="color:#1f1f1f;text-decoration:none;">{{.Name}}</a>{{else}}{{.Name}}{{end}}</h2>
-{{- range .Article}}
-<div style="margin:0 0 20px 0;">
-<h3 style="margin:0 0 2px 0;font-size:18px;line-height:1.3;">
-{{- if .Link}}<a href="{{.Link}}" style="color:#1a0dab;">{{.Headline}}</a>{{else}}{{.Headline}}{{end}}</h3>
-{{- if and .URL (not .Link)}}
-<p style="margin:0;font-family:Helvetica,Arial,sans-serif;font-size:12px;color:#5f6368;">{{.URL}} (not a web link)</p>
+<li style="margin:2px 0;"><a href="#{{.Anchor}}" style="color:#1a0dab;text-decoration:none;">{{.Name}}</a> <span style="color:#5f6368;">{{plural .Count "change" "changes"}}</span></li>
 {{- end}}
-<ul style="margin:8px 0 0 0;padding:0 0 0 20px;">
+{{- with .Overflow}}
+<li style="margin:2px 0;"><a href="#not-shown" style="color:#1a0dab;text-decoration:none;">Not shown here</a> <span style="color:#5f6368;">{{plural .Changes "change" "changes"}}</span></li>
+{{- end}}
+</ul>
+</div>
+{{- end}}
+</div>
+{{- range .Feeds}}
+<div style="background-color:#ffffff;border:1px solid #dadce0;border-radius:8px;padding:4px 20px 8px 20px;margin:12px 0 0 0;">
+<h2 id="{{.Anchor}}" style="margin:14px 0 12px 0;padding:0 0 6px 0;border-bottom:1px solid #dadce0;font-size:18px;line-height:1.3;">
+{{- if .Link}}<a href="{{.Link}}" style="color:#202124;text-decoration:none;">{{.Name}}</a>{{else}}{{.Name}}{{end}}</h2>
+{{- range .Article}}
+<div style="margin:0 0 18px 0;">
+<h3 style="margin:0 0 2px 0;font-size:17px;line-height:1.35;font-weight:700;">
+{{- if .Link}}<a href="{{.Link}}" style="color:#1a0dab;text-decoration:none;">{{.Headline}}</a>{{else}}{{.Headline}}{{end}}</h3>
+{{- if and .URL (not .Link)}}
+<p style="margin:0;font-size:12px;color:#5f6368;">{{.URL}} (not a web link)</p>
+{{- end}}
+{{- $art := .Link}}
+<ul style="margin:8px 0 0 0;padding:0 0 0 18px;">
 {{- range .Changes}}
-<li style="margin:0 0 12px 0;"><span style="font-family:Helvetica,Arial,sans-serif;font-size:14px;font-weight:bold;">{{.Sentence}}</span>
-{{- if .When}} <span style="font-family:Helvetica,Arial,sans-serif;font-size:12px;color:#5f6368;">found {{.When}}</span>{{end}}
+<li style="margin:0 0 14px 0;"><span style="font-size:15px;font-weight:bold;">{{.Sentence}}</span>
+{{- if .When}} <span style="font-size:12px;color:#5f6368;white-space:nowrap;">found {{.When}}</span>{{end}}
 {{- if .Pieces}}
-<div style="margin:4px 0 0 0;padding:2px 0 2px 10px;border-left:3px solid #dadce0;">
+<div style="margin:4px 0 0 0;padding:2px 0 2px 10px;border-left:3px solid #dadce0;font-size:16px;">
 {{- if .Quoted}}“{{end}}
 {{- range .HTMLPieces}}{{if .Del}}<span style="{{styleDel}}">{{.Text}}</span>{{else if .Ins}}<span style="{{styleIns}}">{{.Text}}</span>{{else}}{{.Text}}{{end}}{{end}}
 {{- if .Quoted}}”{{end}}</div>
+{{- end}}
+{{- if .Context}}
+<p style="margin:6px 0 0 0;padding:6px 10px;background-color:#f8f9fa;border-radius:4px;font-size:14px;color:#3c4043;">
+{{- range .Context}}{{if .Hit}}<strong style="color:#202124;">{{.Text}}</strong>{{else}}{{.Text}}{{end}}{{end}}</p>
+{{- end}}
+{{- if or $art .DiffLink}}
+<p style="margin:6px 0 0 0;font-size:13px;">
+{{- if $art}}<a href="{{$art}}" style="color:#1a0dab;">Article</a>{{end}}
+{{- if and $art .DiffLink}} · {{end}}
+{{- if .DiffLink}}<a href="{{.DiffLink}}" style="color:#1a0dab;">Diff on the web view</a> <span style="color:#5f6368;">({{.DiffText}})</span>{{end}}</p>
 {{- end}}</li>
 {{- end}}
 </ul>
 </div>
 {{- end}}
+</div>
 {{- end}}
 {{- with .Overflow}}
-<h2 style="margin:28px 0 12px 0;padding:0 0 4px 0;border-bottom:1px solid #dadce0;font-family:Helvetica,Arial,sans-serif;font-size:17px;">Not shown here</h2>
-<p style="margin:0 0 12px 0;font-family:Helvetica,Arial,sans-serif;font-size:14px;">{{overflowSentence .}}</p>
+<div style="background-color:#ffffff;border:1px solid #dadce0;border-radius:8px;padding:4px 20px 12px 20px;margin:12px 0 0 0;">
+<h2 id="not-shown" style="margin:14px 0 12px 0;padding:0 0 6px 0;border-bottom:1px solid #dadce0;font-size:18px;">Not shown here</h2>
+<p style="margin:0 0 12px 0;font-size:14px;">{{overflowSentence .}}</p>
 {{- range .Feeds}}
-<p style="margin:12px 0 4px 0;font-family:Helvetica,Arial,sans-serif;font-size:14px;font-weight:bold;">{{.Name}}</p>
-<ul style="margin:0;padding:0 0 0 20px;font-family:Helvetica,Arial,sans-serif;font-size:14px;">
+<p style="margin:12px 0 4px 0;font-size:14px;font-weight:bold;">{{.Name}}</p>
+<ul style="margin:0;padding:0 0 0 18px;font-size:14px;">
 {{- range .Articles}}
 <li style="margin:0 0 4px 0;">{{if .Link}}<a href="{{.Link}}" style="color:#1a0dab;">{{.Headline}}</a>{{else}}{{.Headline}}{{end}} <span style="color:#5f6368;">({{.Count}} change{{if gt .Count 1}}s{{end}})</span></li>
 {{- end}}
 </ul>
 {{- end}}
 {{- if .MoreArticles}}
-<p style="margin:12px 0 0 0;font-family:Helvetica,Arial,sans-serif;font-size:14px;">and {{.MoreArticles}} more article{{if gt .MoreArticles 1}}s{{end}}.</p>
+<p style="margin:12px 0 0 0;font-size:14px;">and {{.MoreArticles}} more article{{if gt .MoreArticles 1}}s{{end}}.</p>
 {{- end}}
+</div>
 {{- end}}
 {{- if .Problems}}
-<h2 style="margin:28px 0 12px 0;padding:0 0 4px 0;border-bottom:1px solid #dadce0;font-family:Helvetica,Arial,sans-serif;font-size:17px;">Sources with problems</h2>
-<ul style="margin:0;padding:0 0 0 20px;font-family:Helvetica,Arial,sans-serif;font-size:14px;">
+<div style="background-color:#ffffff;border:1px solid #dadce0;border-radius:8px;padding:4px 20px 12px 20px;margin:12px 0 0 0;">
+<h2 id="problems" style="margin:14px 0 12px 0;padding:0 0 6px 0;border-bottom:1px solid #dadce0;font-size:18px;">Sources with problems</h2>
+<ul style="margin:0;padding:0 0 0 18px;font-size:14px;">
 {{- range .Problems}}
 <li style="margin:0 0 10px 0;">{{if .Link}}<a href="{{.Link}}" style="color:#1a0dab;">{{.Source}}</a>{{else}}{{.Source}} (not a web link){{end}}
 {{- if .Feed}} <span style="color:#5f6368;">({{.Feed}})</span>{{end}}
 {{- range .Lines}}<br>{{.What}}{{if .Since}} <span style="color:#5f6368;">{{.Since}}</span>{{end}}{{end}}</li>
 {{- end}}
 </ul>
+</div>
 {{- end}}
-<p style="margin:32px 0 0 0;padding:8px 0 0 0;border-top:1px solid #dadce0;font-family:Helvetica,Arial,sans-serif;font-size:12px;color:#5f6368;">Sent by stet, which watches your feeds for silent edits.</p>
+<p style="margin:16px 0 8px 0;font-size:12px;color:#5f6368;text-align:center;">Sent by stet, which watches your feeds for silent edits.
+{{- if .BaseURL}} <a href="{{.BaseURL}}/" style="color:#5f6368;">All changes on the web view</a>{{end}}</p>
 </div>
 </body>
 </html>

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"path/filepath"
@@ -105,14 +106,42 @@ func (a *App) digestStatus(ctx context.Context, w io.Writer) error {
 // digestStore is the store as digest.Flow sees it.
 type digestStore struct{ st *store.Store }
 
-func toDigestChanges(rows []store.ChangeRow) []digest.Change {
+// toDigestChanges gives each change the sentence of the article it stands
+// in (digest.Context), reading each revision's text once and keeping none.
+// A revision that retention dropped leaves the sentence out.
+func (s digestStore) toDigestChanges(ctx context.Context, rows []store.ChangeRow) ([]digest.Change, error) {
 	out := make([]digest.Change, 0, len(rows))
-	for _, c := range rows {
-		out = append(out, digest.Change{ID: c.ID, FeedURL: c.FeedURL, FeedName: c.FeedName, ArticleID: c.ArticleID,
-			ArticleURL: c.ArticleURL, Headline: c.Headline, Kind: c.Kind, Person: c.Person, Before: c.Before,
-			After: c.After, Quote: c.Quote, DetectedAt: c.DetectedAt})
+	type rev struct {
+		article int64
+		number  int
 	}
-	return out
+	byRev := map[rev][]int{}
+	var order []rev
+	for _, c := range rows {
+		d := digest.Change{ID: c.ID, FeedURL: c.FeedURL, FeedName: c.FeedName, ArticleID: c.ArticleID,
+			ArticleURL: c.ArticleURL, Headline: c.Headline, FromRev: c.FromRev, ToRev: c.ToRev, Kind: c.Kind,
+			Person: c.Person, Before: c.Before, After: c.After, Quote: c.Quote, DetectedAt: c.DetectedAt}
+		if r := (rev{d.ArticleID, digest.ContextRevision(d)}); r.article != 0 && r.number > 0 {
+			if byRev[r] == nil {
+				order = append(order, r)
+			}
+			byRev[r] = append(byRev[r], len(out))
+		}
+		out = append(out, d)
+	}
+	for _, r := range order {
+		rv, err := s.st.RevisionAt(ctx, r.article, r.number)
+		if errors.Is(err, store.ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		for _, i := range byRev[r] {
+			out[i].Context = digest.Context(rv.Text, out[i])
+		}
+	}
+	return out, nil
 }
 
 func toDigestProblems(rows []store.ProblemRow) []digest.Problem {
@@ -138,7 +167,8 @@ func (s digestStore) Pending(ctx context.Context) ([]digest.Change, []digest.Pro
 	if err != nil {
 		return nil, nil, err
 	}
-	return toDigestChanges(changes), toDigestProblems(problems), nil
+	dc, err := s.toDigestChanges(ctx, changes)
+	return dc, toDigestProblems(problems), err
 }
 
 func (s digestStore) Open(ctx context.Context) ([]digest.Record, error) {
@@ -164,7 +194,8 @@ func (s digestStore) Contents(ctx context.Context, id int64) ([]digest.Change, [
 	if err != nil {
 		return nil, nil, err
 	}
-	return toDigestChanges(changes), toDigestProblems(problems), nil
+	dc, err := s.toDigestChanges(ctx, changes)
+	return dc, toDigestProblems(problems), err
 }
 
 func (s digestStore) Recipients(ctx context.Context, id int64) (map[string]string, error) {
