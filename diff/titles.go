@@ -27,13 +27,55 @@ var npStops = map[string]bool{
 	"said": true, "told": true, "is": true, "was": true, "were": true, "are": true, "be": true,
 }
 
-// findTitles finds the (person, title) pairs an article states.
+// Title rules, named in Explain so a user sees why a title got its person.
+const (
+	rulePreName    = "pre-name: title words before the name"
+	ruleCompound   = "pre-name compound: titles joined by and/commas before the name"
+	ruleAppositive = "appositive: noun phrase set off by commas after the name"
+	ruleWhoIs      = "relative: name, who is/was the title"
+	ruleCopular    = "copular: name is/was the title"
+	rulePossessive = "preceding appositive: title, then the name set off by commas"
+	ruleAs         = "as-phrase: As title, name"
+)
+
+// calendarWords are capitalised words of dates, never part of a title.
+var calendarWords = map[string]bool{
+	"monday": true, "tuesday": true, "wednesday": true, "thursday": true, "friday": true,
+	"saturday": true, "sunday": true, "january": true, "february": true, "march": true,
+	"april": true, "may": true, "june": true, "july": true, "august": true, "september": true,
+	"october": true, "november": true, "december": true, "today": true, "yesterday": true,
+	"tomorrow": true, "tonight": true,
+}
+
+// openerWords are the longer adverbs and conjunctions that open a clause;
+// they never modify a title.
+var openerWords = map[string]bool{
+	"however": true, "meanwhile": true, "according": true, "although": true, "because": true,
+	"without": true, "during": true, "moreover": true, "earlier": true, "recent": true,
+	"speaking": true, "comparing": true, "through": true, "whether": true, "despite": true,
+}
+
+// placePreps open an adverbial phrase ("In May, ...", "From Washington,
+// ..."): a name after one is not a person given an appositive.
+var placePreps = map[string]bool{
+	"in": true, "on": true, "at": true, "since": true, "during": true, "until": true,
+	"from": true, "near": true, "across": true, "outside": true, "inside": true, "into": true,
+}
+
+// corePreps end the core of a title noun phrase: its head is the word before.
+var corePreps = map[string]bool{
+	"of": true, "at": true, "with": true, "for": true, "in": true, "from": true, "on": true,
+	"to": true, "since": true, "and": true, "/": false,
+}
+
+// findTitles finds the (person, title) pairs an article states, by the
+// position of a noun phrase relative to a name: before it, in apposition
+// after it, set off before it, or after "is"/"who is".
 func (d *doc) findTitles() {
 	for _, s := range d.seqs {
-		if !s.plaus {
+		if !s.plaus || len(s.name) == 1 && isPartyTag(s.name[0]) {
 			continue
 		}
-		ts := d.toks[s.p]
 		at := pos{s.p, s.nameI}
 		person := ""
 		resolve := func() string {
@@ -42,190 +84,425 @@ func (d *doc) findTitles() {
 			}
 			return person
 		}
-		add := func(a, b int) {
-			// tokens [a, b) of paragraph p
-			for a < b && (npStops[ts[a].lower()] || honorifics[ts[a].lower()]) {
-				a++
-			}
-			for b > a && !ts[b-1].word {
-				b--
-			}
-			if a >= b {
-				return
-			}
-			hasHead := false
-			for m := a; m < b; m++ {
-				if titleHeads[lowerPoss(ts[m].s)] {
-					hasHead = true
-				}
-			}
-			if !hasHead {
-				return
-			}
-			txt := d.paras[s.p][ts[a].start:ts[b-1].end]
-			d.titles = append(d.titles, titleHit{person: resolve(), title: txt, at: at})
-		}
-		// (1) title before the name: Secretary of State Marco Rubio,
-		// Falcons general manager Dmitri Sokolov
-		end := s.nameI
-		start := s.i
-		for start < end && (notNameWords[ts[start].lower()] || honorifics[ts[start].lower()]) {
-			// Police Chief Mei Brennan: a noun that opens a sentence is
-			// still part of the title when a title head follows it.
-			if start+1 < end && titleHeads[ts[start+1].lower()] && !functionWords[ts[start].lower()] && !honorifics[ts[start].lower()] {
-				break
-			}
-			start++
-		}
-		if end > 0 && (start < end || s.i > 0 && isTitleTok(ts[s.i-1])) {
-			last := ts[end-1]
-			headAt := -1
-			for m := start; m < end; m++ {
-				if titleHeads[strings.ToLower(ts[m].s)] {
-					headAt = m
-				}
-			}
-			// Secretary of State Marco Rubio: the head, then "of" and a name
-			ofTail := headAt >= 0 && headAt+2 < end && ts[headAt+1].lower() == "of"
-			if titleHeads[strings.ToLower(last.s)] || ofTail || titleHeads[strings.ToLower(strings.TrimSuffix(last.s, "."))] && strings.HasSuffix(last.s, ".") {
-				// extend backwards over title words, capitalised words
-				b := start
-				if b == s.i {
-					for b > 0 {
-						t := ts[b-1]
-						l := t.lower()
-						if t.inQuote || !t.word || npStops[l] || d.ends[s.p][b-1] {
-							break
-						}
-						if isCapWord(t) || isTitleTok(t) || lowerPoss(l) != l {
-							b--
-							continue
-						}
-						// White House press secretary: a noun modifying the head
-						if b < end && titleHeads[ts[b].low] && !strings.HasSuffix(l, "ed") && !strings.HasSuffix(l, "ing") && !strings.HasSuffix(l, "ly") && !notNameWords[l] && b-1 > 0 && (isCapWord(ts[b-2]) || ts[b-2].low == "the" || lowerPoss(ts[b-2].low) != ts[b-2].low) {
-							b--
-							continue
-						}
-						break
-					}
-				}
-				// drop sentence-initial non-name words (In, After)
-				for b < end && notNameWords[ts[b].lower()] && !qualifiers[ts[b].lower()] {
-					if b+1 < end && titleHeads[ts[b+1].lower()] && !functionWords[ts[b].lower()] {
-						break // Police Chief
-					}
-					b++
-				}
-				e := end
-				// Governor Kola Adeyemi of Eastmoor province
-				tail := ""
-				if s.j < len(ts) && ts[s.j].lower() == "of" && !s.possessive {
-					m := s.j + 1
-					for m < len(ts) && m < s.j+6 && ts[m].word && !verbTok(ts[m]) && !ts[m].inQuote {
-						m++
-					}
-					if m > s.j+1 && (m >= len(ts) || !ts[m].word) {
-						tail = " " + d.paras[s.p][ts[s.j].start:ts[m-1].end]
-					}
-				}
-				if b < e && !(e-b == 1 && honorifics[ts[b].lower()]) {
-					txt := d.paras[s.p][ts[b].start:ts[e-1].end] + tail
-					for _, drop := range []string{"the ", "The ", "a ", "A ", "an ", "An "} {
-						txt = strings.TrimPrefix(txt, drop)
-					}
-					d.titles = append(d.titles, titleHit{person: resolve(), title: txt, at: at})
-				}
+		emit := func(a, b int, rule string) {
+			if txt := d.titleText(s.p, a, b); txt != "" {
+				d.titles = append(d.titles, titleHit{person: resolve(), title: txt, at: at, rule: rule})
 			}
 		}
+		d.preNameTitles(s, emit)
 		if s.possessive {
 			continue
 		}
-		// (2) appositive after the name: Name, a United States Senator from Florida,
-		j := s.j
-		if j+1 < len(ts) && ts[j].s == "," {
-			m := j + 1
-			// Name, 81, who ...
-			if ts[m].word && ts[m].s[0] >= '0' && ts[m].s[0] <= '9' && m+1 < len(ts) && ts[m+1].s == "," {
-				m += 2
-			}
-			if m < len(ts) && ts[m].lower() == "who" {
-				// (4) Name, who is/was (also) the Y
-				if m+1 < len(ts) && (ts[m+1].lower() == "is" || ts[m+1].lower() == "was") {
-					a := m + 2
-					if a < len(ts) && ts[a].lower() == "also" {
-						a++
-					}
-					if a < len(ts) && (ts[a].lower() == "the" || ts[a].lower() == "a" || ts[a].lower() == "an") {
-						e := a + 1
-						for e < len(ts) && ts[e].word && !titleStops[ts[e].lower()] && !ts[e].inQuote {
-							e++
-						}
-						add(a, e)
-					}
-				}
-			} else if m < len(ts) && ts[m].word && ts[m].lower() != "whose" {
-				e := m
-				for e < len(ts) && !ts[e].inQuote && (ts[e].word || ts[e].s == "’" || ts[e].s == "'") && !titleStops[ts[e].lower()] && !verbTok(ts[e]) {
-					e++
-				}
-				if e-m <= 22 {
-					// the appositive must start like a noun phrase
-					fl := ts[m].lower()
-					if fl == "the" || fl == "a" || fl == "an" || isCapWord(ts[m]) || isTitleTok(ts[m]) || lowerPoss(fl) != fl || qualifiers[fl] || d.headWithin(s.p, m, e, 4) {
-						// split "A and former B" when both halves hold a head
-						parts := splitAnd(ts, m, e)
-						for _, pr := range parts {
-							add(pr[0], pr[1])
-						}
-					}
-				}
-			}
+		d.appositiveTitles(s, emit)
+		d.precedingTitle(s, emit)
+	}
+}
+
+// titleText is the text of tokens [a, b) of paragraph p as a title: leading
+// articles and honorifics dropped, at least one word that is not a
+// qualifier.
+func (d *doc) titleText(p, a, b int) string {
+	ts := d.toks[p]
+	for a < b && (npStops[ts[a].lower()] || honorifics[ts[a].lower()] || ts[a].lower() == "another") {
+		a++
+	}
+	for b > a && !ts[b-1].word {
+		b--
+	}
+	if a >= b {
+		return ""
+	}
+	if b-a == 1 && (qualifiers[ts[a].lower()] || honorifics[ts[a].lower()]) {
+		return ""
+	}
+	return d.paras[p][ts[a].start:ts[b-1].end]
+}
+
+// preNameTitles finds titles written before the name: "Secretary of State
+// Marco Rubio", "middle school chemistry teacher Dana Whitfield", "Jets QB
+// Ray Okafor", "founder and former CEO Adam Neumann" (two titles).
+func (d *doc) preNameTitles(s nameSeq, emit func(a, b int, rule string)) {
+	ts := d.toks[s.p]
+	e := s.nameI
+	for e > s.i && honorifics[ts[e-1].lower()] && ts[e-1].lower() != "the" {
+		e-- // Gov. Dr. Ana Ruiz: the honorific is not part of the title
+	}
+	if e == 0 || ts[e-1].inQuote {
+		return
+	}
+	// the name followed by a title noun is a modifier inside a title (the
+	// White House press secretary), not a person
+	for m := s.j; m < len(ts) && m < s.j+2; m++ {
+		t := ts[m]
+		if !t.word || isCapWord(t) || t.inQuote || functionWords[t.lower()] || npStops[t.lower()] || verbTok(t) {
+			break
 		}
-		// (3) title before the name, set off by a comma: the city's police chief, Ana Ruiz,
-		if s.i >= 2 && ts[s.i-1].s == "," && ts[s.i-2].word {
-			e := s.i - 1
-			// the name must be followed by a comma, a verb or the sentence end
-			okAfter := s.j >= len(ts) || !ts[s.j].word || verbTok(ts[s.j]) || isAdverb(ts[s.j].lower())
-			if okAfter {
-				b := e
-				for b > 0 && e-b < 7 {
-					t := ts[b-1]
-					l := t.lower()
-					if !t.word || npStops[l] || t.inQuote || verbTok(t) {
-						break
-					}
-					if d.ends[s.p][b-1] {
-						break
-					}
-					b--
-				}
-				if b < e && d.headWithin(s.p, b, e, 7) {
-					txt := d.paras[s.p][ts[b].start:ts[e-1].end]
-					// whose leader, Name: leader of the Org
-					if b >= 2 && ts[b-1].lower() == "whose" && ts[b-2].s == "," {
-						o := b - 2
-						oe := o
-						for o > 0 && (isCapWord(ts[o-1]) || (ts[o-1].lower() == "and" || ts[o-1].lower() == "of") && o > 1 && isCapWord(ts[o-2])) {
-							o--
-						}
-						if o < oe {
-							org := d.paras[s.p][ts[o].start:ts[oe-1].end]
-							if o > 0 && ts[o-1].lower() == "the" {
-								org = "the " + org
-							}
-							txt += " of " + org
-						}
-					}
-					first := ts[b].lower()
-					if !verbTok(ts[b]) && !notNameWords[first] || qualifiers[first] || isCapWord(ts[b]) && !notNameWords[first] {
-						d.titles = append(d.titles, titleHit{person: resolve(), title: txt, at: at})
-					} else if b+1 < e {
-						d.titles = append(d.titles, titleHit{person: resolve(), title: d.paras[s.p][ts[b+1].start:ts[e-1].end], at: at})
-					}
-				}
-			}
+		if roleOf(t) != roleNone && (m == s.j || e > 0 && (qualifiers[ts[e-1].lower()] || roleOf(ts[e-1]) != roleNone)) {
+			return
 		}
 	}
+	head := e - 1
+	grade := roleOf(ts[head])
+	// Secretary of State Marco Rubio, Speaker of the House Ana Ruiz: the
+	// head comes before "of" inside the capitalised run
+	for m := s.i + 1; m < e-1; m++ {
+		if ts[m].lower() == "of" && roleOf(ts[m-1]) == roleListed {
+			grade = roleListed
+			break
+		}
+	}
+	switch grade {
+	case roleNone:
+		return
+	case roleShape:
+		// shape alone: a lower-case agent noun (or a capital abbreviation
+		// after a team or company) directly before a full name, not read
+		// as a verb
+		if len(s.name) < 2 && head < s.i || verbContext(ts, head) || d.ends[s.p][head] {
+			return
+		}
+		if allUpper(ts[head].s) && (head == 0 || !isCapWord(ts[head-1]) || d.ends[s.p][head-1]) {
+			return
+		}
+		if isCapWord(ts[head]) && !allUpper(ts[head].s) && head < s.i {
+			return
+		}
+	}
+	b := d.titleStart(s.p, head, s.i)
+	if b > head {
+		return
+	}
+	tail := ""
+	// Governor Kola Adeyemi of Eastmoor province
+	if s.j < len(ts) && ts[s.j].lower() == "of" && !s.possessive {
+		m := s.j + 1
+		for m < len(ts) && m < s.j+6 && ts[m].word && !verbTok(ts[m]) && !ts[m].inQuote {
+			m++
+		}
+		if m > s.j+1 && (m >= len(ts) || !ts[m].word) {
+			tail = " " + d.paras[s.p][ts[s.j].start:ts[m-1].end]
+		}
+	}
+	parts := splitCompound(ts, b, e)
+	rule := rulePreName
+	if len(parts) > 1 {
+		rule = ruleCompound
+	}
+	for k, pr := range parts {
+		txt := d.titleText(s.p, pr[0], pr[1])
+		if txt == "" {
+			continue
+		}
+		if k == len(parts)-1 {
+			txt += tail
+		}
+		d.titles = append(d.titles, titleHit{person: d.pp.resolve(s.name, pos{s.p, s.nameI}), title: txt, at: pos{s.p, s.nameI}, rule: rule})
+	}
+}
+
+// titleStart walks back from the head of a title before a name over its
+// modifiers: qualifiers, nouns, capitalised words of an organisation or
+// team, a possessive, and titles joined by "and" or commas. It stops at the
+// sentence start, punctuation, articles, prepositions and verbs. seqI is
+// where the capitalised run holding the name begins.
+func (d *doc) titleStart(p, head, seqI int) int {
+	ts := d.toks[p]
+	b := head
+	hasAnd := false
+	for b > 0 && head-b < 10 {
+		t := ts[b-1]
+		if t.inQuote || d.ends[p][b-1] {
+			break
+		}
+		l := t.lower()
+		if !t.word {
+			// chairman, CEO and president Ana Ruiz; singer/songwriter
+			if t.s == "," && hasAnd && b >= 2 && roleOf(ts[b-2]) != roleNone {
+				b--
+				continue
+			}
+			if t.s == "/" && b >= 2 && ts[b-2].word && !ts[b-2].inQuote {
+				b--
+				continue
+			}
+			break
+		}
+		if b-1 >= seqI {
+			// inside the capitalised run: Acting Secretary of State
+			if notNameWords[l] && !qualifiers[l] && !(b-1 > seqI || roleOf(ts[b]) != roleNone) {
+				break
+			}
+			if notNameWords[l] && !qualifiers[l] && functionWords[l] && !(b-1 > seqI && (l == "of" || l == "for" || l == "the" || l == "and")) {
+				break
+			}
+			b--
+			continue
+		}
+		if qualifiers[l] {
+			b--
+			continue
+		}
+		if l == "and" || l == "&" {
+			if b >= 2 && ts[b-2].word && roleOf(ts[b-2]) != roleNone && !ts[b-2].inQuote {
+				hasAnd = true
+				b--
+				continue
+			}
+			break
+		}
+		if functionWords[l] || npStops[l] || titleStops[l] || calendarWords[l] || verbTok(t) || honorifics[l] {
+			break
+		}
+		if notNameWords[l] && !isCapWord(t) && (len(l) <= 5 || openerWords[l] || isAdverb(l)) {
+			break
+		}
+		if isCapWord(t) {
+			if notNameWords[l] && !qualifiers[l] {
+				// a sentence opener (But, After) is no modifier; a noun
+				// that opens the sentence (Police, Middle) is
+				if functionWords[l] || d.sentStart(p, b-1) != b-1 || roleOf(ts[b]) == roleNone {
+					break
+				}
+			}
+			b--
+			continue
+		}
+		if strings.HasSuffix(l, "ly") && len(l) > 4 || strings.HasSuffix(l, "ed") && len(l) > 4 {
+			break // recently appointed, newly named
+		}
+		if l[0] >= '0' && l[0] <= '9' {
+			break
+		}
+		// a plural or a verb in -s (the lawsuit names ...) ends the phrase
+		// unless it opens the sentence (State parks Director)
+		if strings.HasSuffix(l, "s") && !strings.HasSuffix(l, "ss") && !strings.HasSuffix(l, "us") && !strings.HasSuffix(l, "is") && lowerPoss(l) == l {
+			st := d.sentStart(p, b-1)
+			if st < b-2 {
+				break
+			}
+		}
+		b--
+		// a possessive closes the modifiers of its noun on the left
+		// except for the words of its own name (Inner Mongolia's)
+	}
+	return b
+}
+
+// splitCompound splits the title words [a, b) at "and" and commas where each
+// side ends in a title noun: "founder and former CEO", "chairman, CEO and
+// president". Words before the first title stay with it.
+func splitCompound(ts []tok, a, b int) [][2]int {
+	var out [][2]int
+	start := a
+	for m := a + 1; m < b-1; m++ {
+		l := ts[m].lower()
+		if l != "and" && l != "&" && ts[m].s != "," {
+			continue
+		}
+		if roleOf(ts[m-1]) == roleNone {
+			continue
+		}
+		out = append(out, [2]int{start, m})
+		start = m + 1
+		if ts[m].s == "," && m+1 < b-1 && ts[m+1].lower() == "and" {
+			start++
+			m++
+		}
+	}
+	return append(out, [2]int{start, b})
+}
+
+// coreHead returns the head of the title noun phrase [a, b): the last word
+// before the first preposition, or -1 when there is none.
+func coreHead(ts []tok, a, b int) int {
+	h := -1
+	for m := a; m < b; m++ {
+		if !ts[m].word {
+			if ts[m].s == "/" || ts[m].s == "(" || ts[m].s == ")" {
+				continue
+			}
+			break
+		}
+		if m > a && corePreps[ts[m].lower()] {
+			break
+		}
+		h = m
+	}
+	return h
+}
+
+// nounPhraseTitle reports whether [a, b) reads as a title noun phrase: its
+// core's head is a title noun (on the list, or shaped like an agent noun).
+func nounPhraseTitle(ts []tok, a, b int) bool {
+	for a < b && (npStops[ts[a].lower()] || ts[a].lower() == "another") {
+		a++
+	}
+	h := coreHead(ts, a, b)
+	if h < 0 {
+		return false
+	}
+	if isCapWord(ts[h]) && roleOf(ts[h]) != roleListed && !allUpper(ts[h].s) {
+		return false // a name, not a title noun (Lakers great Magic Johnson)
+	}
+	return roleOf(ts[h]) != roleNone
+}
+
+// headGrade is the role grade of the head of the noun phrase [a, b).
+func (d *doc) headGrade(p, a, b int) roleGrade {
+	ts := d.toks[p]
+	for a < b && (npStops[ts[a].lower()] || ts[a].lower() == "another") {
+		a++
+	}
+	if h := coreHead(ts, a, b); h >= 0 {
+		return roleOf(ts[h])
+	}
+	return roleNone
+}
+
+// appositiveTitles finds "Name, a senior fellow at X," and "Name, who is
+// the CEO of X" and "Name is the CEO of X".
+func (d *doc) appositiveTitles(s nameSeq, emit func(a, b int, rule string)) {
+	ts := d.toks[s.p]
+	j := s.j
+	if j >= len(ts) {
+		return
+	}
+	// copular: Name is/was (also) the CEO of Y
+	if ts[j].word && (ts[j].lower() == "is" || ts[j].lower() == "was") && d.sentStart(s.p, s.i) >= s.i-1 {
+		a := j + 1
+		if a < len(ts) && (ts[a].lower() == "also" || ts[a].lower() == "now") {
+			a++
+		}
+		if a < len(ts) && (ts[a].lower() == "the" || ts[a].lower() == "a" || ts[a].lower() == "an") {
+			e := d.npEnd(s.p, a)
+			if e-a <= 16 && nounPhraseTitle(ts, a, e) && roleOf(ts[coreHead(ts, a+1, e)]) == roleListed {
+				emit(a, e, ruleCopular)
+			}
+		}
+		return
+	}
+	if j+1 >= len(ts) || ts[j].s != "," {
+		return
+	}
+	// In May, ...; From Washington, ...: an adverbial, not a person
+	if s.i > 0 && placePreps[ts[s.i-1].lower()] {
+		return
+	}
+	m := j + 1
+	// Name, 81, who ...
+	if ts[m].word && ts[m].s[0] >= '0' && ts[m].s[0] <= '9' && m+1 < len(ts) && ts[m+1].s == "," {
+		m += 2
+	}
+	if m >= len(ts) || !ts[m].word || ts[m].inQuote {
+		return
+	}
+	if ts[m].lower() == "who" {
+		// Name, who is/was (also) the Y
+		if m+1 < len(ts) && (ts[m+1].lower() == "is" || ts[m+1].lower() == "was") {
+			a := m + 2
+			if a < len(ts) && ts[a].lower() == "also" {
+				a++
+			}
+			if a < len(ts) && (ts[a].lower() == "the" || ts[a].lower() == "a" || ts[a].lower() == "an") {
+				e := d.npEnd(s.p, a)
+				for _, pr := range splitAnd(ts, a, e) {
+					if nounPhraseTitle(ts, pr[0], pr[1]) {
+						emit(pr[0], pr[1], ruleWhoIs)
+					}
+				}
+			}
+		}
+		return
+	}
+	fl := ts[m].lower()
+	if functionWords[fl] && fl != "the" && fl != "a" && fl != "an" || isPartyTag(ts[m].s) || isAdverb(fl) && !qualifiers[fl] || verbTok(ts[m]) {
+		return
+	}
+	e := d.npEnd(s.p, m)
+	if e-m > 22 || e == m {
+		return
+	}
+	// the appositive ends the clause or is closed by a comma or a bracket
+	if e < len(ts) && ts[e].word && !titleStops[ts[e].lower()] {
+		return
+	}
+	for _, pr := range splitAnd(ts, m, e) {
+		// an agent noun alone (maker, operator) also names companies: the
+		// name must read as a person's too
+		if nounPhraseTitle(ts, pr[0], pr[1]) && (s.person || d.headGrade(s.p, pr[0], pr[1]) == roleListed) {
+			emit(pr[0], pr[1], ruleAppositive)
+		}
+	}
+}
+
+// npEnd returns the end of the noun phrase starting at token a: the first
+// comma, stop word, speech verb, quote or sentence end.
+func (d *doc) npEnd(p, a int) int {
+	ts := d.toks[p]
+	e := a
+	for e < len(ts) && !ts[e].inQuote && !titleStops[ts[e].lower()] && !verbTok(ts[e]) {
+		t := ts[e]
+		if !t.word && t.s != "’" && t.s != "'" && t.s != "/" && t.s != "(" && t.s != ")" {
+			break
+		}
+		if e > a && d.ends[p][e-1] {
+			break
+		}
+		e++
+	}
+	return e
+}
+
+// precedingTitle finds a title set off before the name: "the city's police
+// chief, Ana Ruiz, said"; "Morrell's defence attorney, Lucia Brandt".
+func (d *doc) precedingTitle(s nameSeq, emit func(a, b int, rule string)) {
+	ts := d.toks[s.p]
+	if s.i < 2 || ts[s.i-1].s != "," || !ts[s.i-2].word || ts[s.i-2].inQuote {
+		return
+	}
+	e := s.i - 1
+	// the word before the comma must not be part of another name (U.S. Rep.
+	// Jon Bell, D-Ore.)
+	if k, ok := d.seqAtTok(s.p, e-1); ok && d.seqs[k].plaus && d.seqs[k].nameI <= e-1 {
+		return
+	}
+	okAfter := s.j >= len(ts) || !ts[s.j].word || verbTok(ts[s.j]) || isAdverb(ts[s.j].lower())
+	if !okAfter {
+		return
+	}
+	b := e
+	for b > 0 && e-b < 7 {
+		t := ts[b-1]
+		l := t.lower()
+		if !t.word || npStops[l] || t.inQuote || verbTok(t) || d.ends[s.p][b-1] {
+			break
+		}
+		b--
+	}
+	first := ts[b].lower()
+	if b < e && (verbTok(ts[b]) || notNameWords[first]) && !qualifiers[first] && !(isCapWord(ts[b]) && !notNameWords[first]) {
+		b++
+	}
+	if b >= e || !nounPhraseTitle(ts, b, e) || !s.person && d.headGrade(s.p, b, e) != roleListed {
+		return
+	}
+	txt := d.paras[s.p][ts[b].start:ts[e-1].end]
+	// whose leader, Name: leader of the Org
+	if b >= 2 && ts[b-1].lower() == "whose" && ts[b-2].s == "," {
+		o := b - 2
+		oe := o
+		for o > 0 && (isCapWord(ts[o-1]) || (ts[o-1].lower() == "and" || ts[o-1].lower() == "of") && o > 1 && isCapWord(ts[o-2])) {
+			o--
+		}
+		if o < oe {
+			org := d.paras[s.p][ts[o].start:ts[oe-1].end]
+			if o > 0 && ts[o-1].lower() == "the" {
+				org = "the " + org
+			}
+			txt += " of " + org
+		}
+	}
+	d.titles = append(d.titles, titleHit{person: d.pp.resolve(s.name, pos{s.p, s.nameI}), title: txt, at: pos{s.p, s.nameI}, rule: rulePossessive})
 }
 
 // findAsTitles finds "As the Secretary of State, his words ..." and "As
@@ -264,7 +541,7 @@ func (d *doc) findAsTitles() {
 				}
 			}
 			if person != "" {
-				d.titles = append(d.titles, titleHit{person: person, title: d.paras[p][ts[a].start:ts[e-1].end], at: at})
+				d.titles = append(d.titles, titleHit{person: person, title: d.paras[p][ts[a].start:ts[e-1].end], at: at, rule: ruleAs})
 			}
 		}
 	}
@@ -282,24 +559,13 @@ func (d *doc) headWithin(p, a, b, n int) bool {
 	return false
 }
 
-// splitAnd splits [a, b) at "and" when both halves hold a title head.
+// splitAnd splits [a, b) at "and" when both halves read as titles.
 func splitAnd(ts []tok, a, b int) [][2]int {
 	for m := a + 1; m < b-1; m++ {
 		if ts[m].lower() != "and" {
 			continue
 		}
-		l, r := false, false
-		for k := a; k < m; k++ {
-			if titleHeads[lowerPoss(ts[k].s)] {
-				l = true
-			}
-		}
-		for k := m + 1; k < b; k++ {
-			if titleHeads[lowerPoss(ts[k].s)] {
-				r = true
-			}
-		}
-		if l && r {
+		if nounPhraseTitle(ts, a, m) && nounPhraseTitle(ts, m+1, b) {
 			return append([][2]int{{a, m}}, splitAnd(ts, m+1, b)...)
 		}
 	}
