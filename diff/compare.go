@@ -202,17 +202,20 @@ func explain(old, new Article) Explanation {
 	// titles, person by person, statement by statement
 	ot, nt := od.titleStatements(), nd.titleStatements()
 	ow, nw := make([][]string, len(ot)), make([][]string, len(nt))
+	oc, nc := make([][]titleWord, len(ot)), make([][]titleWord, len(nt))
 	for i, t := range ot {
+		oc[i] = titleToks(t.Title)
 		ow[i] = titleWords(t.Title)
 	}
 	for j, u := range nt {
+		nc[j] = titleToks(u.Title)
 		nw[j] = titleWords(u.Title)
 	}
 	usedO := make([]bool, len(ot))
 	usedT := make([]bool, len(nt))
 	for i, t := range ot {
 		for j, u := range nt {
-			if !usedT[j] && samePerson(t.Person, u.Person) && sameTitleWords(ow[i], nw[j]) {
+			if !usedT[j] && samePerson(t.Person, u.Person) && sameTitleToks(oc[i], nc[j]) {
 				usedO[i], usedT[j] = true, true
 				if t.Title != u.Title {
 					suppress(Change{Kind: TitleChanged, Person: u.Person, Before: t.Title, After: u.Title}, "same title in another form: "+t.Title+" = "+u.Title)
@@ -221,9 +224,9 @@ func explain(old, new Article) Explanation {
 			}
 		}
 	}
-	stated := func(t Title, tw []string, in []Title, inw [][]string) bool {
+	stated := func(t Title, tw []titleWord, in []Title, inw [][]titleWord) bool {
 		for k, u := range in {
-			if samePerson(t.Person, u.Person) && sameTitleWords(tw, inw[k]) {
+			if samePerson(t.Person, u.Person) && sameTitleToks(tw, inw[k]) {
 				return true
 			}
 		}
@@ -235,7 +238,7 @@ func explain(old, new Article) Explanation {
 		if usedT[j] {
 			continue
 		}
-		if stated(u, nw[j], ot, ow) {
+		if stated(u, nc[j], ot, oc) {
 			restated = append(restated, j)
 		} else {
 			fresh = append(fresh, j)
@@ -244,7 +247,7 @@ func explain(old, new Article) Explanation {
 	taken := map[int]bool{}
 	seenGone := map[string]bool{}
 	for i, t := range ot {
-		if usedO[i] || stated(t, ow[i], nt, nw) {
+		if usedO[i] || stated(t, oc[i], nt, nc) {
 			continue
 		}
 		k := strings.ToLower(t.Person) + "\x00" + titleKey(t.Title)

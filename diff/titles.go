@@ -3,6 +3,8 @@ package diff
 import (
 	"sort"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 )
 
 var titleStops = map[string]bool{
@@ -176,10 +178,11 @@ func (d *doc) preNameTitles(s nameSeq, emit func(a, b int, rule string)) {
 	// Governor Kola Adeyemi of Eastmoor province
 	if s.j < len(ts) && ts[s.j].lower() == "of" && !s.possessive {
 		m := s.j + 1
-		for m < len(ts) && m < s.j+6 && ts[m].word && !verbTok(ts[m]) && !ts[m].inQuote {
+		edVerb := func(t tok) bool { return !isCapWord(t) && strings.HasSuffix(t.low, "ed") }
+		for m < len(ts) && m < s.j+10 && ts[m].word && !verbTok(ts[m]) && !ts[m].inQuote && !titleStops[ts[m].lower()] && !edVerb(ts[m]) {
 			m++
 		}
-		if m > s.j+1 && (m >= len(ts) || !ts[m].word) {
+		if m > s.j+1 && (m >= len(ts) || !ts[m].word || titleStops[ts[m].lower()] || verbTok(ts[m]) || edVerb(ts[m])) && !functionWords[ts[m-1].lower()] {
 			tail = " " + d.paras[s.p][ts[s.j].start:ts[m-1].end]
 		}
 	}
@@ -266,6 +269,9 @@ func (d *doc) titleStart(p, head, seqI int) int {
 			}
 			b--
 			continue
+		}
+		if verbContext(ts, b) || strings.HasSuffix(l, "ing") && b == seqI {
+			break // could see defeating President X
 		}
 		if strings.HasSuffix(l, "ly") && len(l) > 4 || strings.HasSuffix(l, "ed") && len(l) > 4 {
 			break // recently appointed, newly named
@@ -426,13 +432,42 @@ func (d *doc) appositiveTitles(s nameSeq, emit func(a, b int, rule string)) {
 	if e < len(ts) && ts[e].word && !titleStops[ts[e].lower()] {
 		return
 	}
-	for _, pr := range splitAnd(ts, m, e) {
+	if h := coreHead(ts, m, e); h < 0 || h-m > 7 || d.nameWithin(s.p, m, h+1) {
+		return
+	}
+	parts := splitAnd(ts, m, e)
+	if len(parts) == 2 && coreHead(ts, parts[0][0], parts[0][1]) == parts[0][1]-1 {
+		// CEO and founder of X: the bare first title shares the second's
+		// "of" phrase
+		if h := coreHead(ts, parts[1][0], parts[1][1]); h >= 0 && h+1 < parts[1][1] && ts[h+1].lower() == "of" && !npStops[ts[parts[1][0]].lower()] && lowerPoss(ts[parts[1][0]].low) == ts[parts[1][0]].low {
+			if nounPhraseTitle(ts, parts[0][0], parts[0][1]) && nounPhraseTitle(ts, parts[1][0], parts[1][1]) && (s.person || d.headGrade(s.p, parts[0][0], parts[0][1]) == roleListed) {
+				first := d.titleText(s.p, parts[0][0], parts[0][1])
+				if first != "" {
+					first += " " + d.paras[s.p][ts[h+1].start:ts[parts[1][1]-1].end]
+					d.titles = append(d.titles, titleHit{person: d.pp.resolve(s.name, pos{s.p, s.nameI}), title: first, at: pos{s.p, s.nameI}, rule: ruleAppositive})
+				}
+				emit(parts[1][0], parts[1][1], ruleAppositive)
+				return
+			}
+		}
+	}
+	for _, pr := range parts {
 		// an agent noun alone (maker, operator) also names companies: the
 		// name must read as a person's too
 		if nounPhraseTitle(ts, pr[0], pr[1]) && (s.person || d.headGrade(s.p, pr[0], pr[1]) == roleListed) {
 			emit(pr[0], pr[1], ruleAppositive)
 		}
 	}
+}
+
+// nameWithin reports whether tokens [a, b) hold a person's name.
+func (d *doc) nameWithin(p, a, b int) bool {
+	for m := a; m < b; m++ {
+		if k, ok := d.seqAtTok(p, m); ok && d.seqs[k].plaus && m >= d.seqs[k].nameI && d.seqs[k].person {
+			return true
+		}
+	}
+	return false
 }
 
 // npEnd returns the end of the noun phrase starting at token a: the first
@@ -471,9 +506,16 @@ func (d *doc) precedingTitle(s nameSeq, emit func(a, b int, rule string)) {
 		return
 	}
 	b := e
-	for b > 0 && e-b < 7 {
+	for b > 0 && e-b < 9 {
 		t := ts[b-1]
 		l := t.lower()
+		if l == "and" && b >= 2 && ts[b-2].word && roleOf(ts[b-2]) != roleNone {
+			b-- // WeWork's founder and former CEO, Adam Neumann
+			continue
+		}
+		if functionWords[l] && l != "of" && l != "for" || openerWords[l] || titleStops[l] {
+			break
+		}
 		if !t.word || npStops[l] || t.inQuote || verbTok(t) || d.ends[s.p][b-1] {
 			break
 		}
@@ -484,6 +526,14 @@ func (d *doc) precedingTitle(s nameSeq, emit func(a, b int, rule string)) {
 		b++
 	}
 	if b >= e || !nounPhraseTitle(ts, b, e) || !s.person && d.headGrade(s.p, b, e) != roleListed {
+		return
+	}
+	if parts := splitCompound(ts, b, e); len(parts) > 1 {
+		for _, pr := range parts {
+			if txt := d.titleText(s.p, pr[0], pr[1]); txt != "" && nounPhraseTitle(ts, pr[0], pr[1]) {
+				d.titles = append(d.titles, titleHit{person: d.pp.resolve(s.name, pos{s.p, s.nameI}), title: txt, at: pos{s.p, s.nameI}, rule: ruleCompound})
+			}
+		}
 		return
 	}
 	txt := d.paras[s.p][ts[b].start:ts[e-1].end]
@@ -572,41 +622,91 @@ func splitAnd(ts []tok, a, b int) [][2]int {
 	return [][2]int{{a, b}}
 }
 
-// titleWords folds a title for comparison: lower case, no articles or
-// possessive marks, U.S. as united states, demonyms as their country.
-func titleWords(t string) []string {
-	t = strings.ReplaceAll(t, "U.S.", "United States")
-	t = strings.ReplaceAll(t, "U.K.", "United Kingdom")
-	t = strings.ReplaceAll(t, "U.N.", "United Nations")
-	var out []string
-	for _, w := range words(t) {
-		w = expandAbbrev(strings.TrimSuffix(strings.TrimSuffix(w, "'s"), "'"))
-		switch w {
-		case "the", "a", "an", "of", "s", "for", "from", "at", "in", "and":
+// titleWord is one folded word of a title: lower case, with whether it was
+// written capitalised and the index of the whitespace field it came from.
+type titleWord struct {
+	w     string
+	cap   bool
+	field int
+}
+
+// titleToks folds a title for comparison: lower case, no articles or
+// possessive marks, U.S. as united states, demonyms as their country,
+// abbreviations written out (Sen. as senator, CEO as chief executive).
+func titleToks(t string) []titleWord {
+	var out []titleWord
+	for fi, f := range strings.Fields(t) {
+		r, _ := utf8.DecodeRuneInString(f)
+		c := unicode.IsUpper(r)
+		add := func(ws ...string) {
+			for _, w := range ws {
+				out = append(out, titleWord{w, c, fi})
+			}
+		}
+		switch strings.TrimRight(f, ".,;:") {
+		case "U.S.", "U.S":
+			add("united", "states")
 			continue
-		case "us":
-			out = append(out, "united", "states")
+		case "U.K.", "U.K":
+			add("united", "kingdom")
 			continue
-		case "uk":
-			out = append(out, "united", "kingdom")
+		case "U.N.", "U.N":
+			add("united", "nations")
 			continue
 		}
-		if c, ok := demonyms[w]; ok {
-			out = append(out, strings.Fields(c)...)
-			continue
-		}
-		for _, part := range strings.Split(w, "-") {
-			if part != "" {
-				out = append(out, part)
+		for _, w := range words(f) {
+			w = expandAbbrev(strings.TrimSuffix(strings.TrimSuffix(strings.TrimSuffix(w, "'s"), "'"), "."))
+			switch w {
+			case "the", "a", "an", "of", "s", "for", "from", "at", "in", "and":
+				continue
+			case "us":
+				add("united", "states")
+				continue
+			case "uk":
+				add("united", "kingdom")
+				continue
+			case "ceo":
+				add("chief", "executive")
+				continue
+			case "cfo":
+				add("chief", "financial")
+				continue
+			case "coo":
+				add("chief", "operating")
+				continue
+			case "officer":
+				// chief executive officer = chief executive
+				if n := len(out); n >= 2 && out[n-2].w == "chief" {
+					continue
+				}
+			}
+			if ctry, ok := demonyms[w]; ok {
+				add(strings.Fields(ctry)...)
+				continue
+			}
+			for _, part := range strings.Split(w, "-") {
+				if part != "" {
+					add(part)
+				}
 			}
 		}
 	}
 	return out
 }
 
+// titleWords is titleToks without the capitalisation.
+func titleWords(t string) []string {
+	tw := titleToks(t)
+	out := make([]string, len(tw))
+	for i, w := range tw {
+		out[i] = w.w
+	}
+	return out
+}
+
 // titleKey is a canonical form of a title: its folded words, sorted.
 func titleKey(t string) string {
-	ws := append([]string(nil), titleWords(t)...)
+	ws := titleWords(t)
 	sort.Strings(ws)
 	return strings.Join(ws, " ")
 }
@@ -638,61 +738,19 @@ func sameWord(a, b string) bool {
 	return false
 }
 
-// sameTitle reports whether two titles are the same in another form: same
-// words up to order, case, U.S./United States and demonyms, or one naming
-// the organisation more fully (Kingsbridge manager / Kingsbridge Athletic
-// manager) with the same head nouns and qualifiers.
+// sameTitle reports whether two titles are the same title in another form:
+// the same words up to order, letter case, typography, abbreviations
+// (Sen./Senator, U.S./United States, CEO/chief executive) and demonyms
+// (Mexican/Mexico's). A word added or removed makes another title (coach /
+// head coach, director / deputy director), with one exception: capitalised
+// words that name the same organisation more fully, next to its name
+// (Kingsbridge manager / Kingsbridge Athletic manager).
 func sameTitle(a, b string) bool {
-	return sameTitleWords(titleWords(a), titleWords(b))
+	return sameTitleToks(titleToks(a), titleToks(b))
 }
 
-// sameTitleWords is sameTitle on folded words.
-func sameTitleWords(wa, wb []string) bool {
-	if len(wa) == len(wb) {
-		same := true
-		for i := range wa {
-			if wa[i] != wb[i] {
-				same = false
-				break
-			}
-		}
-		if same {
-			return true
-		}
-		sa, sb := append([]string(nil), wa...), append([]string(nil), wb...)
-		sort.Strings(sa)
-		sort.Strings(sb)
-		same = true
-		for i := range sa {
-			if sa[i] != sb[i] {
-				same = false
-				break
-			}
-		}
-		if same {
-			return true
-		}
-	}
-	// qualifiers and heads must agree
-	sig := func(ws []string) map[string]int {
-		m := map[string]int{}
-		for _, w := range ws {
-			if qualifiers[w] || titleHeads[w] {
-				m[w]++
-			}
-		}
-		return m
-	}
-	sa, sb := sig(wa), sig(wb)
-	if len(sa) != len(sb) {
-		return false
-	}
-	for k, v := range sa {
-		if sb[k] != v {
-			return false
-		}
-	}
-	// the rest: one a subset of the other, words compared by sameWord
+// sameTitleToks is sameTitle on folded words.
+func sameTitleToks(wa, wb []titleWord) bool {
 	small, big := wa, wb
 	if len(small) > len(big) {
 		small, big = big, small
@@ -701,13 +759,42 @@ func sameTitleWords(wa, wb []string) bool {
 	for _, w := range small {
 		found := false
 		for k, x := range big {
-			if !used[k] && sameWord(w, x) {
-				used[k] = true
-				found = true
+			if !used[k] && x.w == w.w {
+				used[k], found = true, true
+				break
+			}
+		}
+		if found {
+			continue
+		}
+		for k, x := range big {
+			if !used[k] && sameWord(w.w, x.w) {
+				used[k], found = true, true
 				break
 			}
 		}
 		if !found {
+			return false
+		}
+	}
+	// words only the longer title has: capitalised, beside a capitalised
+	// word both share, so that they extend a name
+	for grew := true; grew; {
+		grew = false
+		for k, x := range big {
+			if used[k] || !x.cap || qualifiers[x.w] || roleOf(tok{s: x.w, low: x.w, word: true}) != roleNone {
+				continue // Acting, Deputy, Chief: a title word, not a name
+			}
+			for m, y := range big {
+				if used[m] && y.cap && (y.field == x.field+1 || y.field == x.field-1 || y.field == x.field) {
+					used[k], grew = true, true
+					break
+				}
+			}
+		}
+	}
+	for _, u := range used {
+		if !u {
 			return false
 		}
 	}
@@ -725,7 +812,6 @@ var titleAbbrevs = map[string]string{
 	"maj": "major", "maj.": "major", "prof": "professor", "prof.": "professor",
 	"pres": "president", "pres.": "president", "sec": "secretary", "sec.": "secretary",
 	"asst": "assistant", "asst.": "assistant", "dept": "department", "dept.": "department",
-	"ceo": "chief executive officer", "cfo": "chief financial officer", "coo": "chief operating officer",
 }
 
 // expandAbbrev writes a title abbreviation out in full.

@@ -98,7 +98,7 @@ func roleOf(t tok) roleGrade {
 		return roleNone
 	}
 	w := strings.TrimSuffix(lowerPoss(t.s), ".")
-	if titleHeads[w] || titleHeads[t.low] {
+	if titleHeads[w] || titleHeads[t.low] || titleAbbrevs[w] != "" && isCapWord(t) {
 		return roleListed
 	}
 	if notRoles[w] || functionWords[w] || titleStops[w] || npStops[w] || qualifiers[w] {
