@@ -144,6 +144,9 @@ func (d *doc) preNameTitles(s nameSeq, emit func(a, b int, rule string)) {
 		}
 	}
 	head := e - 1
+	if _, poss := stripPossessive(ts[head].s); poss {
+		return // the Founder's Edition: a possessive modifies what follows
+	}
 	grade := roleOf(ts[head])
 	// Secretary of State Marco Rubio, Speaker of the House Ana Ruiz: the
 	// head comes before "of" inside the capitalised run
@@ -262,15 +265,16 @@ func (d *doc) titleStart(p, head, seqI int) int {
 		if isCapWord(t) {
 			if notNameWords[l] && !qualifiers[l] {
 				// a sentence opener (But, After) is no modifier; a noun
-				// that opens the sentence (Police, Middle) is
-				if functionWords[l] || d.sentStart(p, b-1) != b-1 || roleOf(ts[b]) == roleNone {
+				// that opens the sentence (Police, Middle) is, and so is a
+				// capitalised word inside a sentence (New Jersey)
+				if functionWords[l] || openerWords[l] || sentenceStarters[l] || d.sentStart(p, b-1) == b-1 && roleOf(ts[b]) == roleNone && !isCapWord(ts[b]) {
 					break
 				}
 			}
 			b--
 			continue
 		}
-		if verbContext(ts, b) || strings.HasSuffix(l, "ing") && b == seqI {
+		if verbContext(ts, b-1) || strings.HasSuffix(l, "ing") && b == seqI {
 			break // could see defeating President X
 		}
 		if strings.HasSuffix(l, "ly") && len(l) > 4 || strings.HasSuffix(l, "ed") && len(l) > 4 {
@@ -432,7 +436,10 @@ func (d *doc) appositiveTitles(s nameSeq, emit func(a, b int, rule string)) {
 	if e < len(ts) && ts[e].word && !titleStops[ts[e].lower()] {
 		return
 	}
-	if h := coreHead(ts, m, e); h < 0 || h-m > 7 || d.nameWithin(s.p, m, h+1) {
+	for m < e && (ts[m].lower() == "now" || ts[m].lower() == "also" || ts[m].lower() == "currently") {
+		m++ // Name, now a staff scientist at X
+	}
+	if h := coreHead(ts, m, e); h < 0 || h-m > 7 || d.nameWithin(s.p, m, e) {
 		return
 	}
 	parts := splitAnd(ts, m, e)
@@ -460,12 +467,24 @@ func (d *doc) appositiveTitles(s nameSeq, emit func(a, b int, rule string)) {
 	}
 }
 
-// nameWithin reports whether tokens [a, b) hold a person's name.
+// nameWithin reports whether tokens [a, b) hold a person's name that is
+// not the object of a preposition (an aide to Vice President Pence): the
+// phrase is then a clause about that person, not a title.
 func (d *doc) nameWithin(p, a, b int) bool {
+	ts := d.toks[p]
 	for m := a; m < b; m++ {
-		if k, ok := d.seqAtTok(p, m); ok && d.seqs[k].plaus && m >= d.seqs[k].nameI && d.seqs[k].person {
-			return true
+		k, ok := d.seqAtTok(p, m)
+		if !ok {
+			continue
 		}
+		sq := d.seqs[k]
+		if m != sq.nameI || !sq.plaus || !sq.person {
+			continue
+		}
+		if sq.i > a && (corePreps[ts[sq.i-1].lower()] && ts[sq.i-1].lower() != "and" || npStops[ts[sq.i-1].lower()] || lowerPoss(ts[sq.i-1].low) != ts[sq.i-1].low) {
+			continue
+		}
+		return true
 	}
 	return false
 }
