@@ -134,14 +134,8 @@ func (d *doc) preNameTitles(s nameSeq, emit func(a, b int, rule string)) {
 	}
 	// the name followed by a title noun is a modifier inside a title (the
 	// White House press secretary), not a person
-	for m := s.j; m < len(ts) && m < s.j+2; m++ {
-		t := ts[m]
-		if !t.word || isCapWord(t) || t.inQuote || functionWords[t.lower()] || npStops[t.lower()] || verbTok(t) {
-			break
-		}
-		if roleOf(t) != roleNone && (m == s.j || e > 0 && (qualifiers[ts[e-1].lower()] || roleOf(ts[e-1]) != roleNone)) {
-			return
-		}
+	if d.modifierName(s) {
+		return
 	}
 	head := e - 1
 	if _, poss := stripPossessive(ts[head].s); poss {
@@ -467,6 +461,23 @@ func (d *doc) appositiveTitles(s nameSeq, emit func(a, b int, rule string)) {
 	}
 }
 
+// modifierName: a name followed by a title noun modifies it (the White
+// House press secretary, a Google engineer): it names no person here.
+func (d *doc) modifierName(s nameSeq) bool {
+	ts := d.toks[s.p]
+	e := s.nameI
+	for m := s.j; m < len(ts) && m < s.j+2; m++ {
+		t := ts[m]
+		if !t.word || isCapWord(t) || t.inQuote || functionWords[t.lower()] || npStops[t.lower()] || verbTok(t) {
+			break
+		}
+		if roleOf(t) != roleNone && (m == s.j || e > 0 && (qualifiers[ts[e-1].lower()] || roleOf(ts[e-1]) != roleNone)) {
+			return true
+		}
+	}
+	return false
+}
+
 // nameWithin reports whether tokens [a, b) hold a person's name that is
 // not the object of a preposition (an aide to Vice President Pence): the
 // phrase is then a clause about that person, not a title.
@@ -478,7 +489,7 @@ func (d *doc) nameWithin(p, a, b int) bool {
 			continue
 		}
 		sq := d.seqs[k]
-		if m != sq.nameI || !sq.plaus || !sq.person {
+		if m != sq.nameI || !sq.plaus || !sq.person || d.modifierName(sq) {
 			continue
 		}
 		if sq.i > a && (corePreps[ts[sq.i-1].lower()] && ts[sq.i-1].lower() != "and" || npStops[ts[sq.i-1].lower()] || lowerPoss(ts[sq.i-1].low) != ts[sq.i-1].low) {
