@@ -57,6 +57,15 @@ var openerWords = map[string]bool{
 	"speaking": true, "comparing": true, "through": true, "whether": true, "despite": true,
 }
 
+// looserPreps are prepositions beyond functionWords; a title never runs
+// over one (an inquiry against President X).
+var looserPreps = map[string]bool{
+	"against": true, "about": true, "over": true, "into": true, "through": true, "toward": true,
+	"towards": true, "between": true, "within": true, "upon": true, "behind": true, "beyond": true,
+	"amid": true, "among": true, "despite": true, "via": true, "like": true, "unlike": true,
+	"than": true, "including": true, "alongside": true, "versus": true, "vs.": true,
+}
+
 // placePreps open an adverbial phrase ("In May, ...", "From Washington,
 // ..."): a name after one is not a person given an appositive.
 var placePreps = map[string]bool{
@@ -229,7 +238,7 @@ func (d *doc) titleStart(p, head, seqI int) int {
 		}
 		if b-1 >= seqI {
 			// inside the capitalised run: Acting Secretary of State
-			if notNameWords[l] && !qualifiers[l] && !(b-1 > seqI || roleOf(ts[b]) != roleNone) {
+			if notNameWords[l] && !qualifiers[l] && (openerWords[l] || sentenceStarters[l] || looserPreps[l]) {
 				break
 			}
 			if notNameWords[l] && !qualifiers[l] && functionWords[l] && !(b-1 > seqI && (l == "of" || l == "for" || l == "the" || l == "and")) {
@@ -250,7 +259,7 @@ func (d *doc) titleStart(p, head, seqI int) int {
 			}
 			break
 		}
-		if functionWords[l] || npStops[l] || titleStops[l] || calendarWords[l] || verbTok(t) || honorifics[l] {
+		if functionWords[l] || npStops[l] || titleStops[l] || calendarWords[l] || looserPreps[l] || verbTok(t) || honorifics[l] {
 			break
 		}
 		if notNameWords[l] && !isCapWord(t) && (len(l) <= 5 || openerWords[l] || isAdverb(l)) {
@@ -261,7 +270,7 @@ func (d *doc) titleStart(p, head, seqI int) int {
 				// a sentence opener (But, After) is no modifier; a noun
 				// that opens the sentence (Police, Middle) is, and so is a
 				// capitalised word inside a sentence (New Jersey)
-				if functionWords[l] || openerWords[l] || sentenceStarters[l] || d.sentStart(p, b-1) == b-1 && roleOf(ts[b]) == roleNone && !isCapWord(ts[b]) {
+				if functionWords[l] || openerWords[l] || sentenceStarters[l] || looserPreps[l] || d.sentStart(p, b-1) == b-1 && roleOf(ts[b]) == roleNone && !isCapWord(ts[b]) {
 					break
 				}
 			}

@@ -57,7 +57,8 @@ var notRoles = map[string]bool{
 	"survivor": true, "prisoner": true, "protester": true, "protestor": true, "demonstrator": true,
 	"visitor": true, "winner": true, "loser": true, "finisher": true, "opponent": true,
 	"admirer": true, "critic": true, "backer": true, "believer": true,
-	"newcomer": true, "stranger": true, "resident": true,
+	"newcomer": true, "teenager": true, "youngster": true, "toddler": true, "villager": true,
+	"foreigner": true, "outsider": true, "insider": true, "beginner": true, "bystander": true, "stranger": true, "resident": true,
 	// nouns and verbs that are not agents
 	"number": true, "summer": true, "winter": true, "water": true, "power": true,
 	"paper": true, "letter": true, "chapter": true, "matter": true, "order": true, "border": true,
