@@ -38,6 +38,7 @@ const (
 	ruleCopular    = "copular: name is/was the title"
 	rulePossessive = "preceding appositive: title, then the name set off by commas"
 	ruleAs         = "as-phrase: As title, name"
+	ruleShared     = "shared appositive: A and B, both titles"
 )
 
 // calendarWords are capitalised words of dates, never part of a title.
@@ -84,6 +85,9 @@ var corePreps = map[string]bool{
 // after it, set off before it, or after "is"/"who is".
 func (d *doc) findTitles() {
 	for _, s := range d.seqs {
+		if !s.plaus && s.nameI == s.i {
+			s = trimDemonyms(s)
+		}
 		if !s.plaus || len(s.name) == 1 && isPartyTag(s.name[0]) {
 			continue
 		}
@@ -427,6 +431,10 @@ func (d *doc) appositiveTitles(s nameSeq, emit func(a, b int, rule string)) {
 		}
 		return
 	}
+	if ts[m].lower() == "both" && m+1 < len(ts) {
+		d.sharedAppositive(s, m+1)
+		return
+	}
 	fl := ts[m].lower()
 	if functionWords[fl] && fl != "the" && fl != "a" && fl != "an" || isPartyTag(ts[m].s) || isAdverb(fl) && !qualifiers[fl] || verbTok(ts[m]) {
 		return
@@ -507,6 +515,57 @@ func (d *doc) nameWithin(p, a, b int) bool {
 		return true
 	}
 	return false
+}
+
+// sharedAppositive reads "A and B, both professors at X,": a plural title
+// noun phrase (starting at token m) held by the two names before it.
+func (d *doc) sharedAppositive(s nameSeq, m int) {
+	ts := d.toks[s.p]
+	e := d.npEnd(s.p, m)
+	h := coreHead(ts, m, e)
+	if h < 0 || e-m > 16 || e < len(ts) && ts[e].word && !titleStops[ts[e].lower()] {
+		return
+	}
+	l := lowerPoss(ts[h].low)
+	if !strings.HasSuffix(l, "s") || roleOf(tok{s: strings.TrimSuffix(l, "s"), low: strings.TrimSuffix(l, "s"), word: true}) == roleNone {
+		return
+	}
+	txt := d.titleText(s.p, m, e)
+	if txt == "" || s.i < 2 || ts[s.i-1].lower() != "and" {
+		return
+	}
+	k, ok := d.seqAtTok(s.p, s.i-2)
+	if !ok {
+		return
+	}
+	o := d.seqs[k]
+	if !o.plaus {
+		o = trimDemonyms(o)
+	}
+	if !o.plaus {
+		return
+	}
+	for _, sq := range []nameSeq{o, s} {
+		at := pos{sq.p, sq.nameI}
+		d.titles = append(d.titles, titleHit{person: d.pp.resolve(sq.name, at), title: txt, at: at, rule: ruleShared})
+	}
+}
+
+// trimDemonyms drops demonyms that open a name run (American Kevin King):
+// they describe the person and are no part of the name.
+func trimDemonyms(s nameSeq) nameSeq {
+	k := 0
+	for k < len(s.name)-2 && demonyms[strings.ToLower(s.name[k])] != "" {
+		k++
+	}
+	if k == 0 {
+		return s
+	}
+	s.name = s.name[k:]
+	s.nameI += k
+	s.i += k
+	s.plaus = plausibleName(s.name)
+	return s
 }
 
 // npEnd returns the end of the noun phrase starting at token a: the first

@@ -35,6 +35,7 @@ func TestTitleForms(t *testing.T) {
 		{"shared of phrase", "“It works,” said Mel Sorensen, CEO and founder of Tidewater Robotics.", "Mel Sorensen", "CEO of Tidewater Robotics", ""},
 		{"undotted ranks", "Officers questioned Lt Col Brenna Osei, a logistics specialist.", "Brenna Osei", "Lt Col", ""},
 		{"month is no person", "In May, NASA’s Administrator Jo Park said the moon came first.", "Jo Park", "NASA’s Administrator", "May"},
+		{"shared plural appositive", "Canadian Ida Moss and Leo Hart, both professors at Kestrel College, were freed.", "Ida Moss", "professors at Kestrel College", ""},
 		{"a clause is no appositive", "According to Reuters, the agency's questions include if founder and former CEO Adam Kell engaged in self-dealing.", "Adam Kell", "former CEO", "Reuters"},
 	}
 	for _, tt := range tests {
