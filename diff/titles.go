@@ -563,7 +563,6 @@ func trimDemonyms(s nameSeq) nameSeq {
 	}
 	s.name = s.name[k:]
 	s.nameI += k
-	s.i += k
 	s.plaus = plausibleName(s.name)
 	return s
 }

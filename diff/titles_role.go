@@ -102,7 +102,7 @@ func roleOf(t tok) roleGrade {
 	if titleHeads[w] || titleHeads[t.low] || titleAbbrevs[w] != "" && isCapWord(t) {
 		return roleListed
 	}
-	if notRoles[w] || functionWords[w] || titleStops[w] || npStops[w] || qualifiers[w] {
+	if notRoles[w] || functionWords[w] || titleStops[w] || npStops[w] || qualifiers[w] || demonyms[w] != "" {
 		return roleNone
 	}
 	// singer-guitarist, co-author, vice-chair: the last part decides
