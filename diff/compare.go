@@ -13,6 +13,16 @@ type Explanation struct {
 	New        Extraction `json:"new"`
 	Reported   []Noted    `json:"reported"`
 	Suppressed []Noted    `json:"suppressed"`
+	// OldTitleRules and NewTitleRules say why each title of Old and New
+	// got its person: the rule that found it, in the order of Titles.
+	OldTitleRules []TitleEvidence `json:"old_title_rules"`
+	NewTitleRules []TitleEvidence `json:"new_title_rules"`
+}
+
+// TitleEvidence is a (person, title) pair with the rule that found it.
+type TitleEvidence struct {
+	Title
+	Rule string `json:"rule"`
 }
 
 // Noted is a change, reported or suppressed, with the reason.
@@ -50,6 +60,11 @@ func samePerson(a, b string) bool {
 		fa, fb = fb, fa
 	}
 	return compatible(fa, fb) && (len(fa) == 1 || strings.EqualFold(fa[len(fa)-1], fb[len(fb)-1]))
+}
+
+// sameTitlePerson is samePerson up to typography (De’Ath / De'Ath).
+func sameTitlePerson(a, b string) bool {
+	return samePerson(a, b) || samePerson(foldTypography(a), foldTypography(b))
 }
 
 // similarity of two quotes' words: common subsequence over the longer.
@@ -121,6 +136,7 @@ func explain(old, new Article) Explanation {
 	od, nd := prepare(old.Body), prepare(new.Body)
 	oq, nq := od.quotes(), nd.quotes()
 	e.Old, e.New = od.extraction(oq), nd.extraction(nq)
+	e.OldTitleRules, e.NewTitleRules = od.titleEvidence(), nd.titleEvidence()
 
 	// quotes: identical words first, then most similar
 	qO := make([]bool, len(oq))
@@ -202,17 +218,20 @@ func explain(old, new Article) Explanation {
 	// titles, person by person, statement by statement
 	ot, nt := od.titleStatements(), nd.titleStatements()
 	ow, nw := make([][]string, len(ot)), make([][]string, len(nt))
+	oc, nc := make([][]titleWord, len(ot)), make([][]titleWord, len(nt))
 	for i, t := range ot {
+		oc[i] = titleToks(t.Title)
 		ow[i] = titleWords(t.Title)
 	}
 	for j, u := range nt {
+		nc[j] = titleToks(u.Title)
 		nw[j] = titleWords(u.Title)
 	}
 	usedO := make([]bool, len(ot))
 	usedT := make([]bool, len(nt))
 	for i, t := range ot {
 		for j, u := range nt {
-			if !usedT[j] && samePerson(t.Person, u.Person) && sameTitleWords(ow[i], nw[j]) {
+			if !usedT[j] && sameTitlePerson(t.Person, u.Person) && sameTitleToks(oc[i], nc[j]) {
 				usedO[i], usedT[j] = true, true
 				if t.Title != u.Title {
 					suppress(Change{Kind: TitleChanged, Person: u.Person, Before: t.Title, After: u.Title}, "same title in another form: "+t.Title+" = "+u.Title)
@@ -221,9 +240,9 @@ func explain(old, new Article) Explanation {
 			}
 		}
 	}
-	stated := func(t Title, tw []string, in []Title, inw [][]string) bool {
+	stated := func(t Title, tw []titleWord, in []Title, inw [][]titleWord) bool {
 		for k, u := range in {
-			if samePerson(t.Person, u.Person) && sameTitleWords(tw, inw[k]) {
+			if sameTitlePerson(t.Person, u.Person) && sameTitleToks(tw, inw[k]) {
 				return true
 			}
 		}
@@ -235,7 +254,7 @@ func explain(old, new Article) Explanation {
 		if usedT[j] {
 			continue
 		}
-		if stated(u, nw[j], ot, ow) {
+		if stated(u, nc[j], ot, oc) {
 			restated = append(restated, j)
 		} else {
 			fresh = append(fresh, j)
@@ -244,7 +263,7 @@ func explain(old, new Article) Explanation {
 	taken := map[int]bool{}
 	seenGone := map[string]bool{}
 	for i, t := range ot {
-		if usedO[i] || stated(t, ow[i], nt, nw) {
+		if usedO[i] || stated(t, oc[i], nt, nc) {
 			continue
 		}
 		k := strings.ToLower(t.Person) + "\x00" + titleKey(t.Title)
@@ -256,7 +275,7 @@ func explain(old, new Article) Explanation {
 		for _, group := range [][]int{fresh, restated} {
 			for _, j := range group {
 				u := nt[j]
-				if taken[j] || !samePerson(t.Person, u.Person) {
+				if taken[j] || !sameTitlePerson(t.Person, u.Person) {
 					continue
 				}
 				if s := similarity(ow[i], nw[j]); s > bestS {
@@ -302,6 +321,22 @@ func (d *doc) extraction(qs []quoteHit) Extraction {
 		ex.Titles = append(ex.Titles, Title{Person: t.person, Title: t.title})
 	}
 	return ex
+}
+
+// titleEvidence lists the titles of extraction with the rule that found
+// each (the first statement of each distinct pair).
+func (d *doc) titleEvidence() []TitleEvidence {
+	out := []TitleEvidence{}
+	seen := map[string]bool{}
+	for _, t := range d.titles {
+		k := strings.ToLower(t.person) + "\x00" + titleKey(t.title)
+		if seen[k] {
+			continue
+		}
+		seen[k] = true
+		out = append(out, TitleEvidence{Title{Person: t.person, Title: t.title}, t.rule})
+	}
+	return out
 }
 
 // titleStatements lists every title statement (a title stated twice is

@@ -23,6 +23,7 @@ type titleHit struct {
 	person string
 	title  string
 	at     pos
+	rule   string // the title rule that fired (for Explain)
 }
 
 // Extract finds the quotes, their speakers and the job titles an article
