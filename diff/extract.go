@@ -17,6 +17,7 @@ type doc struct {
 	seqs   []nameSeq
 	pp     *people
 	titles []titleHit
+	rule   string // the pattern that decided the last attribution, for Explain
 }
 
 type titleHit struct {
@@ -397,6 +398,11 @@ func (d *doc) speaker(c *chain, partial bool) (string, bool) {
 	order := []func() (string, bool){tryAfter, tryBetween, tryBefore}
 	if partial {
 		order = []func() (string, bool){tryBefore, tryAfter}
+	} else if d.introduced(first) {
+		// Name said in a statement, “…”: the clause that opens the
+		// sentence attributes it; what follows the quote (“adding …”)
+		// continues that clause
+		order = []func() (string, bool){tryBefore, tryBetween, tryAfter}
 	}
 	for _, f := range order {
 		if s, ok := f(); ok {
@@ -404,6 +410,26 @@ func (d *doc) speaker(c *chain, partial bool) (string, bool) {
 		}
 	}
 	return "", false
+}
+
+// introduced: the quote follows a comma or colon closing a clause of its
+// own sentence that holds a speech verb (Name said in a statement, “…”).
+func (d *doc) introduced(sp span) bool {
+	ts := d.toks[sp.p]
+	k := d.tokIndexAt(sp.p, sp.open)
+	if k == 0 || k > len(ts) || (ts[k-1].s != "," && ts[k-1].s != ":") {
+		return false
+	}
+	st := d.sentStart(sp.p, k-1)
+	for i := k - 2; i >= st && i >= k-20; i-- {
+		if ts[i].inQuote {
+			return false
+		}
+		if ts[i].word && verbTok(ts[i]) && ts[i].low != "according" {
+			return true
+		}
+	}
+	return false
 }
 
 func (d *doc) firstPersonIn(p, a, b int) string {
@@ -417,7 +443,8 @@ func (d *doc) firstPersonIn(p, a, b int) string {
 
 // attribution reads a speaker from the tokens r (from paragraph p, starting
 // at token index k0). before: the tokens precede the quote (use the last
-// speech verb), else they follow it (use the first).
+// speech verb), else they follow it (use the first). d.rule records which
+// pattern decided, for Explain.
 func (d *doc) attribution(p, k0 int, r []tok, at pos, before bool) (string, bool) {
 	if len(r) == 0 {
 		return "", false
@@ -425,16 +452,20 @@ func (d *doc) attribution(p, k0 int, r []tok, at pos, before bool) (string, bool
 	// dash attribution: ” — Name
 	if !before && isDash(r[0].s) && len(r) > 1 {
 		if s := d.npSpeaker(p, r[1:], at); s != "" {
+			d.rule = "dash before a name after the quote"
 			return s, true
 		}
 	}
 	v := -1
+	according := -1
 	for i, t := range r {
-		if t.word && verbTok(t) {
+		if t.word && (verbTok(t) || i == 0 && before && isCapWord(t) && speechVerbs[t.low] && t.low != "according") {
 			if t.lower() == "according" {
 				if i+1 < len(r) && r[i+1].lower() == "to" {
-					// according to X
-					return d.npSpeaker(p, trimNP(r[i+2:]), at), true
+					according = i
+					if !before {
+						break
+					}
 				}
 				continue
 			}
@@ -444,11 +475,34 @@ func (d *doc) attribution(p, k0 int, r []tok, at pos, before bool) (string, bool
 			}
 		}
 	}
+	if according >= 0 && (v < 0 || !before && according < v || before && according > v) {
+		// according to X
+		d.rule = "according to"
+		return d.npSpeaker(p, trimNP(r[according+2:]), at), true
+	}
+	if !before {
+		// ” Name, a long appositive, said: the subject opens the clause
+		if s, ok := d.leadSubject(p, r, at); ok {
+			d.rule = "subject after the quote, appositive before the verb"
+			return s, true
+		}
+	}
+	if v < 0 && !before {
+		// a verb not on the list, placed as a speech verb: ” sighed Name /
+		// ” Name sighed
+		v = structuralVerb(r)
+		if v >= 0 {
+			d.rule = "verb by position after the quote"
+		}
+	}
 	if v < 0 {
 		return "", false
 	}
 	if !before && v > 12 {
 		return "", false
+	}
+	if d.rule == "" {
+		d.rule = "speech verb " + r[v].low
 	}
 	// subject before the verb
 	subj := subjectBefore(r[:v])
@@ -459,6 +513,7 @@ func (d *doc) attribution(p, k0 int, r []tok, at pos, before bool) (string, bool
 	if len(subj) > 0 {
 		if !strings.HasSuffix(r[v].lower(), "ing") {
 			if sp, ok := d.npSpeakerOK(p, subj, at); ok {
+				d.rule += ", subject before it"
 				return sp, true
 			}
 		}
@@ -472,14 +527,108 @@ func (d *doc) attribution(p, k0 int, r []tok, at pos, before bool) (string, bool
 				continue
 			}
 			if i == 0 || r[i-1].s == "," || isTitleTok(r[i-1]) || d.seqs[k].nameI > d.seqs[k].i {
+				d.rule += ", subject of the sentence"
 				return d.pp.resolve(d.seqs[k].name, at), true
 			}
 		}
 		return "", true
 	}
-	// inverted: said Name
+	// inverted: said Name. "told X" names the hearer, not the speaker.
+	switch r[v].low {
+	case "told", "tells", "tell", "telling":
+		d.rule += ", no subject; the object is the hearer"
+		return "", true
+	}
+	d.rule += ", inverted: name after it"
 	obj := trimNP(r[v+1:])
 	return d.npSpeaker(p, obj, at), true
+}
+
+// leadSubject reads “…,” Name, appositive, said: a noun phrase right after
+// the quote, closed by a comma, and a speech verb after a later comma in the
+// same sentence. The appositive may be long and hold commas of its own.
+func (d *doc) leadSubject(p int, r []tok, at pos) (string, bool) {
+	i := 0
+	if i < len(r) && r[i].s == "," {
+		i++
+	}
+	e := i
+	for e < len(r) && (r[e].word || r[e].s == "(" || r[e].s == ")") && e-i < 8 {
+		e++
+	}
+	if e == i || e >= len(r) || r[e].s != "," {
+		return "", false
+	}
+	np := r[i:e]
+	hasCap := false
+	for _, t := range np {
+		if verbTok(t) {
+			return "", false
+		}
+		if isCapWord(t) {
+			hasCap = true
+		}
+	}
+	if !hasCap {
+		return "", false
+	}
+	for v := e + 1; v < len(r) && v < e+50; v++ {
+		t := r[v]
+		if t.inQuote {
+			return "", false
+		}
+		if !t.word || !verbTok(t) || t.low == "according" || strings.HasSuffix(t.low, "ing") {
+			continue
+		}
+		k := v - 1
+		for k > e && r[k].word && isAdverb(r[k].low) {
+			k--
+		}
+		if r[k].s != "," {
+			// a verb inside the appositive (who told reporters): go on
+			continue
+		}
+		if v-e <= 2 {
+			// ” Name, said ...: the ordinary case, read elsewhere
+			return "", false
+		}
+		return d.npSpeakerOK(p, np, at)
+	}
+	return "", false
+}
+
+// structuralVerb finds a verb that is not on the speech list but stands
+// where attribution verbs stand after a quote ending in a comma: first
+// (“…,” sighed Name) or right after a short name (“…,” Name sighed.).
+func structuralVerb(r []tok) int {
+	past := func(t tok) bool {
+		return t.word && !isCapWord(t) && len(t.low) > 4 && strings.HasSuffix(t.low, "ed")
+	}
+	i := 0
+	if i < len(r) && r[i].s == "," {
+		i++
+	}
+	if i+1 < len(r) && past(r[i]) && isCapWord(r[i+1]) {
+		return i
+	}
+	k := i
+	for k < len(r) && k < i+4 && isCapWord(r[k]) {
+		k++
+	}
+	if k > i && k < len(r) && past(r[k]) && (k+1 == len(r) || !r[k+1].word || r[k+1].word && !isCapWord(r[k+1])) {
+		// the object must not be a noun phrase the verb acts on: a stop or
+		// a comma, or a preposition
+		if k+1 == len(r) || !r[k+1].word || prepositions[r[k+1].low] {
+			return k
+		}
+	}
+	return -1
+}
+
+var prepositions = map[string]bool{
+	"in": true, "on": true, "at": true, "to": true, "from": true, "after": true, "before": true,
+	"during": true, "with": true, "of": true, "about": true, "as": true, "when": true, "while": true,
+	"later": true, "again": true, "back": true, "softly": true, "quietly": true,
 }
 
 // subjectBefore returns the noun phrase just before a verb, skipping adverbs
@@ -489,6 +638,22 @@ func subjectBefore(r []tok) []tok {
 	e := len(r)
 	for e > 0 && r[e-1].word && isAdverb(r[e-1].lower()) {
 		e--
+	}
+	// Rep. Ana Ruiz (D-Ore.) said: a party tag or aside in brackets
+	if e > 0 && r[e-1].s == ")" {
+		for m := e - 2; m >= 0 && m >= e-10; m-- {
+			if r[m].s == "(" {
+				e = m
+				break
+			}
+		}
+	}
+	// Ruiz and her team wrote: the named first conjunct
+	for m := e - 1; m > 0 && m >= e-4; m-- {
+		if r[m].low == "and" && m+1 < e && possessivePronoun[r[m+1].low] && isCapWord(r[m-1]) {
+			e = m
+			break
+		}
 	}
 	if e > 0 && r[e-1].s == "," {
 		for m := e - 2; m >= 0 && m >= e-25; m-- {
@@ -592,6 +757,8 @@ func trimNP(r []tok) []tok {
 	}
 	return np
 }
+
+var possessivePronoun = map[string]bool{"his": true, "her": true, "their": true, "its": true}
 
 var groupNouns = map[string]bool{
 	"crowd": true, "crowds": true, "protesters": true, "protestors": true, "demonstrators": true,
