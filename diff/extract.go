@@ -95,7 +95,8 @@ func prepare(body string) *doc {
 			}
 		}
 		ts := d.toks[sq.p]
-		if !lead && sq.j < len(ts) {
+		inPP := sq.i > 0 && ts[sq.i-1].word && prepositions[ts[sq.i-1].low] && sq.nameI == sq.i
+		if !lead && !inPP && sq.j < len(ts) {
 			// The company's chief executive, Shona Breckenridge, said
 			if verbTok(ts[sq.j]) || ts[sq.j].s == "," && sq.j+1 < len(ts) && verbTok(ts[sq.j+1]) {
 				lead = true
@@ -459,6 +460,10 @@ func (d *doc) attribution(p, k0 int, r []tok, at pos, before bool) (string, bool
 	v := -1
 	according := -1
 	for i, t := range r {
+		if i > 0 && r[i-1].low == "to" && t.low != "according" {
+			// declined to say: an infinitive attributes nothing
+			continue
+		}
 		if t.word && (verbTok(t) || i == 0 && before && isCapWord(t) && speechVerbs[t.low] && t.low != "according") {
 			if t.lower() == "according" {
 				if i+1 < len(r) && r[i+1].lower() == "to" {
@@ -618,7 +623,7 @@ func structuralVerb(r []tok) int {
 	if k > i && k < len(r) && past(r[k]) && (k+1 == len(r) || !r[k+1].word || r[k+1].word && !isCapWord(r[k+1])) {
 		// the object must not be a noun phrase the verb acts on: a stop or
 		// a comma, or a preposition
-		if k+1 == len(r) || !r[k+1].word || prepositions[r[k+1].low] {
+		if k+1 == len(r) || !r[k+1].word || prepositions[r[k+1].low] || isAdverb(r[k+1].low) {
 			return k
 		}
 	}
@@ -628,7 +633,7 @@ func structuralVerb(r []tok) int {
 var prepositions = map[string]bool{
 	"in": true, "on": true, "at": true, "to": true, "from": true, "after": true, "before": true,
 	"during": true, "with": true, "of": true, "about": true, "as": true, "when": true, "while": true,
-	"later": true, "again": true, "back": true, "softly": true, "quietly": true,
+	"for": true, "by": true,
 }
 
 // subjectBefore returns the noun phrase just before a verb, skipping adverbs
@@ -686,6 +691,13 @@ func subjectBefore(r []tok) []tok {
 		if !isCapWord(r[s]) && !isTitleTok(r[s]) && s < e-1 {
 			s++
 			break
+		}
+	}
+	// one user on Weibo, the High Commissioner for Human Rights: the name
+	// sits in a prepositional phrase; the head noun is before it
+	if s >= 2 && s < e && isCapWord(r[s]) && prepositions[r[s-1].low] && r[s-1].low != "as" && r[s-2].word && (!isCapWord(r[s-2]) || isTitleTok(r[s-2])) {
+		if inner := subjectBefore(r[:s-1]); len(inner) > 0 {
+			return inner
 		}
 	}
 	return r[s:e]
@@ -809,6 +821,11 @@ func (d *doc) npSpeakerOK(p int, np []tok, at pos) (string, bool) {
 			break
 		}
 	}
+	switch np[0].low {
+	case "a", "an", "one", "another", "some", "several":
+		// a WeWork spokesperson, one user on a forum: nobody named
+		return "", true
+	}
 	// a name run inside the phrase
 	for i := len(np) - 1; i >= 0; i-- {
 		t := np[i]
@@ -818,9 +835,10 @@ func (d *doc) npSpeakerOK(p int, np []tok, at pos) (string, bool) {
 		// find the run holding this token
 		if k, ok := d.seqAtTok(p, d.tokIndexAt(p, t.start)); ok {
 			s := d.seqs[k]
-			if s.plaus && !s.possessive {
-				// "Richmond police": a name followed by a lowercase head noun
-				if i < len(np)-1 && !isCapWord(np[len(np)-1]) && !isTitleWord(np[len(np)-1].s) {
+			if s.plaus && !s.possessive && d.tokIndexAt(p, t.start) >= s.nameI {
+				// "Richmond police", "a Tyvak spokesperson": a name
+				// followed by a lowercase head noun
+				if i < len(np)-1 && !isCapWord(np[len(np)-1]) {
 					return "", true
 				}
 				return d.pp.resolve(s.name, at), true

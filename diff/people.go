@@ -55,7 +55,7 @@ var notNameWords = map[string]bool{
 	"tests": true, "comparing": true, "key": true, "background": true, "collaboration": true,
 	"editor's": true, "correction": true, "note": true, "updated": true, "photo": true, "caption": true,
 	"outgoing": true, "incoming": true, "new": true, "old": true, "north": true, "south": true,
-	"east": true, "west": true, "speaking": true, "asked": true, "said": true,
+	"east": true, "west": true, "speaking": true, "asked": true, "said": true, "another": true,
 }
 
 func lowerTrim(s string) string {
