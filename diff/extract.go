@@ -34,7 +34,7 @@ func Extract(a Article) Extraction {
 }
 
 func prepare(body string) *doc {
-	d := &doc{paras: paragraphs(body)}
+	d := &doc{paras: extractParagraphs(body)}
 	d.toks = make([][]tok, len(d.paras))
 	d.ends = make([][]bool, len(d.paras))
 	for i, p := range d.paras {
@@ -231,6 +231,7 @@ type quoteHit struct {
 	Quote
 	chain *chain
 	key   []string // folded words
+	rule  string   // why the speaker: the pattern that fired
 }
 
 func (d *doc) quotes() []quoteHit {
@@ -249,13 +250,19 @@ func (d *doc) quotes() []quoteHit {
 		if partial && !d.isSpeech(c, text) {
 			continue
 		}
+		d.rule = ""
 		spk, found := d.speaker(c, partial)
+		rule := d.rule
+		if !found {
+			rule = "no attribution found"
+		}
 		if !found && !partial && first.openedAtTop && len(out) > 0 {
 			// a quote paragraph with no attribution goes on from the
 			// quote just before it
 			prev := out[len(out)-1]
 			if prev.chain.last().p == first.p-1 && !prev.Partial {
 				spk = prev.Speaker
+				rule = "continues the quote of the paragraph before"
 			}
 		}
 		if c.maybeJoin && len(out) > 0 && out[len(out)-1].Speaker == spk && spk != "" {
@@ -265,7 +272,7 @@ func (d *doc) quotes() []quoteHit {
 			prev.key = words(prev.Text)
 			continue
 		}
-		out = append(out, quoteHit{Quote: Quote{Text: text, Speaker: spk, Partial: partial}, chain: c, key: words(text)})
+		out = append(out, quoteHit{Quote: Quote{Text: text, Speaker: spk, Partial: partial}, chain: c, key: words(text), rule: rule})
 	}
 	return out
 }
@@ -693,7 +700,7 @@ func subjectBefore(r []tok) []tok {
 			break
 		}
 	}
-	// one user on Weibo, the High Commissioner for Human Rights: the name
+	// one user on a forum, the Commissioner for Fair Trading: the name
 	// sits in a prepositional phrase; the head noun is before it
 	if s >= 2 && s < e && isCapWord(r[s]) && prepositions[r[s-1].low] && r[s-1].low != "as" && r[s-2].word && (!isCapWord(r[s-2]) || isTitleTok(r[s-2])) {
 		if inner := subjectBefore(r[:s-1]); len(inner) > 0 {
@@ -803,6 +810,9 @@ func (d *doc) npSpeaker(p int, np []tok, at pos) string {
 // npSpeakerOK also says whether the phrase named a speaker at all (a name,
 // a pronoun, a role), as opposed to some other noun phrase.
 func (d *doc) npSpeakerOK(p int, np []tok, at pos) (string, bool) {
+	for len(np) > 0 && !np[len(np)-1].word {
+		np = np[:len(np)-1]
+	}
 	if len(np) == 0 {
 		return "", false
 	}
@@ -823,7 +833,7 @@ func (d *doc) npSpeakerOK(p int, np []tok, at pos) (string, bool) {
 	}
 	switch np[0].low {
 	case "a", "an", "one", "another", "some", "several":
-		// a WeWork spokesperson, one user on a forum: nobody named
+		// a Brightline spokesperson, one user on a forum: nobody named
 		return "", true
 	}
 	// a name run inside the phrase
@@ -836,7 +846,7 @@ func (d *doc) npSpeakerOK(p int, np []tok, at pos) (string, bool) {
 		if k, ok := d.seqAtTok(p, d.tokIndexAt(p, t.start)); ok {
 			s := d.seqs[k]
 			if s.plaus && !s.possessive && d.tokIndexAt(p, t.start) >= s.nameI {
-				// "Richmond police", "a Tyvak spokesperson": a name
+				// "Richmond police", "a Brightline spokesperson": a name
 				// followed by a lowercase head noun
 				if i < len(np)-1 && !isCapWord(np[len(np)-1]) {
 					return "", true
