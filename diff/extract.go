@@ -702,8 +702,12 @@ func subjectBefore(r []tok) []tok {
 	}
 	// one user on a forum, the Commissioner for Fair Trading: the name
 	// sits in a prepositional phrase; the head noun is before it
-	if s >= 2 && s < e && isCapWord(r[s]) && prepositions[r[s-1].low] && r[s-1].low != "as" && r[s-2].word && (!isCapWord(r[s-2]) || isTitleTok(r[s-2])) {
-		if inner := subjectBefore(r[:s-1]); len(inner) > 0 {
+	prep := s - 1
+	if s < e && !isCapWord(r[s]) && prepositions[r[s].low] {
+		prep = s
+	}
+	if prep >= 1 && prep+1 < e && isCapWord(r[prep+1]) && prepositions[r[prep].low] && r[prep].low != "as" && r[prep-1].word && (!isCapWord(r[prep-1]) || isTitleTok(r[prep-1])) {
+		if inner := subjectBefore(r[:prep]); len(inner) > 0 {
 			return inner
 		}
 	}

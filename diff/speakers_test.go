@@ -1,0 +1,74 @@
+package diff
+
+import "testing"
+
+// Each case is one form of attribution seen in real news writing, written
+// with invented names.
+func TestSpeakerForms(t *testing.T) {
+	runQuoteCases(t, []quoteCase{
+		{"long appositive between quote and verb",
+			"“We had hoped to start later, but the demand was there,” Priya Lindqvist, deputy director for field operations at the regional water authority in Tarnby, Norland, said in a briefing.",
+			[]Quote{{"We had hoped to start later, but the demand was there,", "Priya Lindqvist", false}}},
+		{"relative clause between name and verb",
+			"“The plan should send a clear signal,” Minister Oskar Brandt, who leads a caretaker cabinet of civil servants, said in the statement.",
+			[]Quote{{"The plan should send a clear signal,", "Oskar Brandt", false}}},
+		{"verb first",
+			"Few expect a change. Said Morrow: “I don’t get the sense anyone is interested.”",
+			[]Quote{{"I don’t get the sense anyone is interested.", "Morrow", false}}},
+		{"party tag in brackets",
+			"“We cannot let this stand,” Rep. Dana Whitcombe (R-Ore.) said.",
+			[]Quote{{"We cannot let this stand,", "Dana Whitcombe", false}}},
+		{"name after a dash with no space",
+			"“Nobody listens to us at all.”― Marisol Okafor",
+			[]Quote{{"Nobody listens to us at all.", "Marisol Okafor", false}}},
+		{"quotes one a line with dash attributions",
+			"“We are tired of waiting.” ― Lena Park\n“We want answers now.” ― Tobias Grell",
+			[]Quote{{"We are tired of waiting.", "Lena Park", false}, {"We want answers now.", "Tobias Grell", false}}},
+		{"told names the hearer",
+			"“We will appeal the ruling,” told the Ledger on Monday.",
+			[]Quote{{"We will appeal the ruling,", "", false}}},
+		{"indefinite role with an organisation",
+			"“We received a letter and are cooperating,” said a Brightline spokesperson.",
+			[]Quote{{"We received a letter and are cooperating,", "", false}}},
+		{"name inside a prepositional phrase",
+			"According to the agency, one user on Chirpnet, which is popular with students, posted: “How did this happen here?”",
+			[]Quote{{"How did this happen here?", "", false}}},
+		{"named person and her team",
+			"“We suggest the activity is lower than thought,” Ines Carvalho and her team wrote in the paper.",
+			[]Quote{{"We suggest the activity is lower than thought,", "Ines Carvalho", false}}},
+		{"clause before the quote, adding after",
+			"Prime Minister Rhea Castellan said in a statement, “We are relieved” at the release, adding that the families were grateful.",
+			[]Quote{{"We are relieved", "Rhea Castellan", false}}},
+		{"verb off the list by position",
+			"“This is the worst budget in a decade,” grumbled Sen. Ada Lowther.",
+			[]Quote{{"This is the worst budget in a decade,", "Ada Lowther", false}}},
+		{"infinitive say is no attribution",
+			"Marco Veldt, the firm’s operating chief, spoke. “We start small,” he said. “Our ability to scale will carry us.” He declined to say when the product would ship.",
+			[]Quote{{"We start small, Our ability to scale will carry us.", "Marco Veldt", false}}},
+	})
+}
+
+func TestSplitQuoteJoins(t *testing.T) {
+	runQuoteCases(t, []quoteCase{
+		{"relative clause after said",
+			"“It sounded like a fair deal,” said Imani Okoro, who runs a bakery on the square and went on to a second meeting at a hall, where the mayor was greeted by a crowd. “I want to see how it works.”",
+			[]Quote{{"It sounded like a fair deal, I want to see how it works.", "Imani Okoro", false}}},
+		{"adding after said",
+			"“We lost,” Dev Patel said, adding that the team would regroup. “But we will be back.”",
+			[]Quote{{"We lost, But we will be back.", "Dev Patel", false}}},
+	})
+}
+
+func TestQuoteTypography(t *testing.T) {
+	runQuoteCases(t, []quoteCase{
+		{"two straight single marks as doubles",
+			"''Nobody asked us,'' said Tomas Reyes.",
+			[]Quote{{"Nobody asked us,", "Tomas Reyes", false}}},
+		{"two curly single marks as doubles",
+			"‘‘We will not back down,’’ said Hana Boateng. ‘‘It is our right.’’",
+			[]Quote{{"We will not back down, It is our right.", "Hana Boateng", false}}},
+		{"closing typed as two apostrophes after a curly opening",
+			"“We will rebuild,’’ said Nusa Ferreira.",
+			[]Quote{{"We will rebuild,", "Nusa Ferreira", false}}},
+	})
+}
