@@ -13,6 +13,9 @@ type Explanation struct {
 	New        Extraction `json:"new"`
 	Reported   []Noted    `json:"reported"`
 	Suppressed []Noted    `json:"suppressed"`
+	// Speakers: for each quote of both versions, the rule that chose its
+	// speaker.
+	Speakers []SpeakerReason `json:"speakers,omitempty"`
 }
 
 // Noted is a change, reported or suppressed, with the reason.
@@ -121,6 +124,7 @@ func explain(old, new Article) Explanation {
 	od, nd := prepare(old.Body), prepare(new.Body)
 	oq, nq := od.quotes(), nd.quotes()
 	e.Old, e.New = od.extraction(oq), nd.extraction(nq)
+	e.Speakers = append(speakerReasons("old", oq), speakerReasons("new", nq)...)
 
 	// quotes: identical words first, then most similar
 	qO := make([]bool, len(oq))

@@ -72,3 +72,16 @@ func TestQuoteTypography(t *testing.T) {
 			[]Quote{{"We will rebuild,", "Nusa Ferreira", false}}},
 	})
 }
+
+func TestExplainSpeakerRule(t *testing.T) {
+	a := Article{Body: "“We will rebuild,” said Nusa Ferreira."}
+	e := Explain(a, a)
+	if len(e.Speakers) != 2 {
+		t.Fatalf("got %d speaker reasons, want 2: %+v", len(e.Speakers), e.Speakers)
+	}
+	for _, r := range e.Speakers {
+		if r.Speaker != "Nusa Ferreira" || r.Rule == "" {
+			t.Errorf("got %+v, want speaker Nusa Ferreira with a rule", r)
+		}
+	}
+}
