@@ -543,6 +543,13 @@ func (d *doc) attribution(p, k0 int, r []tok, at pos, before bool) (string, bool
 				return d.pp.resolve(d.seqs[k].name, at), true
 			}
 		}
+		// She gave no date, but said …: a pronoun opening the sentence
+		if before {
+			if g := pronounGender(r[0].low); g != 0 && (r[0].low == "he" || r[0].low == "she") {
+				d.rule += ", pronoun subject of the sentence"
+				return d.pp.lastPersonGender(at, g), true
+			}
+		}
 		return "", true
 	}
 	// inverted: said Name. "told X" names the hearer, not the speaker.
@@ -671,6 +678,11 @@ func subjectBefore(r []tok) []tok {
 		for m := e - 2; m >= 0 && m >= e-25; m-- {
 			if r[m].s == "," {
 				inner := r[m+1 : e-1]
+				if len(inner) == 1 && partyTag(inner[0].s) {
+					// Sen. Ana Ruiz, D-Ore., said: the tag is an aside
+					e = m
+					continue
+				}
 				if len(inner) > 0 && isCapWord(inner[0]) && allNameish(inner) {
 					return inner
 				}
@@ -712,6 +724,12 @@ func subjectBefore(r []tok) []tok {
 		}
 	}
 	return r[s:e]
+}
+
+// partyTag: a party and state tag written after a name (R-Neb., D-Ore.).
+func partyTag(w string) bool {
+	a, b, ok := strings.Cut(w, "-")
+	return ok && len(a) == 1 && a[0] >= 'A' && a[0] <= 'Z' && len(b) >= 2 && b[0] >= 'A' && b[0] <= 'Z'
 }
 
 // allNameish: every token a capitalised word or a name particle.

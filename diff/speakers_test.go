@@ -85,3 +85,14 @@ func TestExplainSpeakerRule(t *testing.T) {
 		}
 	}
 }
+
+func TestSpeakerTagsAndPronouns(t *testing.T) {
+	runQuoteCases(t, []quoteCase{
+		{"party tag between commas",
+			"Sen. Bea Lindholm, R-Neb., called the ruling “a crisis of public trust” in the system.",
+			[]Quote{{"a crisis of public trust", "Bea Lindholm", true}}},
+		{"pronoun subject before a coordinated verb",
+			"Gwen Harlow, the company’s president, spoke on Monday. She gave no date, but said the firm would fly the rocket “a great many times” first.",
+			[]Quote{{"a great many times", "Gwen Harlow", true}}},
+	})
+}
