@@ -265,6 +265,14 @@ func (d *doc) quotes() []quoteHit {
 				rule = "continues the quote of the paragraph before"
 			}
 		}
+		if !found && !partial && first.openedAtTop && first.p > 0 && rule == "no attribution found" {
+			// Name said the plan was flawed. / “It will never work.”: the
+			// speaker of the last sentence of the paragraph before
+			if s, ok := d.lastSentenceSpeaker(first.p - 1); ok && s != "" {
+				spk = s
+				rule = "speaker of the last sentence of the paragraph before"
+			}
+		}
 		if c.maybeJoin && len(out) > 0 && out[len(out)-1].Speaker == spk && spk != "" {
 			// “A,” Okafor said. “B,” she added: one quote
 			prev := &out[len(out)-1]
@@ -438,6 +446,27 @@ func (d *doc) introduced(sp span) bool {
 		}
 	}
 	return false
+}
+
+// lastSentenceSpeaker reads the attribution of the last sentence of a
+// paragraph that holds no quote.
+func (d *doc) lastSentenceSpeaker(p int) (string, bool) {
+	ts := d.toks[p]
+	n := len(ts)
+	if n == 0 {
+		return "", false
+	}
+	for _, t := range ts {
+		if t.inQuote {
+			return "", false
+		}
+	}
+	st := d.sentStart(p, n-1)
+	if n-st > 60 {
+		return "", false
+	}
+	d.rule = ""
+	return d.attribution(p, st, ts[st:n], pos{p, n}, true)
 }
 
 func (d *doc) firstPersonIn(p, a, b int) string {

@@ -96,3 +96,14 @@ func TestSpeakerTagsAndPronouns(t *testing.T) {
 			[]Quote{{"a great many times", "Gwen Harlow", true}}},
 	})
 }
+
+func TestSpeakerPreviousParagraph(t *testing.T) {
+	runQuoteCases(t, []quoteCase{
+		{"speaker named in the paragraph before",
+			"Dara Quell, the council’s treasurer, said the plan was flawed.\n\n“It will never work. We have been here before and we know it.”",
+			[]Quote{{"It will never work. We have been here before and we know it.", "Dara Quell", false}}},
+		{"paragraph before names nobody speaking",
+			"The council met on Monday.\n\n“It will never work. We have been here before and we know it.”",
+			[]Quote{{"It will never work. We have been here before and we know it.", "", false}}},
+	})
+}
