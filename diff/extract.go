@@ -83,7 +83,7 @@ func prepare(body string) *doc {
 		}
 		st := d.sentStart(sq.p, sq.i)
 		lead := sq.i-st <= 6
-		// Nurses' union leader Patrick Dunne: a title phrase before the name
+		// Nurses' union leader Colm Dunleavy: a title phrase before the name
 		titled := sq.i > st && isTitleTok(d.toks[sq.p][sq.i-1])
 		for m := st; lead && m < sq.i; m++ {
 			t := d.toks[sq.p][m]
@@ -97,7 +97,7 @@ func prepare(body string) *doc {
 		ts := d.toks[sq.p]
 		inPP := sq.i > 0 && ts[sq.i-1].word && prepositions[ts[sq.i-1].low] && sq.nameI == sq.i
 		if !lead && !inPP && sq.j < len(ts) {
-			// The company's chief executive, Shona Breckenridge, said
+			// The company's chief executive, Wren Abernathy, said
 			if verbTok(ts[sq.j]) || ts[sq.j].s == "," && sq.j+1 < len(ts) && verbTok(ts[sq.j+1]) {
 				lead = true
 			}
@@ -137,7 +137,7 @@ func (d *doc) personSignal(s nameSeq) bool {
 		}
 	}
 	if s.i >= 2 && ts[s.i-1].s == "," && titleHeads[lowerPoss(ts[s.i-2].s)] {
-		// the company's chief executive, Shona Breckenridge
+		// the company's chief executive, Wren Abernathy
 		return true
 	}
 	if s.i > 0 {
@@ -274,7 +274,7 @@ func (d *doc) quotes() []quoteHit {
 			}
 		}
 		if c.maybeJoin && len(out) > 0 && out[len(out)-1].Speaker == spk && spk != "" {
-			// “A,” Okafor said. “B,” she added: one quote
+			// “A,” Vasquez-Holm said. “B,” she added: one quote
 			prev := &out[len(out)-1]
 			prev.Text += " " + text
 			prev.key = words(prev.Text)
@@ -681,13 +681,13 @@ var prepositions = map[string]bool{
 
 // subjectBefore returns the noun phrase just before a verb, skipping adverbs
 // and an appositive or relative clause set off by commas. A name between
-// the commas (whose president, Rosa Delgado-Kim, said) is the subject.
+// the commas (whose president, Ilse Maarten-Oduya, said) is the subject.
 func subjectBefore(r []tok) []tok {
 	e := len(r)
 	for e > 0 && r[e-1].word && isAdverb(r[e-1].lower()) {
 		e--
 	}
-	// Rep. Ana Ruiz (D-Ore.) said: a party tag or aside in brackets
+	// Rep. Tove Rask (D-Ore.) said: a party tag or aside in brackets
 	if e > 0 && r[e-1].s == ")" {
 		for m := e - 2; m >= 0 && m >= e-10; m-- {
 			if r[m].s == "(" {
@@ -696,7 +696,7 @@ func subjectBefore(r []tok) []tok {
 			}
 		}
 	}
-	// Ruiz and her team wrote: the named first conjunct
+	// Rask and her team wrote: the named first conjunct
 	for m := e - 1; m > 0 && m >= e-4; m-- {
 		if r[m].low == "and" && m+1 < e && possessivePronoun[r[m+1].low] && isCapWord(r[m-1]) {
 			e = m
@@ -708,7 +708,7 @@ func subjectBefore(r []tok) []tok {
 			if r[m].s == "," {
 				inner := r[m+1 : e-1]
 				if len(inner) == 1 && partyTag(inner[0].s) {
-					// Sen. Ana Ruiz, D-Ore., said: the tag is an aside
+					// Sen. Tove Rask, D-Ore., said: the tag is an aside
 					e = m
 					continue
 				}
@@ -772,7 +772,7 @@ func allNameish(r []tok) bool {
 }
 
 // trimNP takes the noun phrase at the start of r. A role phrase followed by
-// a name in apposition (said the city's police chief, Ana Ruiz) gives the
+// a name in apposition (said the city's police chief, Tove Rask) gives the
 // name.
 func trimNP(r []tok) []tok {
 	end := len(r)
@@ -788,7 +788,7 @@ func trimNP(r []tok) []tok {
 		}
 	}
 	np := r[:end]
-	// said the union's president, Mark Bell: lowercase words of a role
+	// said the union's president, Odile Fenn: lowercase words of a role
 	if end < len(r) && end > 0 && r[end].word && (r[0].lower() == "the" || isCapWord(r[0])) {
 		for k := end; k < len(r) && k < end+4; k++ {
 			if !r[k].word {

@@ -135,7 +135,7 @@ func findNameSeqs(paras []string, toks [][]tok) []nameSeq {
 				}
 				// connectors inside a name or a title
 				if t.word && particles[t.lower()] && j > i && j+2 < len(ts) && particles[ts[j+1].lower()] && isCapWord(ts[j+2]) {
-					// José de la Cruz
+					// Rafael de la Fuente
 					j += 2
 					continue
 				}

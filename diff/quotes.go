@@ -188,7 +188,7 @@ func findChains(paras []string, toks [][]tok) []*chain {
 }
 
 // joinable reports whether the text between two quoted parts of a paragraph
-// is only an attribution ("A,” Okafor said, “b.” / “A,” Okafor said. “B.”).
+// is only an attribution ("A,” Vasquez-Holm said, “b.” / “A,” Vasquez-Holm said. “B.”).
 func joinable(p string, a, b span) bool {
 	if b.open-a.close > 400 {
 		return false
@@ -251,7 +251,7 @@ func joinable(p string, a, b span) bool {
 		return true
 	}
 	if last == '.' {
-		// “A.” Okafor said. “B.” also joins when the first part is a full stop
+		// “A.” Vasquez-Holm said. “B.” also joins when the first part is a full stop
 		return true
 	}
 	return false

@@ -7,8 +7,8 @@ import "testing"
 func TestSpeakerForms(t *testing.T) {
 	runQuoteCases(t, []quoteCase{
 		{"long appositive between quote and verb",
-			"“We had hoped to start later, but the demand was there,” Priya Lindqvist, deputy director for field operations at the regional water authority in Tarnby, Norland, said in a briefing.",
-			[]Quote{{"We had hoped to start later, but the demand was there,", "Priya Lindqvist", false}}},
+			"“We had hoped to start later, but the demand was there,” Greta Solheim, deputy director for field operations at the regional water authority in Tarnby, Norland, said in a briefing.",
+			[]Quote{{"We had hoped to start later, but the demand was there,", "Greta Solheim", false}}},
 		{"relative clause between name and verb",
 			"“The plan should send a clear signal,” Minister Oskar Brandt, who leads a caretaker cabinet of civil servants, said in the statement.",
 			[]Quote{{"The plan should send a clear signal,", "Oskar Brandt", false}}},
@@ -16,14 +16,14 @@ func TestSpeakerForms(t *testing.T) {
 			"Few expect a change. Said Morrow: “I don’t get the sense anyone is interested.”",
 			[]Quote{{"I don’t get the sense anyone is interested.", "Morrow", false}}},
 		{"party tag in brackets",
-			"“We cannot let this stand,” Rep. Dana Whitcombe (R-Ore.) said.",
-			[]Quote{{"We cannot let this stand,", "Dana Whitcombe", false}}},
+			"“We cannot let this stand,” Rep. Dora Quayle (R-Ore.) said.",
+			[]Quote{{"We cannot let this stand,", "Dora Quayle", false}}},
 		{"name after a dash with no space",
-			"“Nobody listens to us at all.”― Marisol Okafor",
-			[]Quote{{"Nobody listens to us at all.", "Marisol Okafor", false}}},
+			"“Nobody listens to us at all.”― Marisol Teague",
+			[]Quote{{"Nobody listens to us at all.", "Marisol Teague", false}}},
 		{"quotes one a line with dash attributions",
-			"“We are tired of waiting.” ― Lena Park\n“We want answers now.” ― Tobias Grell",
-			[]Quote{{"We are tired of waiting.", "Lena Park", false}, {"We want answers now.", "Tobias Grell", false}}},
+			"“We are tired of waiting.” ― Lena Voss\n“We want answers now.” ― Tobias Grell",
+			[]Quote{{"We are tired of waiting.", "Lena Voss", false}, {"We want answers now.", "Tobias Grell", false}}},
 		{"told names the hearer",
 			"“We will appeal the ruling,” told the Ledger on Monday.",
 			[]Quote{{"We will appeal the ruling,", "", false}}},
@@ -51,8 +51,8 @@ func TestSpeakerForms(t *testing.T) {
 func TestSplitQuoteJoins(t *testing.T) {
 	runQuoteCases(t, []quoteCase{
 		{"relative clause after said",
-			"“It sounded like a fair deal,” said Imani Okoro, who runs a bakery on the square and went on to a second meeting at a hall, where the mayor was greeted by a crowd. “I want to see how it works.”",
-			[]Quote{{"It sounded like a fair deal, I want to see how it works.", "Imani Okoro", false}}},
+			"“It sounded like a fair deal,” said Nell Okereke, who runs a bakery on the square and went on to a second meeting at a hall, where the mayor was greeted by a crowd. “I want to see how it works.”",
+			[]Quote{{"It sounded like a fair deal, I want to see how it works.", "Nell Okereke", false}}},
 		{"adding after said",
 			"“We lost,” Dev Patel said, adding that the team would regroup. “But we will be back.”",
 			[]Quote{{"We lost, But we will be back.", "Dev Patel", false}}},
@@ -68,20 +68,20 @@ func TestQuoteTypography(t *testing.T) {
 			"‘‘We will not back down,’’ said Hana Boateng. ‘‘It is our right.’’",
 			[]Quote{{"We will not back down, It is our right.", "Hana Boateng", false}}},
 		{"closing typed as two apostrophes after a curly opening",
-			"“We will rebuild,’’ said Nusa Ferreira.",
-			[]Quote{{"We will rebuild,", "Nusa Ferreira", false}}},
+			"“We will rebuild,’’ said Nusa Albrecht.",
+			[]Quote{{"We will rebuild,", "Nusa Albrecht", false}}},
 	})
 }
 
 func TestExplainSpeakerRule(t *testing.T) {
-	a := Article{Body: "“We will rebuild,” said Nusa Ferreira."}
+	a := Article{Body: "“We will rebuild,” said Nusa Albrecht."}
 	e := Explain(a, a)
 	if len(e.Speakers) != 2 {
 		t.Fatalf("got %d speaker reasons, want 2: %+v", len(e.Speakers), e.Speakers)
 	}
 	for _, r := range e.Speakers {
-		if r.Speaker != "Nusa Ferreira" || r.Rule == "" {
-			t.Errorf("got %+v, want speaker Nusa Ferreira with a rule", r)
+		if r.Speaker != "Nusa Albrecht" || r.Rule == "" {
+			t.Errorf("got %+v, want speaker Nusa Albrecht with a rule", r)
 		}
 	}
 }
