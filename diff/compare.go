@@ -13,6 +13,9 @@ type Explanation struct {
 	New        Extraction `json:"new"`
 	Reported   []Noted    `json:"reported"`
 	Suppressed []Noted    `json:"suppressed"`
+	// Speakers: for each quote of both versions, the rule that chose its
+	// speaker.
+	Speakers []SpeakerReason `json:"speakers,omitempty"`
 	// OldTitleRules and NewTitleRules say why each title of Old and New
 	// got its person: the rule that found it, in the order of Titles.
 	OldTitleRules []TitleEvidence `json:"old_title_rules"`
@@ -136,6 +139,7 @@ func explain(old, new Article) Explanation {
 	od, nd := prepare(old.Body), prepare(new.Body)
 	oq, nq := od.quotes(), nd.quotes()
 	e.Old, e.New = od.extraction(oq), nd.extraction(nq)
+	e.Speakers = append(speakerReasons("old", oq), speakerReasons("new", nq)...)
 	e.OldTitleRules, e.NewTitleRules = od.titleEvidence(), nd.titleEvidence()
 
 	// quotes: identical words first, then most similar

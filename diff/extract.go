@@ -17,6 +17,7 @@ type doc struct {
 	seqs   []nameSeq
 	pp     *people
 	titles []titleHit
+	rule   string // the pattern that decided the last attribution, for Explain
 }
 
 type titleHit struct {
@@ -34,7 +35,7 @@ func Extract(a Article) Extraction {
 }
 
 func prepare(body string) *doc {
-	d := &doc{paras: paragraphs(body)}
+	d := &doc{paras: extractParagraphs(body)}
 	d.toks = make([][]tok, len(d.paras))
 	d.ends = make([][]bool, len(d.paras))
 	for i, p := range d.paras {
@@ -83,7 +84,7 @@ func prepare(body string) *doc {
 		}
 		st := d.sentStart(sq.p, sq.i)
 		lead := sq.i-st <= 6
-		// Nurses' union leader Patrick Dunne: a title phrase before the name
+		// Nurses' union leader Colm Dunleavy: a title phrase before the name
 		titled := sq.i > st && isTitleTok(d.toks[sq.p][sq.i-1])
 		for m := st; lead && m < sq.i; m++ {
 			t := d.toks[sq.p][m]
@@ -95,8 +96,9 @@ func prepare(body string) *doc {
 			}
 		}
 		ts := d.toks[sq.p]
-		if !lead && sq.j < len(ts) {
-			// The company's chief executive, Shona Breckenridge, said
+		inPP := sq.i > 0 && ts[sq.i-1].word && prepositions[ts[sq.i-1].low] && sq.nameI == sq.i
+		if !lead && !inPP && sq.j < len(ts) {
+			// The company's chief executive, Wren Abernathy, said
 			if verbTok(ts[sq.j]) || ts[sq.j].s == "," && sq.j+1 < len(ts) && verbTok(ts[sq.j+1]) {
 				lead = true
 			}
@@ -136,7 +138,7 @@ func (d *doc) personSignal(s nameSeq) bool {
 		}
 	}
 	if s.i >= 2 && ts[s.i-1].s == "," && titleHeads[lowerPoss(ts[s.i-2].s)] {
-		// the company's chief executive, Shona Breckenridge
+		// the company's chief executive, Wren Abernathy
 		return true
 	}
 	if s.i > 0 {
@@ -230,6 +232,7 @@ type quoteHit struct {
 	Quote
 	chain *chain
 	key   []string // folded words
+	rule  string   // why the speaker: the pattern that fired
 }
 
 func (d *doc) quotes() []quoteHit {
@@ -248,23 +251,37 @@ func (d *doc) quotes() []quoteHit {
 		if partial && !d.isSpeech(c, text) {
 			continue
 		}
+		d.rule = ""
 		spk, found := d.speaker(c, partial)
+		rule := d.rule
+		if !found {
+			rule = "no attribution found"
+		}
 		if !found && !partial && first.openedAtTop && len(out) > 0 {
 			// a quote paragraph with no attribution goes on from the
 			// quote just before it
 			prev := out[len(out)-1]
 			if prev.chain.last().p == first.p-1 && !prev.Partial {
 				spk = prev.Speaker
+				rule = "continues the quote of the paragraph before"
+			}
+		}
+		if !found && !partial && first.openedAtTop && first.p > 0 && rule == "no attribution found" {
+			// Name said the plan was flawed. / “It will never work.”: the
+			// speaker of the last sentence of the paragraph before
+			if s, ok := d.lastSentenceSpeaker(first.p - 1); ok && s != "" {
+				spk = s
+				rule = "speaker of the last sentence of the paragraph before"
 			}
 		}
 		if c.maybeJoin && len(out) > 0 && out[len(out)-1].Speaker == spk && spk != "" {
-			// “A,” Okafor said. “B,” she added: one quote
+			// “A,” Vasquez-Holm said. “B,” she added: one quote
 			prev := &out[len(out)-1]
 			prev.Text += " " + text
 			prev.key = words(prev.Text)
 			continue
 		}
-		out = append(out, quoteHit{Quote: Quote{Text: text, Speaker: spk, Partial: partial}, chain: c, key: words(text)})
+		out = append(out, quoteHit{Quote: Quote{Text: text, Speaker: spk, Partial: partial}, chain: c, key: words(text), rule: rule})
 	}
 	return out
 }
@@ -398,6 +415,11 @@ func (d *doc) speaker(c *chain, partial bool) (string, bool) {
 	order := []func() (string, bool){tryAfter, tryBetween, tryBefore}
 	if partial {
 		order = []func() (string, bool){tryBefore, tryAfter}
+	} else if d.introduced(first) {
+		// Name said in a statement, “…”: the clause that opens the
+		// sentence attributes it; what follows the quote (“adding …”)
+		// continues that clause
+		order = []func() (string, bool){tryBefore, tryBetween, tryAfter}
 	}
 	for _, f := range order {
 		if s, ok := f(); ok {
@@ -405,6 +427,47 @@ func (d *doc) speaker(c *chain, partial bool) (string, bool) {
 		}
 	}
 	return "", false
+}
+
+// introduced: the quote follows a comma or colon closing a clause of its
+// own sentence that holds a speech verb (Name said in a statement, “…”).
+func (d *doc) introduced(sp span) bool {
+	ts := d.toks[sp.p]
+	k := d.tokIndexAt(sp.p, sp.open)
+	if k == 0 || k > len(ts) || (ts[k-1].s != "," && ts[k-1].s != ":") {
+		return false
+	}
+	st := d.sentStart(sp.p, k-1)
+	for i := k - 2; i >= st && i >= k-20; i-- {
+		if ts[i].inQuote {
+			return false
+		}
+		if ts[i].word && verbTok(ts[i]) && ts[i].low != "according" {
+			return true
+		}
+	}
+	return false
+}
+
+// lastSentenceSpeaker reads the attribution of the last sentence of a
+// paragraph that holds no quote.
+func (d *doc) lastSentenceSpeaker(p int) (string, bool) {
+	ts := d.toks[p]
+	n := len(ts)
+	if n == 0 {
+		return "", false
+	}
+	for _, t := range ts {
+		if t.inQuote {
+			return "", false
+		}
+	}
+	st := d.sentStart(p, n-1)
+	if n-st > 60 {
+		return "", false
+	}
+	d.rule = ""
+	return d.attribution(p, st, ts[st:n], pos{p, n}, true)
 }
 
 func (d *doc) firstPersonIn(p, a, b int) string {
@@ -418,7 +481,8 @@ func (d *doc) firstPersonIn(p, a, b int) string {
 
 // attribution reads a speaker from the tokens r (from paragraph p, starting
 // at token index k0). before: the tokens precede the quote (use the last
-// speech verb), else they follow it (use the first).
+// speech verb), else they follow it (use the first). d.rule records which
+// pattern decided, for Explain.
 func (d *doc) attribution(p, k0 int, r []tok, at pos, before bool) (string, bool) {
 	if len(r) == 0 {
 		return "", false
@@ -426,16 +490,24 @@ func (d *doc) attribution(p, k0 int, r []tok, at pos, before bool) (string, bool
 	// dash attribution: ” — Name
 	if !before && isDash(r[0].s) && len(r) > 1 {
 		if s := d.npSpeaker(p, r[1:], at); s != "" {
+			d.rule = "dash before a name after the quote"
 			return s, true
 		}
 	}
 	v := -1
+	according := -1
 	for i, t := range r {
-		if t.word && verbTok(t) {
+		if i > 0 && r[i-1].low == "to" && t.low != "according" {
+			// declined to say: an infinitive attributes nothing
+			continue
+		}
+		if t.word && (verbTok(t) || i == 0 && before && isCapWord(t) && speechVerbs[t.low] && t.low != "according") {
 			if t.lower() == "according" {
 				if i+1 < len(r) && r[i+1].lower() == "to" {
-					// according to X
-					return d.npSpeaker(p, trimNP(r[i+2:]), at), true
+					according = i
+					if !before {
+						break
+					}
 				}
 				continue
 			}
@@ -445,11 +517,34 @@ func (d *doc) attribution(p, k0 int, r []tok, at pos, before bool) (string, bool
 			}
 		}
 	}
+	if according >= 0 && (v < 0 || !before && according < v || before && according > v) {
+		// according to X
+		d.rule = "according to"
+		return d.npSpeaker(p, trimNP(r[according+2:]), at), true
+	}
+	if !before {
+		// ” Name, a long appositive, said: the subject opens the clause
+		if s, ok := d.leadSubject(p, r, at); ok {
+			d.rule = "subject after the quote, appositive before the verb"
+			return s, true
+		}
+	}
+	if v < 0 && !before {
+		// a verb not on the list, placed as a speech verb: ” sighed Name /
+		// ” Name sighed
+		v = structuralVerb(r)
+		if v >= 0 {
+			d.rule = "verb by position after the quote"
+		}
+	}
 	if v < 0 {
 		return "", false
 	}
 	if !before && v > 12 {
 		return "", false
+	}
+	if d.rule == "" {
+		d.rule = "speech verb " + r[v].low
 	}
 	// subject before the verb
 	subj := subjectBefore(r[:v])
@@ -460,6 +555,7 @@ func (d *doc) attribution(p, k0 int, r []tok, at pos, before bool) (string, bool
 	if len(subj) > 0 {
 		if !strings.HasSuffix(r[v].lower(), "ing") {
 			if sp, ok := d.npSpeakerOK(p, subj, at); ok {
+				d.rule += ", subject before it"
 				return sp, true
 			}
 		}
@@ -473,28 +569,150 @@ func (d *doc) attribution(p, k0 int, r []tok, at pos, before bool) (string, bool
 				continue
 			}
 			if i == 0 || r[i-1].s == "," || isTitleTok(r[i-1]) || d.seqs[k].nameI > d.seqs[k].i {
+				d.rule += ", subject of the sentence"
 				return d.pp.resolve(d.seqs[k].name, at), true
+			}
+		}
+		// She gave no date, but said …: a pronoun opening the sentence
+		if before {
+			if g := pronounGender(r[0].low); g != 0 && (r[0].low == "he" || r[0].low == "she") {
+				d.rule += ", pronoun subject of the sentence"
+				return d.pp.lastPersonGender(at, g), true
 			}
 		}
 		return "", true
 	}
-	// inverted: said Name
+	// inverted: said Name. "told X" names the hearer, not the speaker.
+	switch r[v].low {
+	case "told", "tells", "tell", "telling":
+		d.rule += ", no subject; the object is the hearer"
+		return "", true
+	}
+	d.rule += ", inverted: name after it"
 	obj := trimNP(r[v+1:])
 	return d.npSpeaker(p, obj, at), true
 }
 
+// leadSubject reads “…,” Name, appositive, said: a noun phrase right after
+// the quote, closed by a comma, and a speech verb after a later comma in the
+// same sentence. The appositive may be long and hold commas of its own.
+func (d *doc) leadSubject(p int, r []tok, at pos) (string, bool) {
+	i := 0
+	if i < len(r) && r[i].s == "," {
+		i++
+	}
+	e := i
+	for e < len(r) && (r[e].word || r[e].s == "(" || r[e].s == ")") && e-i < 8 {
+		e++
+	}
+	if e == i || e >= len(r) || r[e].s != "," {
+		return "", false
+	}
+	np := r[i:e]
+	hasCap := false
+	for _, t := range np {
+		if verbTok(t) {
+			return "", false
+		}
+		if isCapWord(t) {
+			hasCap = true
+		}
+	}
+	if !hasCap {
+		return "", false
+	}
+	for v := e + 1; v < len(r) && v < e+50; v++ {
+		t := r[v]
+		if t.inQuote {
+			return "", false
+		}
+		if !t.word || !verbTok(t) || t.low == "according" || strings.HasSuffix(t.low, "ing") {
+			continue
+		}
+		k := v - 1
+		for k > e && r[k].word && isAdverb(r[k].low) {
+			k--
+		}
+		if r[k].s != "," {
+			// a verb inside the appositive (who told reporters): go on
+			continue
+		}
+		if v-e <= 2 {
+			// ” Name, said ...: the ordinary case, read elsewhere
+			return "", false
+		}
+		return d.npSpeakerOK(p, np, at)
+	}
+	return "", false
+}
+
+// structuralVerb finds a verb that is not on the speech list but stands
+// where attribution verbs stand after a quote ending in a comma: first
+// (“…,” sighed Name) or right after a short name (“…,” Name sighed.).
+func structuralVerb(r []tok) int {
+	past := func(t tok) bool {
+		return t.word && !isCapWord(t) && len(t.low) > 4 && strings.HasSuffix(t.low, "ed")
+	}
+	i := 0
+	if i < len(r) && r[i].s == "," {
+		i++
+	}
+	if i+1 < len(r) && past(r[i]) && isCapWord(r[i+1]) {
+		return i
+	}
+	k := i
+	for k < len(r) && k < i+4 && isCapWord(r[k]) {
+		k++
+	}
+	if k > i && k < len(r) && past(r[k]) && (k+1 == len(r) || !r[k+1].word || r[k+1].word && !isCapWord(r[k+1])) {
+		// the object must not be a noun phrase the verb acts on: a stop or
+		// a comma, or a preposition
+		if k+1 == len(r) || !r[k+1].word || prepositions[r[k+1].low] || isAdverb(r[k+1].low) {
+			return k
+		}
+	}
+	return -1
+}
+
+var prepositions = map[string]bool{
+	"in": true, "on": true, "at": true, "to": true, "from": true, "after": true, "before": true,
+	"during": true, "with": true, "of": true, "about": true, "as": true, "when": true, "while": true,
+	"for": true, "by": true,
+}
+
 // subjectBefore returns the noun phrase just before a verb, skipping adverbs
 // and an appositive or relative clause set off by commas. A name between
-// the commas (whose president, Rosa Delgado-Kim, said) is the subject.
+// the commas (whose president, Ilse Maarten-Oduya, said) is the subject.
 func subjectBefore(r []tok) []tok {
 	e := len(r)
 	for e > 0 && r[e-1].word && isAdverb(r[e-1].lower()) {
 		e--
 	}
+	// Rep. Tove Rask (D-Ore.) said: a party tag or aside in brackets
+	if e > 0 && r[e-1].s == ")" {
+		for m := e - 2; m >= 0 && m >= e-10; m-- {
+			if r[m].s == "(" {
+				e = m
+				break
+			}
+		}
+	}
+	// Rask and her team wrote: the named first conjunct
+	for m := e - 1; m > 0 && m >= e-4; m-- {
+		if r[m].low == "and" && m+1 < e && possessivePronoun[r[m+1].low] && isCapWord(r[m-1]) {
+			e = m
+			break
+		}
+	}
 	if e > 0 && r[e-1].s == "," {
 		for m := e - 2; m >= 0 && m >= e-25; m-- {
 			if r[m].s == "," {
 				inner := r[m+1 : e-1]
+				if len(inner) == 1 && partyTag(inner[0].s) {
+					// Sen. Tove Rask, D-Ore., said: the tag is an aside
+					e = m
+					continue
+				}
 				if len(inner) > 0 && isCapWord(inner[0]) && allNameish(inner) {
 					return inner
 				}
@@ -524,7 +742,24 @@ func subjectBefore(r []tok) []tok {
 			break
 		}
 	}
+	// one user on a forum, the Commissioner for Fair Trading: the name
+	// sits in a prepositional phrase; the head noun is before it
+	prep := s - 1
+	if s < e && !isCapWord(r[s]) && prepositions[r[s].low] {
+		prep = s
+	}
+	if prep >= 1 && prep+1 < e && isCapWord(r[prep+1]) && prepositions[r[prep].low] && r[prep].low != "as" && r[prep-1].word && (!isCapWord(r[prep-1]) || isTitleTok(r[prep-1])) {
+		if inner := subjectBefore(r[:prep]); len(inner) > 0 {
+			return inner
+		}
+	}
 	return r[s:e]
+}
+
+// partyTag: a party and state tag written after a name (R-Neb., D-Ore.).
+func partyTag(w string) bool {
+	a, b, ok := strings.Cut(w, "-")
+	return ok && len(a) == 1 && a[0] >= 'A' && a[0] <= 'Z' && len(b) >= 2 && b[0] >= 'A' && b[0] <= 'Z'
 }
 
 // allNameish: every token a capitalised word or a name particle.
@@ -538,7 +773,7 @@ func allNameish(r []tok) bool {
 }
 
 // trimNP takes the noun phrase at the start of r. A role phrase followed by
-// a name in apposition (said the city's police chief, Ana Ruiz) gives the
+// a name in apposition (said the city's police chief, Tove Rask) gives the
 // name.
 func trimNP(r []tok) []tok {
 	end := len(r)
@@ -554,7 +789,7 @@ func trimNP(r []tok) []tok {
 		}
 	}
 	np := r[:end]
-	// said the union's president, Mark Bell: lowercase words of a role
+	// said the union's president, Odile Fenn: lowercase words of a role
 	if end < len(r) && end > 0 && r[end].word && (r[0].lower() == "the" || isCapWord(r[0])) {
 		for k := end; k < len(r) && k < end+4; k++ {
 			if !r[k].word {
@@ -594,6 +829,8 @@ func trimNP(r []tok) []tok {
 	return np
 }
 
+var possessivePronoun = map[string]bool{"his": true, "her": true, "their": true, "its": true}
+
 var groupNouns = map[string]bool{
 	"crowd": true, "crowds": true, "protesters": true, "protestors": true, "demonstrators": true,
 	"police": true, "officials": true, "statement": true, "report": true, "company": true,
@@ -625,6 +862,9 @@ func (d *doc) npSpeaker(p int, np []tok, at pos) string {
 // npSpeakerOK also says whether the phrase named a speaker at all (a name,
 // a pronoun, a role), as opposed to some other noun phrase.
 func (d *doc) npSpeakerOK(p int, np []tok, at pos) (string, bool) {
+	for len(np) > 0 && !np[len(np)-1].word {
+		np = np[:len(np)-1]
+	}
 	if len(np) == 0 {
 		return "", false
 	}
@@ -643,6 +883,11 @@ func (d *doc) npSpeakerOK(p int, np []tok, at pos) (string, bool) {
 			break
 		}
 	}
+	switch np[0].low {
+	case "a", "an", "one", "another", "some", "several":
+		// a Brightline spokesperson, one user on a forum: nobody named
+		return "", true
+	}
 	// a name run inside the phrase
 	for i := len(np) - 1; i >= 0; i-- {
 		t := np[i]
@@ -652,9 +897,10 @@ func (d *doc) npSpeakerOK(p int, np []tok, at pos) (string, bool) {
 		// find the run holding this token
 		if k, ok := d.seqAtTok(p, d.tokIndexAt(p, t.start)); ok {
 			s := d.seqs[k]
-			if s.plaus && !s.possessive {
-				// "Richmond police": a name followed by a lowercase head noun
-				if i < len(np)-1 && !isCapWord(np[len(np)-1]) && !isTitleWord(np[len(np)-1].s) {
+			if s.plaus && !s.possessive && d.tokIndexAt(p, t.start) >= s.nameI {
+				// "Richmond police", "a Brightline spokesperson": a name
+				// followed by a lowercase head noun
+				if i < len(np)-1 && !isCapWord(np[len(np)-1]) {
 					return "", true
 				}
 				return d.pp.resolve(s.name, at), true

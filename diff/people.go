@@ -55,7 +55,7 @@ var notNameWords = map[string]bool{
 	"tests": true, "comparing": true, "key": true, "background": true, "collaboration": true,
 	"editor's": true, "correction": true, "note": true, "updated": true, "photo": true, "caption": true,
 	"outgoing": true, "incoming": true, "new": true, "old": true, "north": true, "south": true,
-	"east": true, "west": true, "speaking": true, "asked": true, "said": true,
+	"east": true, "west": true, "speaking": true, "asked": true, "said": true, "another": true,
 }
 
 func lowerTrim(s string) string {
@@ -135,7 +135,7 @@ func findNameSeqs(paras []string, toks [][]tok) []nameSeq {
 				}
 				// connectors inside a name or a title
 				if t.word && particles[t.lower()] && j > i && j+2 < len(ts) && particles[ts[j+1].lower()] && isCapWord(ts[j+2]) {
-					// José de la Cruz
+					// Rafael de la Fuente
 					j += 2
 					continue
 				}

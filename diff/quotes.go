@@ -70,6 +70,14 @@ func scanSpans(p string, pi int) []span {
 	}
 	for i := 0; i < len(p); {
 		r, n := utf8.DecodeRuneInString(p[i:])
+		// two single marks typed for a double one (‘‘ … ’’, `` … '', wire copy)
+		if r == '‘' && strings.HasPrefix(p[i+n:], "‘") || r == '`' && strings.HasPrefix(p[i+n:], "`") {
+			r, n = '“', n*2
+		} else if r == '’' && strings.HasPrefix(p[i+n:], "’") {
+			r, n = '”', n*2
+		} else if r == '\'' && strings.HasPrefix(p[i+n:], "'") {
+			r, n = '"', 2
+		}
 		if !strings.ContainsRune("\"“”„‟«»", r) {
 			i += n
 			continue
@@ -180,7 +188,7 @@ func findChains(paras []string, toks [][]tok) []*chain {
 }
 
 // joinable reports whether the text between two quoted parts of a paragraph
-// is only an attribution ("A,” Okafor said, “b.” / “A,” Okafor said. “B.”).
+// is only an attribution ("A,” Vasquez-Holm said, “b.” / “A,” Vasquez-Holm said. “B.”).
 func joinable(p string, a, b span) bool {
 	if b.open-a.close > 400 {
 		return false
@@ -196,12 +204,20 @@ func joinable(p string, a, b span) bool {
 	ts := tokenize(between)
 	verbs := 0
 	sentences := 0
+	firstVerb := -1
 	ends := sentenceEnds(ts)
 	for i, t := range ts {
 		if t.word && verbTok(t) {
 			// "when asked", "if asked": not an attribution of its own
 			if i > 0 && (ts[i-1].low == "when" || ts[i-1].low == "if" || ts[i-1].low == "once" || ts[i-1].low == "unless") {
 				continue
+			}
+			// ", adding": the same attribution goes on
+			if i > 0 && ts[i-1].s == "," && strings.HasSuffix(t.low, "ing") && verbs > 0 {
+				continue
+			}
+			if firstVerb < 0 {
+				firstVerb = i
 			}
 			verbs++
 		}
@@ -217,7 +233,17 @@ func joinable(p string, a, b span) bool {
 	if verbs >= 1 && fl == ',' && last == ',' && unicode.IsLower(sf) && sentences == 0 && len(ts) <= 30 {
 		return true
 	}
-	if verbs != 1 || sentences > 0 || len(ts) > 30 {
+	limit := 30
+	if firstVerb >= 0 && firstVerb <= 6 {
+		// said Name, who …, where …: a clause hung on a short attribution
+		for k := firstVerb + 1; k < len(ts) && k <= firstVerb+6; k++ {
+			if ts[k].s == "," {
+				limit = 80
+				break
+			}
+		}
+	}
+	if verbs != 1 || sentences > 0 || len(ts) > limit {
 		return false
 	}
 	// a comma closing the first part, or a new sentence after the attribution
@@ -225,7 +251,7 @@ func joinable(p string, a, b span) bool {
 		return true
 	}
 	if last == '.' {
-		// “A.” Okafor said. “B.” also joins when the first part is a full stop
+		// “A.” Vasquez-Holm said. “B.” also joins when the first part is a full stop
 		return true
 	}
 	return false

@@ -117,7 +117,16 @@ func isSpace(r rune) bool {
 
 // paragraphs splits text on blank lines and folds white space (line wraps,
 // no-break spaces, runs) inside each paragraph to single spaces.
-func paragraphs(s string) []string {
+func paragraphs(s string) []string { return splitParagraphs(s, false) }
+
+// extractParagraphs is paragraphs for extraction: a line that opens with a
+// quote mark after a line that ended a sentence or a quote, or a dash
+// attribution (“…” ― Name), starts a paragraph of its own, as in lists of
+// quotes typed one a line. Normalize keeps the plain split, so stored
+// hashes do not move.
+func extractParagraphs(s string) []string { return splitParagraphs(s, true) }
+
+func splitParagraphs(s string, quoteLines bool) []string {
 	s = strings.ReplaceAll(s, "\r\n", "\n")
 	s = strings.ReplaceAll(s, "\r", "\n")
 	var out []string
@@ -152,6 +161,9 @@ func paragraphs(s string) []string {
 		if strings.TrimFunc(line, isSpace) == "" {
 			flush()
 			continue
+		}
+		if quoteLines && len(cur) > 0 && opensWithQuote(line) && endsUtterance(cur[len(cur)-1]) {
+			flush()
 		}
 		cur = append(cur, line)
 	}
@@ -425,4 +437,26 @@ func hyphenEnd(l string) bool {
 	}
 	r, _ := utf8.DecodeLastRuneInString(l[:len(l)-1])
 	return unicode.IsLetter(r)
+}
+
+// opensWithQuote: the line's first character is an opening double mark.
+func opensWithQuote(l string) bool {
+	r, _ := utf8.DecodeRuneInString(strings.TrimLeftFunc(l, isSpace))
+	return r == '“' || r == '"' || r == '„' || r == '«'
+}
+
+// endsUtterance: the line ends a sentence or a quote, or with a short dash
+// attribution.
+func endsUtterance(l string) bool {
+	l = strings.TrimRightFunc(l, isSpace)
+	r, _ := utf8.DecodeLastRuneInString(l)
+	if strings.ContainsRune(".!?”\"»", r) {
+		return true
+	}
+	for _, d := range []string{"―", "—", "–"} {
+		if i := strings.LastIndex(l, d); i >= 0 && len(strings.Fields(l[i+len(d):])) <= 5 {
+			return true
+		}
+	}
+	return false
 }

@@ -1,0 +1,109 @@
+package diff
+
+import "testing"
+
+// Each case is one form of attribution seen in real news writing, written
+// with invented names.
+func TestSpeakerForms(t *testing.T) {
+	runQuoteCases(t, []quoteCase{
+		{"long appositive between quote and verb",
+			"“We had hoped to start later, but the demand was there,” Greta Solheim, deputy director for field operations at the regional water authority in Tarnby, Norland, said in a briefing.",
+			[]Quote{{"We had hoped to start later, but the demand was there,", "Greta Solheim", false}}},
+		{"relative clause between name and verb",
+			"“The plan should send a clear signal,” Minister Oskar Brandt, who leads a caretaker cabinet of civil servants, said in the statement.",
+			[]Quote{{"The plan should send a clear signal,", "Oskar Brandt", false}}},
+		{"verb first",
+			"Few expect a change. Said Morrow: “I don’t get the sense anyone is interested.”",
+			[]Quote{{"I don’t get the sense anyone is interested.", "Morrow", false}}},
+		{"party tag in brackets",
+			"“We cannot let this stand,” Rep. Dora Quayle (R-Ore.) said.",
+			[]Quote{{"We cannot let this stand,", "Dora Quayle", false}}},
+		{"name after a dash with no space",
+			"“Nobody listens to us at all.”― Marisol Teague",
+			[]Quote{{"Nobody listens to us at all.", "Marisol Teague", false}}},
+		{"quotes one a line with dash attributions",
+			"“We are tired of waiting.” ― Lena Voss\n“We want answers now.” ― Tobias Grell",
+			[]Quote{{"We are tired of waiting.", "Lena Voss", false}, {"We want answers now.", "Tobias Grell", false}}},
+		{"told names the hearer",
+			"“We will appeal the ruling,” told the Ledger on Monday.",
+			[]Quote{{"We will appeal the ruling,", "", false}}},
+		{"indefinite role with an organisation",
+			"“We received a letter and are cooperating,” said a Brightline spokesperson.",
+			[]Quote{{"We received a letter and are cooperating,", "", false}}},
+		{"name inside a prepositional phrase",
+			"According to the agency, one user on Chirpnet, which is popular with students, posted: “How did this happen here?”",
+			[]Quote{{"How did this happen here?", "", false}}},
+		{"named person and her team",
+			"“We suggest the activity is lower than thought,” Ines Carvalho and her team wrote in the paper.",
+			[]Quote{{"We suggest the activity is lower than thought,", "Ines Carvalho", false}}},
+		{"clause before the quote, adding after",
+			"Prime Minister Rhea Castellan said in a statement, “We are relieved” at the release, adding that the families were grateful.",
+			[]Quote{{"We are relieved", "Rhea Castellan", false}}},
+		{"verb off the list by position",
+			"“This is the worst budget in a decade,” grumbled Sen. Ada Lowther.",
+			[]Quote{{"This is the worst budget in a decade,", "Ada Lowther", false}}},
+		{"infinitive say is no attribution",
+			"Marco Veldt, the firm’s operating chief, spoke. “We start small,” he said. “Our ability to scale will carry us.” He declined to say when the product would ship.",
+			[]Quote{{"We start small, Our ability to scale will carry us.", "Marco Veldt", false}}},
+	})
+}
+
+func TestSplitQuoteJoins(t *testing.T) {
+	runQuoteCases(t, []quoteCase{
+		{"relative clause after said",
+			"“It sounded like a fair deal,” said Nell Okereke, who runs a bakery on the square and went on to a second meeting at a hall, where the mayor was greeted by a crowd. “I want to see how it works.”",
+			[]Quote{{"It sounded like a fair deal, I want to see how it works.", "Nell Okereke", false}}},
+		{"adding after said",
+			"“We lost,” Dev Patel said, adding that the team would regroup. “But we will be back.”",
+			[]Quote{{"We lost, But we will be back.", "Dev Patel", false}}},
+	})
+}
+
+func TestQuoteTypography(t *testing.T) {
+	runQuoteCases(t, []quoteCase{
+		{"two straight single marks as doubles",
+			"''Nobody asked us,'' said Tomas Reyes.",
+			[]Quote{{"Nobody asked us,", "Tomas Reyes", false}}},
+		{"two curly single marks as doubles",
+			"‘‘We will not back down,’’ said Hana Boateng. ‘‘It is our right.’’",
+			[]Quote{{"We will not back down, It is our right.", "Hana Boateng", false}}},
+		{"closing typed as two apostrophes after a curly opening",
+			"“We will rebuild,’’ said Nusa Albrecht.",
+			[]Quote{{"We will rebuild,", "Nusa Albrecht", false}}},
+	})
+}
+
+func TestExplainSpeakerRule(t *testing.T) {
+	a := Article{Body: "“We will rebuild,” said Nusa Albrecht."}
+	e := Explain(a, a)
+	if len(e.Speakers) != 2 {
+		t.Fatalf("got %d speaker reasons, want 2: %+v", len(e.Speakers), e.Speakers)
+	}
+	for _, r := range e.Speakers {
+		if r.Speaker != "Nusa Albrecht" || r.Rule == "" {
+			t.Errorf("got %+v, want speaker Nusa Albrecht with a rule", r)
+		}
+	}
+}
+
+func TestSpeakerTagsAndPronouns(t *testing.T) {
+	runQuoteCases(t, []quoteCase{
+		{"party tag between commas",
+			"Sen. Bea Lindholm, R-Neb., called the ruling “a crisis of public trust” in the system.",
+			[]Quote{{"a crisis of public trust", "Bea Lindholm", true}}},
+		{"pronoun subject before a coordinated verb",
+			"Gwen Harlow, the company’s president, spoke on Monday. She gave no date, but said the firm would fly the rocket “a great many times” first.",
+			[]Quote{{"a great many times", "Gwen Harlow", true}}},
+	})
+}
+
+func TestSpeakerPreviousParagraph(t *testing.T) {
+	runQuoteCases(t, []quoteCase{
+		{"speaker named in the paragraph before",
+			"Dara Quell, the council’s treasurer, said the plan was flawed.\n\n“It will never work. We have been here before and we know it.”",
+			[]Quote{{"It will never work. We have been here before and we know it.", "Dara Quell", false}}},
+		{"paragraph before names nobody speaking",
+			"The council met on Monday.\n\n“It will never work. We have been here before and we know it.”",
+			[]Quote{{"It will never work. We have been here before and we know it.", "", false}}},
+	})
+}
