@@ -241,7 +241,7 @@ func TestExportAndChangesJSON(t *testing.T) {
 		t.Errorf("changes --feed unknown: %d %s", code, errOut)
 	}
 	code, out, _ = runStet(t, "explain", "--config", cfgPath, "1")
-	if code != 0 || !strings.Contains(out, "== reported") || !strings.Contains(out, "Rubio") {
+	if code != 0 || !strings.Contains(out, "== reported") || !strings.Contains(out, "Rubio") || !strings.Contains(out, "[speech verb") || !strings.Contains(out, "[appositive") {
 		t.Fatalf("explain: %d\n%s", code, out)
 	}
 	code, out, _ = runStet(t, "check", "--config", cfgPath)

@@ -108,7 +108,28 @@ func printExplanation(w io.Writer, ex explanation) {
 		}
 		fmt.Fprintf(w, "\nheadline: %s\n\n%s\n", r.Headline, r.Normalized)
 	}
-	printExtraction := func(label string, x diff.Extraction) {
+	// why says which rule gave a quote its speaker or a title its person
+	// (the evidence the diff package records), so a user can trust or
+	// report it.
+	speakerRule := func(version, quote string) string {
+		if ex.Diff != nil {
+			for _, r := range ex.Diff.Speakers {
+				if r.Version == version && r.Quote == quote && r.Rule != "" {
+					return " [" + r.Rule + "]"
+				}
+			}
+		}
+		return ""
+	}
+	titleRule := func(rules []diff.TitleEvidence, t diff.Title) string {
+		for _, r := range rules {
+			if r.Title == t && r.Rule != "" {
+				return " [" + r.Rule + "]"
+			}
+		}
+		return ""
+	}
+	printExtraction := func(label, version string, x diff.Extraction, rules []diff.TitleEvidence) {
 		fmt.Fprintf(w, "\n== %s: %d quotes, %d titles\n", label, len(x.Quotes), len(x.Titles))
 		for _, q := range x.Quotes {
 			kind := "quote"
@@ -119,19 +140,19 @@ func printExplanation(w io.Writer, ex explanation) {
 			if sp == "" {
 				sp = "(no named speaker)"
 			}
-			fmt.Fprintf(w, "  %s by %s: “%s”\n", kind, sp, q.Text)
+			fmt.Fprintf(w, "  %s by %s: “%s”%s\n", kind, sp, q.Text, speakerRule(version, q.Text))
 		}
 		for _, t := range x.Titles {
-			fmt.Fprintf(w, "  title: %s — %s\n", t.Person, t.Title)
+			fmt.Fprintf(w, "  title: %s — %s%s\n", t.Person, t.Title, titleRule(rules, t))
 		}
 	}
 	if ex.Only != nil {
-		printExtraction("found", *ex.Only)
+		printExtraction("found", "", *ex.Only, nil)
 		fmt.Fprintf(w, "\nonly one revision: nothing to compare yet\n")
 	}
 	if ex.Diff != nil {
-		printExtraction(fmt.Sprintf("version %d", ex.Revisions[0].Version), ex.Diff.Old)
-		printExtraction(fmt.Sprintf("version %d", ex.Revisions[1].Version), ex.Diff.New)
+		printExtraction(fmt.Sprintf("version %d", ex.Revisions[0].Version), "old", ex.Diff.Old, ex.Diff.OldTitleRules)
+		printExtraction(fmt.Sprintf("version %d", ex.Revisions[1].Version), "new", ex.Diff.New, ex.Diff.NewTitleRules)
 		fmt.Fprintf(w, "\n== reported (%d)\n", len(ex.Diff.Reported))
 		for _, n := range ex.Diff.Reported {
 			fmt.Fprintf(w, "  %s %s: %q → %q — %s\n", n.Kind, n.Person, n.Before, n.After, n.Reason)
