@@ -3,9 +3,11 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"github.com/stet-news/stet/diff"
+	"github.com/stet-news/stet/digest"
 	"io"
 	"os"
 	"strconv"
@@ -420,6 +422,22 @@ func cmdDigest(ctx context.Context, env *Env, args []string) error {
 			return err
 		}
 		_, err := a.SendDigest(ctx, false) // it logs what it sent, or that there was nothing
+		if errors.Is(err, digest.ErrInFlight) {
+			// A stet that stopped during DATA may have delivered it: the
+			// same Message-ID goes again once smtp.timeout has passed
+			// (clients fold the copies), which --send waits for.
+			wait := time.Duration(a.cfg.SMTP.Timeout)
+			if wait <= 0 {
+				wait = 30 * time.Second
+			}
+			a.log.Warn("a digest was being sent when a stet process stopped; sending it again with the same Message-ID after smtp.timeout", "wait", wait)
+			select {
+			case <-ctx.Done():
+				return ctx.Err()
+			case <-time.After(wait + time.Second):
+			}
+			_, err = a.SendDigest(ctx, false)
+		}
 		return err
 	})
 }

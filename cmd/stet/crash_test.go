@@ -79,7 +79,7 @@ func (cf *crashFarm) config(db string, smtpAddr string) string {
 	host, port, _ := net.SplitHostPort(smtpAddr)
 	var b strings.Builder
 	fmt.Fprintf(&b, "database: %s\nfetch:\n  allow_private: true\n  workers: 4\n  per_host: 4\n", db)
-	fmt.Fprintf(&b, "digest:\n  from: stet@example.org\n  to: [editor@example.org]\nsmtp:\n  host: %s\n  port: %s\n  tls: none\nfeeds:\n", host, port)
+	fmt.Fprintf(&b, "digest:\n  from: stet@example.org\n  to: [editor@example.org]\nsmtp:\n  host: %s\n  port: %s\n  tls: none\n  timeout: 3s\nfeeds:\n", host, port)
 	for f := 0; f < cf.feeds; f++ {
 		fmt.Fprintf(&b, "  - url: %s/f/%d\n", cf.URL, f)
 	}
