@@ -1,41 +1,20 @@
 package digest
 
 import (
-	"context"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"testing"
-	"time"
 
 	"github.com/chromedp/chromedp"
-)
 
-// chromiumPath finds a Chromium to drive: $STET_CHROMIUM, else the usual
-// names on PATH. "" when none.
-func chromiumPath() string {
-	if p := os.Getenv("STET_CHROMIUM"); p != "" {
-		return p
-	}
-	for _, name := range []string{"chromium", "chromium-browser", "google-chrome", "google-chrome-stable", "headless-shell"} {
-		if p, err := exec.LookPath(name); err == nil {
-			return p
-		}
-	}
-	return ""
-}
+	"github.com/stet-news/stet/internal/testbrowser"
+)
 
 // TestHTMLInBrowser renders the HTML part in a real headless Chromium at a
 // desktop and a phone width: nothing is wider than the screen, the type is
 // sans-serif, the table of contents leads to each feed, and the
 // screenshots are kept (under $STET_SCREENSHOTS when set) to be looked at.
 func TestHTMLInBrowser(t *testing.T) {
-	path := chromiumPath()
-	if path == "" {
-		t.Skip("no chromium binary found (apt-get install chromium, or set STET_CHROMIUM): browser test skipped")
-	}
 	msg, err := Build(layoutInput(t))
 	if err != nil {
 		t.Fatal(err)
@@ -47,29 +26,7 @@ func TestHTMLInBrowser(t *testing.T) {
 	}))
 	t.Cleanup(srv.Close)
 
-	opts := []chromedp.ExecAllocatorOption{
-		chromedp.ExecPath(path),
-		chromedp.Flag("headless", true),
-		chromedp.NoSandbox, // tests run as root in CI containers
-		chromedp.DisableGPU,
-		chromedp.NoFirstRun,
-		chromedp.NoDefaultBrowserCheck,
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.Flag("disable-dev-shm-usage", true),
-		chromedp.Flag("hide-scrollbars", true),
-		chromedp.UserDataDir(t.TempDir()),
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
-	t.Cleanup(cancel)
-	actx, acancel := chromedp.NewExecAllocator(ctx, opts...)
-	t.Cleanup(acancel)
-	bctx, bcancel := chromedp.NewContext(actx)
-	t.Cleanup(bcancel)
-	if err := chromedp.Do(bctx); err != nil {
-		t.Fatalf("start %s: %v", path, err)
-	}
+	bctx := testbrowser.Start(t)
 
 	for _, vp := range []struct {
 		name          string
@@ -110,19 +67,8 @@ func TestHTMLInBrowser(t *testing.T) {
 			if err != nil {
 				t.Fatalf("screenshot: %v", err)
 			}
-			dirs := []string{t.TempDir()}
-			if d := os.Getenv("STET_SCREENSHOTS"); d != "" {
-				dirs = append(dirs, d)
-			}
-			for _, d := range dirs {
-				for name, png := range map[string][]byte{"digest-" + vp.name: full, "digest-" + vp.name + "-first-screen": first} {
-					p := filepath.Join(d, name+".png")
-					if err := os.WriteFile(p, png, 0o644); err != nil {
-						t.Fatal(err)
-					}
-					t.Logf("screenshot: %s", p)
-				}
-			}
+			testbrowser.Keep(t, "digest-"+vp.name, full)
+			testbrowser.Keep(t, "digest-"+vp.name+"-first-screen", first)
 		})
 	}
 }

@@ -4,85 +4,24 @@ import (
 	"context"
 	"fmt"
 	"net/http/httptest"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
 	"sync/atomic"
 	"testing"
-	"time"
 
 	cdppage "github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
+
+	"github.com/stet-news/stet/internal/testbrowser"
 )
 
-// chromiumPath finds a Chromium to drive: $STET_CHROMIUM, else the usual
-// names on PATH. "" when none.
-func chromiumPath() string {
-	if p := os.Getenv("STET_CHROMIUM"); p != "" {
-		return p
-	}
-	for _, name := range []string{"chromium", "chromium-browser", "google-chrome", "google-chrome-stable", "headless-shell"} {
-		if p, err := exec.LookPath(name); err == nil {
-			return p
-		}
-	}
-	return ""
-}
-
-// browser starts a headless Chromium for the test.
-func browser(t *testing.T) context.Context {
-	t.Helper()
-	path := chromiumPath()
-	if path == "" {
-		t.Skip("no chromium binary found (apt-get install chromium, or set STET_CHROMIUM): browser test skipped")
-	}
-	opts := []chromedp.ExecAllocatorOption{
-		chromedp.ExecPath(path),
-		chromedp.Flag("headless", true),
-		chromedp.NoSandbox, // tests run as root in CI containers
-		chromedp.DisableGPU,
-		chromedp.Flag("disable-quic", true),
-		chromedp.NoFirstRun,
-		chromedp.NoDefaultBrowserCheck,
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.Flag("disable-dev-shm-usage", true),
-		chromedp.Flag("hide-scrollbars", true),
-		chromedp.UserDataDir(t.TempDir()),
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
-	t.Cleanup(cancel)
-	actx, acancel := chromedp.NewExecAllocator(ctx, opts...)
-	t.Cleanup(acancel)
-	bctx, bcancel := chromedp.NewContext(actx)
-	t.Cleanup(bcancel)
-	if err := chromedp.Do(bctx); err != nil { // starts the browser
-		t.Fatalf("start %s: %v", path, err)
-	}
-	return bctx
-}
-
-// screenshot saves a full-page PNG under the test's temporary directory
-// (and under $STET_SCREENSHOTS when set, to keep it) and logs where.
+// screenshot keeps a full-page PNG of what ctx shows.
 func screenshot(t *testing.T, ctx context.Context, name string) {
 	t.Helper()
 	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
 	if err != nil {
 		t.Fatalf("screenshot %s: %v", name, err)
 	}
-	dirs := []string{t.TempDir()}
-	if d := os.Getenv("STET_SCREENSHOTS"); d != "" {
-		dirs = append(dirs, d)
-	}
-	for _, d := range dirs {
-		p := filepath.Join(d, name+".png")
-		if err := os.WriteFile(p, png, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		t.Logf("screenshot: %s", p)
-	}
+	testbrowser.Keep(t, name, png)
 }
 
 func run[T any](t *testing.T, ctx context.Context, what string, a chromedp.Action[T]) T {
@@ -105,7 +44,7 @@ func do1(t *testing.T, ctx context.Context, what string, steps ...chromedp.Actio
 // followed to its article, the diff with its marked words, the kind filter;
 // on a phone-sized and on a desktop viewport.
 func TestBrowser(t *testing.T) {
-	ctx := browser(t)
+	ctx := testbrowser.Start(t)
 	f := newFixture(t, Options{})
 	srv := httptest.NewServer(f.h)
 	t.Cleanup(srv.Close)
@@ -208,7 +147,7 @@ func TestBrowser(t *testing.T) {
 // is markup: no script runs (no dialog opens), no element comes from the
 // feed, no javascript: link exists, and the markup is visible as text.
 func TestBrowserHostileMarkup(t *testing.T) {
-	ctx := browser(t)
+	ctx := testbrowser.Start(t)
 	st := openStore(t)
 	id := seedEvil(t, st)
 	srv := httptest.NewServer(New(st, Options{}).Handler())
