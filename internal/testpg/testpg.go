@@ -134,6 +134,7 @@ func start() (string, error) {
 		cred = &syscall.Credential{Uid: uint32(uid), Gid: uint32(gid)}
 		owner, ownerG = uid, gid
 	}
+	sweep()
 	dir, err := os.MkdirTemp("", "stet-testpg-")
 	if err != nil {
 		return "", err
@@ -194,6 +195,24 @@ func start() (string, error) {
 			return "", fmt.Errorf("postgres did not start: %v: %s", err, lastLine(b))
 		}
 		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// sweep removes the directories of earlier test binaries whose server is
+// gone (the binary exited before it could remove its own).
+func sweep() {
+	dirs, _ := filepath.Glob(filepath.Join(os.TempDir(), "stet-testpg-*"))
+	for _, d := range dirs {
+		b, err := os.ReadFile(filepath.Join(d, "data", "postmaster.pid"))
+		if err == nil {
+			pid, _ := strconv.Atoi(strings.TrimSpace(strings.SplitN(string(b), "\n", 2)[0]))
+			if pid > 0 && syscall.Kill(pid, 0) == nil {
+				continue
+			}
+		}
+		if fi, err := os.Stat(d); err == nil && time.Since(fi.ModTime()) > time.Minute {
+			os.RemoveAll(d)
+		}
 	}
 }
 
