@@ -208,24 +208,14 @@ func Head(b *strings.Builder, name, typ, help string) { head(b, name, typ, help)
 
 func (m *Metrics) write(b *strings.Builder) {
 	head(b, "stet_fetches_total", "counter", "Feed fetches, by feed and HTTP status (0: no response).")
-	fks := make([]fetchKey, 0, len(m.fetches))
-	for k := range m.fetches {
-		fks = append(fks, k)
-	}
-	sort.Slice(fks, func(i, j int) bool {
-		if fks[i].feed != fks[j].feed {
-			return fks[i].feed < fks[j].feed
-		}
-		return fks[i].status < fks[j].status
+	writeSorted(b, m.fetches, func(x, y fetchKey) bool {
+		return x.feed < y.feed || x.feed == y.feed && x.status < y.status
+	}, func(k fetchKey) string {
+		return fmt.Sprintf("stet_fetches_total{feed=\"%s\",status=\"%d\"}", labelEscape(k.feed), k.status)
 	})
-	for _, k := range fks {
-		fmt.Fprintf(b, "stet_fetches_total{feed=\"%s\",status=\"%d\"} %d\n", labelEscape(k.feed), k.status, m.fetches[k])
-	}
 
 	head(b, "stet_fetch_errors_total", "counter", "Failed feed fetches, by feed.")
-	for _, f := range sortedKeys(m.fetchErrors) {
-		fmt.Fprintf(b, "stet_fetch_errors_total{feed=\"%s\"} %d\n", labelEscape(f), m.fetchErrors[f])
-	}
+	writeByFeed(b, "stet_fetch_errors_total", m.fetchErrors)
 
 	head(b, "stet_fetch_duration_seconds", "histogram", "Duration of feed fetches.")
 	var cum uint64
@@ -260,37 +250,38 @@ func (m *Metrics) write(b *strings.Builder) {
 	fmt.Fprintf(b, "stet_store_last_write_ok %d\n", up)
 
 	head(b, "stet_panics_total", "counter", "Panics recovered while processing a feed, by feed; the feed stays scheduled.")
-	for _, f := range sortedKeys(m.panics) {
-		fmt.Fprintf(b, "stet_panics_total{feed=\"%s\"} %d\n", labelEscape(f), m.panics[f])
-	}
+	writeByFeed(b, "stet_panics_total", m.panics)
 
 	head(b, "stet_http_requests_total", "counter", "HTTP requests served, by route and status code.")
-	rks := make([]reqKey, 0, len(m.requests))
-	for k := range m.requests {
-		rks = append(rks, k)
-	}
-	sort.Slice(rks, func(i, j int) bool {
-		if rks[i].route != rks[j].route {
-			return rks[i].route < rks[j].route
-		}
-		return rks[i].code < rks[j].code
+	writeSorted(b, m.requests, func(x, y reqKey) bool {
+		return x.route < y.route || x.route == y.route && x.code < y.code
+	}, func(k reqKey) string {
+		return fmt.Sprintf("stet_http_requests_total{route=\"%s\",code=\"%d\"}", k.route, k.code)
 	})
-	for _, k := range rks {
-		fmt.Fprintf(b, "stet_http_requests_total{route=\"%s\",code=\"%d\"} %d\n", k.route, k.code, m.requests[k])
-	}
 }
 
 func head(b *strings.Builder, name, typ, help string) {
 	fmt.Fprintf(b, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, typ)
 }
 
-func sortedKeys(m map[string]uint64) []string {
-	out := make([]string, 0, len(m))
+// writeSorted writes one sample per key of m, keys in the order of less, so
+// that /metrics reads the same from one scrape to the next.
+func writeSorted[K comparable](b *strings.Builder, m map[K]uint64, less func(x, y K) bool, name func(K) string) {
+	keys := make([]K, 0, len(m))
 	for k := range m {
-		out = append(out, k)
+		keys = append(keys, k)
 	}
-	sort.Strings(out)
-	return out
+	sort.Slice(keys, func(i, j int) bool { return less(keys[i], keys[j]) })
+	for _, k := range keys {
+		fmt.Fprintf(b, "%s %d\n", name(k), m[k])
+	}
+}
+
+// writeByFeed writes a counter labelled by feed.
+func writeByFeed(b *strings.Builder, metric string, m map[string]uint64) {
+	writeSorted(b, m, func(x, y string) bool { return x < y }, func(f string) string {
+		return metric + `{feed="` + labelEscape(f) + `"}`
+	})
 }
 
 // labelEscape escapes a label value: backslash, double quote and newline.
