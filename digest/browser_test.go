@@ -28,26 +28,14 @@ func TestHTMLInBrowser(t *testing.T) {
 
 	bctx := testbrowser.Start(t)
 
-	for _, vp := range []struct {
-		name          string
-		width, height int64
-		scale         float64
-		mobile        bool
-	}{
-		{"desktop", 1280, 900, 1, false},
-		{"phone", 390, 844, 2, true},
-	} {
-		t.Run(vp.name, func(t *testing.T) {
-			emu := []chromedp.EmulateViewportOption{chromedp.EmulateScale(vp.scale)}
-			if vp.mobile {
-				emu = append(emu, chromedp.EmulateMobile)
-			}
-			if err := chromedp.Do(bctx, chromedp.EmulateViewport(vp.width, vp.height, emu...),
+	for _, vp := range testbrowser.Viewports {
+		t.Run(vp.Name, func(t *testing.T) {
+			if err := chromedp.Do(bctx, vp.Emulate(),
 				chromedp.Navigate(srv.URL+"/"), chromedp.WaitVisible(chromedp.CSS("h1"))); err != nil {
 				t.Fatalf("open: %v", err)
 			}
-			if w, err := chromedp.Run(bctx, chromedp.Evaluate[int](`document.documentElement.scrollWidth`)); err != nil || int64(w) > vp.width {
-				t.Errorf("page is %dpx wide on a %dpx viewport (%v)", w, vp.width, err)
+			if w, err := chromedp.Run(bctx, chromedp.Evaluate[int](`document.documentElement.scrollWidth`)); err != nil || int64(w) > vp.Width {
+				t.Errorf("page is %dpx wide on a %dpx viewport (%v)", w, vp.Width, err)
 			}
 			font, err := chromedp.Run(bctx, chromedp.Evaluate[string](`getComputedStyle(document.querySelector("h3")).fontFamily`))
 			if err != nil || font == "" || !containsAny([]string{font}, "sans-serif") {
@@ -67,8 +55,8 @@ func TestHTMLInBrowser(t *testing.T) {
 			if err != nil {
 				t.Fatalf("screenshot: %v", err)
 			}
-			testbrowser.Keep(t, "digest-"+vp.name, full)
-			testbrowser.Keep(t, "digest-"+vp.name+"-first-screen", first)
+			testbrowser.Keep(t, "digest-"+vp.Name, full)
+			testbrowser.Keep(t, "digest-"+vp.Name+"-first-screen", first)
 		})
 	}
 }

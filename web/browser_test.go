@@ -49,21 +49,9 @@ func TestBrowser(t *testing.T) {
 	srv := httptest.NewServer(f.h)
 	t.Cleanup(srv.Close)
 
-	for _, vp := range []struct {
-		name          string
-		width, height int64
-		scale         float64
-		mobile        bool
-	}{
-		{"phone", 390, 844, 2, true},
-		{"desktop", 1280, 900, 1, false},
-	} {
-		t.Run(vp.name, func(t *testing.T) {
-			emu := []chromedp.EmulateViewportOption{chromedp.EmulateScale(vp.scale)}
-			if vp.mobile {
-				emu = append(emu, chromedp.EmulateMobile)
-			}
-			do1(t, ctx, "viewport", chromedp.EmulateViewport(vp.width, vp.height, emu...))
+	for _, vp := range testbrowser.Viewports {
+		t.Run(vp.Name, func(t *testing.T) {
+			do1(t, ctx, "viewport", vp.Emulate())
 
 			// the changes page, newest first
 			do1(t, ctx, "open changes", chromedp.Navigate(srv.URL+"/"), chromedp.WaitVisible(chromedp.CSS("article.change")))
@@ -79,10 +67,10 @@ func TestBrowser(t *testing.T) {
 				t.Errorf("ins background %q: stylesheet not applied", bg)
 			}
 			// nothing overflows a phone's width
-			if w := run(t, ctx, "width", chromedp.Evaluate[int](`document.documentElement.scrollWidth`)); int64(w) > vp.width {
-				t.Errorf("page is %dpx wide on a %dpx viewport", w, vp.width)
+			if w := run(t, ctx, "width", chromedp.Evaluate[int](`document.documentElement.scrollWidth`)); int64(w) > vp.Width {
+				t.Errorf("page is %dpx wide on a %dpx viewport", w, vp.Width)
 			}
-			screenshot(t, ctx, "changes-"+vp.name)
+			screenshot(t, ctx, "changes-"+vp.Name)
 
 			// follow the title change to its article
 			do1(t, ctx, "follow change", chromedp.Click(chromedp.CSS("#change-2 a.article-link")),
@@ -104,7 +92,7 @@ func TestBrowser(t *testing.T) {
 			if run(t, ctx, "quotes", chromedp.Evaluate[int](`document.querySelectorAll(".diff span.q").length`)) == 0 {
 				t.Error("no quote highlighted")
 			}
-			if vp.mobile {
+			if vp.Mobile {
 				// side by side on a desktop, one above the other on a phone
 				cols := run(t, ctx, "cols", chromedp.Evaluate[[]float64](
 					`[...document.querySelectorAll(".diff .col")].map(e => e.getBoundingClientRect().top)`))
@@ -118,7 +106,7 @@ func TestBrowser(t *testing.T) {
 					t.Errorf("desktop: diff columns at %v, want side by side", cols)
 				}
 			}
-			screenshot(t, ctx, "article-"+vp.name)
+			screenshot(t, ctx, "article-"+vp.Name)
 
 			// filter by kind with the form
 			do1(t, ctx, "back to changes", chromedp.Navigate(srv.URL+"/changes"), chromedp.WaitVisible(chromedp.CSS("form.filter")),
@@ -134,11 +122,11 @@ func TestBrowser(t *testing.T) {
 			if strings.Join(kinds, ",") != "Title changed" {
 				t.Errorf("filtered page shows %v", kinds)
 			}
-			screenshot(t, ctx, "changes-title_changed-"+vp.name)
+			screenshot(t, ctx, "changes-title_changed-"+vp.Name)
 
 			// the feeds page shows the broken feed
 			do1(t, ctx, "feeds", chromedp.Navigate(srv.URL+"/feeds"), chromedp.WaitVisible(chromedp.CSS(".feed.state-failing")))
-			screenshot(t, ctx, "feeds-"+vp.name)
+			screenshot(t, ctx, "feeds-"+vp.Name)
 		})
 	}
 }

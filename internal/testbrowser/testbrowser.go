@@ -79,3 +79,27 @@ func Keep(t *testing.T, name string, png []byte) {
 		t.Logf("screenshot: %s", p)
 	}
 }
+
+// Viewport is a screen a person reads on.
+type Viewport struct {
+	Name          string
+	Width, Height int64
+	Scale         float64
+	Mobile        bool
+}
+
+// Viewports are the screens every browser test checks: a phone and a
+// desktop.
+var Viewports = []Viewport{
+	{"phone", 390, 844, 2, true},
+	{"desktop", 1280, 900, 1, false},
+}
+
+// Emulate sets the browser's viewport to vp.
+func (vp Viewport) Emulate() chromedp.Action[chromedp.Void] {
+	emu := []chromedp.EmulateViewportOption{chromedp.EmulateScale(vp.Scale)}
+	if vp.Mobile {
+		emu = append(emu, chromedp.EmulateMobile)
+	}
+	return chromedp.EmulateViewport(vp.Width, vp.Height, emu...)
+}
