@@ -60,12 +60,18 @@ func (s *Store) Stats(ctx context.Context) (Stats, error) {
 			(SELECT COUNT(*) FROM articles),
 			(SELECT COUNT(*) FROM revisions),
 			(SELECT COUNT(*) FROM changes),
-			(SELECT COALESCE(SUM(text_size), 0) FROM revisions),
-			(SELECT COALESCE(SUM(LENGTH(body)), 0) FROM revisions)`).Scan(
+			(SELECT CAST(COALESCE(SUM(text_size), 0) AS BIGINT) FROM revisions),
+			(SELECT CAST(COALESCE(SUM(LENGTH(body)), 0) AS BIGINT) FROM revisions)`).Scan(
 			&st.Articles, &st.Revisions, &st.Changes, &st.TextBytes, &st.StoredBytes)
 	})
 	if err != nil {
 		return st, err
+	}
+	if s.pg {
+		if err := s.read.QueryRowContext(ctx, `SELECT pg_database_size(current_database())`).Scan(&st.DBBytes); err != nil {
+			return st, errf("stats: %w", err)
+		}
+		return st, nil
 	}
 	for _, p := range []string{s.path, s.path + "-wal"} {
 		if fi, err := os.Stat(p); err == nil {
