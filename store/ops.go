@@ -261,32 +261,49 @@ func (s *Store) Check(ctx context.Context) ([]string, error) {
 			}
 		}
 
-		// Every stored text decodes to its recorded size.
-		rows, err := tx.QueryContext(ctx, `SELECT article_id, number, headline, body, text_size FROM revisions ORDER BY id`)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
+		// Every stored text decodes to its recorded size. In batches,
+		// decoded after each is read (as Export does).
 		bad := 0
-		for rows.Next() {
-			var aid int64
-			var num, size int
-			var headline sql.NullString
-			var body []byte
-			if err := rows.Scan(&aid, &num, &headline, &body, &size); err != nil {
+		var after int64
+		for {
+			rows, err := tx.QueryContext(ctx, `SELECT id, article_id, number, headline, body, text_size FROM revisions
+				WHERE id > ? ORDER BY id LIMIT ?`, after, exportBatch)
+			if err != nil {
 				return err
 			}
-			_, text, err := decodeRevision(headline, body, baseIn(ctx, tx, aid))
-			if err == nil && len(text) != size {
-				err = fmt.Errorf("%d bytes, %d recorded", len(text), size)
+			type rev struct {
+				aid       int64
+				num, size int
+				storedText
 			}
-			if err != nil {
-				if bad++; bad <= 100 {
-					add("article %d revision %d: stored text unreadable: %v", aid, num, err)
+			var batch []rev
+			for rows.Next() {
+				var r rev
+				if err := rows.Scan(&after, &r.aid, &r.num, &r.headline, &r.body, &r.size); err != nil {
+					rows.Close()
+					return err
+				}
+				batch = append(batch, r)
+			}
+			rows.Close()
+			if err := rows.Err(); err != nil {
+				return err
+			}
+			for _, r := range batch {
+				_, text, err := decodeRevision(r.headline, r.body, baseIn(ctx, tx, r.aid))
+				if err == nil && len(text) != r.size {
+					err = fmt.Errorf("%d bytes, %d recorded", len(text), r.size)
+				}
+				if err != nil {
+					if bad++; bad <= 100 {
+						add("article %d revision %d: stored text unreadable: %v", r.aid, r.num, err)
+					}
 				}
 			}
+			if len(batch) < exportBatch {
+				return nil
+			}
 		}
-		return rows.Err()
 	})
 	if err != nil {
 		return nil, err

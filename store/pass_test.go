@@ -497,43 +497,44 @@ func TestSaveFetchIsOneTransaction(t *testing.T) {
 
 func TestTwoWritersWait(t *testing.T) {
 	ctx := context.Background()
-	s1 := openTest(t)
-	s2, err := Open(ctx, s1.Path())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s2.Close()
-	f1 := mustFeed(t, s1, "https://one.example/rss")
-	f2 := mustFeed(t, s2, "https://two.example/rss")
-	var rounds [][]Candidate
-	for round := 0; round < 5; round++ {
-		rounds = append(rounds, feedCandidates(t, 20, round))
-	}
-	errs := make(chan error, 2)
-	for _, w := range []struct {
-		s *Store
-		f Feed
-	}{{s1, f1}, {s2, f2}} {
-		go func() {
-			for round := 0; round < 5; round++ {
-				plan, err := w.s.Prepare(ctx, w.f.ID, rounds[round])
-				if err == nil {
-					_, err = w.s.SaveFetch(ctx, result(w.f.ID, t0.Add(time.Duration(round)*time.Hour), plan, nil))
-				}
-				if err != nil {
-					errs <- err
-					return
-				}
-			}
-			errs <- nil
-		}()
-	}
-	for i := 0; i < 2; i++ {
-		if err := <-errs; err != nil {
+	eachStore(t, func(t *testing.T, s1 *Store) {
+		s2, err := Open(ctx, s1.Path())
+		if err != nil {
 			t.Fatal(err)
 		}
-	}
-	if st, _ := s1.Stats(ctx); st.Revisions != 200 {
-		t.Errorf("revisions: got %d, want 200", st.Revisions)
-	}
+		defer s2.Close()
+		f1 := mustFeed(t, s1, "https://one.example/rss")
+		f2 := mustFeed(t, s2, "https://two.example/rss")
+		var rounds [][]Candidate
+		for round := 0; round < 5; round++ {
+			rounds = append(rounds, feedCandidates(t, 20, round))
+		}
+		errs := make(chan error, 2)
+		for _, w := range []struct {
+			s *Store
+			f Feed
+		}{{s1, f1}, {s2, f2}} {
+			go func() {
+				for round := 0; round < 5; round++ {
+					plan, err := w.s.Prepare(ctx, w.f.ID, rounds[round])
+					if err == nil {
+						_, err = w.s.SaveFetch(ctx, result(w.f.ID, t0.Add(time.Duration(round)*time.Hour), plan, nil))
+					}
+					if err != nil {
+						errs <- err
+						return
+					}
+				}
+				errs <- nil
+			}()
+		}
+		for i := 0; i < 2; i++ {
+			if err := <-errs; err != nil {
+				t.Fatal(err)
+			}
+		}
+		if st, _ := s1.Stats(ctx); st.Revisions != 200 {
+			t.Errorf("revisions: got %d, want 200", st.Revisions)
+		}
+	})
 }
