@@ -138,10 +138,14 @@ func cmdStatus(ctx context.Context, env *Env, args []string) error {
 			}
 			return nil
 		}
-		if pid, ok := daemonPID(a.cfg.Database); ok {
-			fmt.Fprintf(env.Stdout, "daemon: running (pid %d)\n\n", pid)
-		} else {
-			fmt.Fprintf(env.Stdout, "daemon: not running on this database\n\n")
+		// A PostgreSQL database has workers, on any machine, and no
+		// lock here to look at.
+		if !a.store.Postgres() {
+			if pid, ok := daemonPID(a.cfg.Database); ok {
+				fmt.Fprintf(env.Stdout, "daemon: running (pid %d)\n\n", pid)
+			} else {
+				fmt.Fprintf(env.Stdout, "daemon: not running on this database\n\n")
+			}
 		}
 		tw := tabwriter.NewWriter(env.Stdout, 0, 0, 2, ' ', 0)
 		head := "FEED\tLAST FETCH\tRESULT\tARTICLES\tREVISIONS\tNEXT FETCH\tNEXT RECHECK"
@@ -546,6 +550,11 @@ func cmdVacuum(ctx context.Context, env *Env, args []string) error {
 				return err
 			}
 			fmt.Fprintf(env.Stdout, "pruned %d revisions of unchanged articles older than %d days\n", n, days)
+		}
+		if a.store.Postgres() {
+			// Retention is the store's; compaction is the server's.
+			fmt.Fprintf(env.Stdout, "not compacted: %v\n", a.store.Vacuum(ctx))
+			return nil
 		}
 		rs, err := a.store.Recompress(ctx)
 		if err != nil {
