@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"embed"
+	"errors"
 	"fmt"
 	"io/fs"
 	"net/url"
@@ -13,6 +14,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/stdlib"
 )
 
@@ -60,6 +62,17 @@ const migrationLock = 0x73746574
 // pgPoolSize bounds one stet's connections: its fetch workers save at once,
 // the web view and the digest read meanwhile.
 const pgPoolSize = 16
+
+// pgAttempts is how many times a PostgreSQL write transaction is tried
+// when the server aborts it for a deadlock or a serialization failure.
+const pgAttempts = 4
+
+// pgRetryable says whether err is PostgreSQL aborting a transaction that
+// may succeed when run again: deadlock_detected, serialization_failure.
+func pgRetryable(err error) bool {
+	var pe *pgconn.PgError
+	return errors.As(err, &pe) && (pe.Code == "40P01" || pe.Code == "40001")
+}
 
 // pgConnectTimeout bounds a connection attempt when the URL sets none.
 const pgConnectTimeout = 10 * time.Second

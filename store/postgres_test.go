@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"path/filepath"
 	"strings"
@@ -169,3 +170,62 @@ func TestPGTwoWorkersSaveTheSameFeed(t *testing.T) {
 }
 
 func hours(n int) time.Duration { return time.Duration(n) * time.Hour }
+
+// Two workers that lock the same rows in opposite orders deadlock; the
+// server aborts one, and its transaction runs again: both succeed.
+func TestPGDeadlockRetried(t *testing.T) {
+	url := testpg.URL(t)
+	ctx := context.Background()
+	var ss [2]*Store
+	for i := range ss {
+		s, err := Open(ctx, url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer s.Close()
+		ss[i] = s
+	}
+	a := mustFeed(t, ss[0], "https://a.example/rss")
+	b := mustFeed(t, ss[0], "https://b.example/rss")
+	var locked sync.WaitGroup
+	locked.Add(2)
+	var attempts [2]int
+	var mu sync.Mutex
+	run := func(i int, first, second int64) error {
+		return ss[i].writeTx(ctx, "deadlock", func(tx *sql.Tx) error {
+			mu.Lock()
+			attempts[i]++
+			n := attempts[i]
+			mu.Unlock()
+			if _, err := tx.ExecContext(ctx, `UPDATE feeds SET failures = failures + 1 WHERE id = ?`, first); err != nil {
+				return err
+			}
+			if n == 1 {
+				locked.Done()
+				locked.Wait() // each holds one row now
+			}
+			_, err := tx.ExecContext(ctx, `UPDATE feeds SET failures = failures + 1 WHERE id = ?`, second)
+			return err
+		})
+	}
+	var wg sync.WaitGroup
+	var errs [2]error
+	wg.Add(2)
+	go func() { defer wg.Done(); errs[0] = run(0, a.ID, b.ID) }()
+	go func() { defer wg.Done(); errs[1] = run(1, b.ID, a.ID) }()
+	wg.Wait()
+	for i, err := range errs {
+		if err != nil {
+			t.Errorf("worker %d: %v", i, err)
+		}
+	}
+	if attempts[0]+attempts[1] != 3 {
+		t.Errorf("attempts %v: want one of them retried once", attempts)
+	}
+	for _, f := range []Feed{a, b} {
+		got, err := ss[1].FeedByURL(ctx, f.URL)
+		if err != nil || got.Failures != 2 {
+			t.Errorf("feed %s: failures %d (%v), want 2: each transaction counted once", f.URL, got.Failures, err)
+		}
+	}
+}
