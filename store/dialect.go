@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"regexp"
 	"strconv"
 	"strings"
 	"sync"
@@ -89,10 +90,11 @@ var pgFragments = []struct{ sqlite, pg, why string }{
 		`COALESCE('\xff'::bytea || convert_to(r.headline, 'UTF8'), r.body)`,
 		"one type for headline or body",
 	},
-	// Blob literals: SQLite's x'..', PostgreSQL's bytea hex input.
-	{"x'04'", `'\x04'::bytea`, "blob literal"},
-	{"x''", `'\x'::bytea`, "blob literal"},
 }
+
+// blobLiteral is SQLite's blob literal, x'0a1b' (not the end of a word or
+// of a string); PostgreSQL writes it '\x0a1b'::bytea.
+var blobLiteral = regexp.MustCompile(`(?i)(^|[^a-z0-9_'])x'([0-9a-f]*)'`)
 
 // pgRewrite turns a statement written for SQLite into PostgreSQL's: the
 // fragments above, then ? and ?N into $N, outside string literals, quoted
@@ -102,6 +104,9 @@ func pgRewrite(q string) string {
 		if strings.Contains(q, f.sqlite) {
 			q = strings.ReplaceAll(q, f.sqlite, f.pg)
 		}
+	}
+	if strings.Contains(q, "x'") || strings.Contains(q, "X'") {
+		q = blobLiteral.ReplaceAllString(q, `$1'\x$2'::bytea`)
 	}
 	if !strings.Contains(q, "?") {
 		return q
