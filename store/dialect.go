@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"unicode/utf8"
 )
 
 // One store, two dialects. The SQL of the store is written once, for
@@ -222,18 +223,34 @@ func (p *pgConn) QueryContext(ctx context.Context, q string, args []driver.Named
 
 func (p *pgConn) Ping(ctx context.Context) error { return p.c.(driver.Pinger).Ping(ctx) }
 
-// CheckNamedValue passes every value to pgx as it is, but a bool: the
-// schema keeps SQLite's 0/1 INTEGER columns (in_feed, gone), and SQLite
-// binds a bool as 0 or 1.
+// CheckNamedValue passes every value to pgx as it is, but a bool and text
+// PostgreSQL cannot hold. A bool: the schema keeps SQLite's 0/1 INTEGER
+// columns (in_feed, gone), and SQLite binds a bool as 0 or 1. A string with
+// a NUL byte or invalid UTF-8 (a hostile feed's key, title or quote; SQLite
+// stores such bytes as they are) would fail the whole save: those bytes
+// become U+FFFD. Revision text is not concerned: it is stored compressed,
+// as bytes.
 func (p *pgConn) CheckNamedValue(nv *driver.NamedValue) error {
-	if b, ok := nv.Value.(bool); ok {
-		if b {
+	switch v := nv.Value.(type) {
+	case bool:
+		if v {
 			nv.Value = int64(1)
 		} else {
 			nv.Value = int64(0)
 		}
+	case string:
+		nv.Value = pgString(v)
 	}
 	return nil
+}
+
+// pgString is s with what PostgreSQL's text refuses (NUL, invalid UTF-8)
+// replaced by U+FFFD.
+func pgString(s string) string {
+	if utf8.ValidString(s) && strings.IndexByte(s, 0) < 0 {
+		return s
+	}
+	return strings.ReplaceAll(strings.ToValidUTF8(s, "\uFFFD"), "\x00", "\uFFFD")
 }
 
 func (p *pgConn) ResetSession(ctx context.Context) error {

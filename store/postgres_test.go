@@ -229,3 +229,44 @@ func TestPGDeadlockRetried(t *testing.T) {
 		}
 	}
 }
+
+// A hostile feed's NUL bytes and invalid UTF-8 (SQLite stores them as
+// they are; PostgreSQL's text refuses them) neither fail a save nor make
+// the article new again at the next fetch.
+func TestHostileTextStored(t *testing.T) {
+	ctx := context.Background()
+	eachStore(t, func(t *testing.T, s *Store) {
+		f := mustFeed(t, s, "https://example.com/rss")
+		c := cand("guid\x00\xff", "https://example.com/\xff", "Head\x00line\nsecond line", "Body \xff\x00 text.")
+		_, st := pass(t, s, f.ID, t0, []Candidate{c}, nil)
+		if st.NewArticles != 1 || st.NewRevisions != 1 {
+			t.Fatalf("first save: %+v", st)
+		}
+		plan, _ := pass(t, s, f.ID, t0.Add(time.Hour), []Candidate{c}, nil)
+		if len(plan.Pending) != 0 || len(plan.Seen) != 1 {
+			t.Fatalf("unchanged: %d pending, %d seen; want 0, 1", len(plan.Pending), len(plan.Seen))
+		}
+		c.Text, c.Hash = "Body \xff\x00 text, edited.", ""
+		_, st = pass(t, s, f.ID, t0.Add(2*time.Hour), []Candidate{c}, func(Pending) []ChangeInput {
+			return []ChangeInput{{Kind: "quote_edited", Person: "Ma\x00rco \xff", Before: "a\x00", After: "b\xff"}}
+		})
+		if st.NewRevisions != 1 || st.NewChanges != 1 {
+			t.Fatalf("edit: %+v", st)
+		}
+		a, err := s.Article(ctx, plan.Seen[0])
+		if err != nil {
+			t.Fatal(err)
+		}
+		revs, err := s.Revisions(ctx, a.ID)
+		if err != nil || len(revs) != 2 || revs[1].Text != c.Text {
+			t.Fatalf("revisions: %d, %v; want 2, the text as it came", len(revs), err)
+		}
+		chs, err := s.Changes(ctx, ChangeFilter{Person: "ma"})
+		if err != nil || len(chs) != 1 {
+			t.Fatalf("changes: %v %v", chs, err)
+		}
+		if probs, err := s.Check(ctx); err != nil || len(probs) > 0 {
+			t.Fatalf("check: %v %v", probs, err)
+		}
+	})
+}
