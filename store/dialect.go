@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"unicode/utf8"
 )
 
@@ -155,15 +156,25 @@ func pgRewrite(q string) string {
 }
 
 // rewritten caches pgRewrite: the store's statements are a few hundred
-// distinct texts at most (those built from filters included).
-var rewritten sync.Map // string → string
+// distinct texts at most (those built from filters included); past
+// maxRewritten, a new text is rewritten on every use instead of kept.
+var (
+	rewritten  sync.Map // string → string
+	nRewritten atomic.Int64
+)
+
+const maxRewritten = 2000
 
 func pgText(q string) string {
 	if v, ok := rewritten.Load(q); ok {
 		return v.(string)
 	}
 	r := pgRewrite(q)
-	rewritten.Store(q, r)
+	if nRewritten.Load() < maxRewritten {
+		if _, loaded := rewritten.LoadOrStore(q, r); !loaded {
+			nRewritten.Add(1)
+		}
+	}
 	return r
 }
 
