@@ -41,51 +41,50 @@ func slowFeeds(t *testing.T, n int, delay time.Duration, body string) []string {
 }
 
 func TestKilledMidPassLeavesAUsableDatabase(t *testing.T) {
-	eachDatabase(t, func(t *testing.T, db string) {
-		if testing.Short() {
-			t.Skip("subprocess test")
-		}
-		_, body := seedArticle(t)
-		urls := slowFeeds(t, 40, 20*time.Millisecond, body)
-		dir := t.TempDir()
-		cfgPath := filepath.Join(dir, "config.yaml")
-		var cfg strings.Builder
-		fmt.Fprintf(&cfg, "database: %s\nfetch:\n  allow_private: true\n  workers: 4\nfeeds:\n", db)
-		for _, u := range urls {
-			fmt.Fprintf(&cfg, "  - url: %s\n", u)
-		}
-		if err := os.WriteFile(cfgPath, []byte(cfg.String()), 0o600); err != nil {
+	if testing.Short() {
+		t.Skip("subprocess test")
+	}
+	_, body := seedArticle(t)
+	urls := slowFeeds(t, 40, 20*time.Millisecond, body)
+	dir := t.TempDir()
+	db := filepath.Join(dir, "stet.db")
+	cfgPath := filepath.Join(dir, "config.yaml")
+	var cfg strings.Builder
+	fmt.Fprintf(&cfg, "database: %s\nfetch:\n  allow_private: true\n  workers: 4\nfeeds:\n", db)
+	for _, u := range urls {
+		fmt.Fprintf(&cfg, "  - url: %s\n", u)
+	}
+	if err := os.WriteFile(cfgPath, []byte(cfg.String()), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	rng := rand.New(rand.NewPCG(1, 2))
+	for i := 0; i < 5; i++ {
+		cmd := stetCmd(context.Background(), "once", "--config", cfgPath, "--log-level", "error")
+		if err := cmd.Start(); err != nil {
 			t.Fatal(err)
 		}
-		rng := rand.New(rand.NewPCG(1, 2))
-		for i := 0; i < 5; i++ {
-			cmd := stetCmd(context.Background(), "once", "--config", cfgPath, "--log-level", "error")
-			if err := cmd.Start(); err != nil {
-				t.Fatal(err)
-			}
-			time.Sleep(time.Duration(50+rng.IntN(250)) * time.Millisecond)
-			cmd.Process.Signal(syscall.SIGKILL)
-			cmd.Wait()
-		}
-		out, err := stetCmd(context.Background(), "once", "--config", cfgPath, "--log-level", "error").CombinedOutput()
-		if err != nil {
-			t.Fatalf("once after kills: %v\n%s", err, out)
-		}
-		st, err := store.Open(context.Background(), db)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer st.Close()
-		problems, err := st.Check(context.Background())
-		if err != nil || len(problems) > 0 {
-			t.Fatalf("check: %v %v", err, problems)
-		}
-		stats, err := st.Stats(context.Background())
-		if err != nil {
-			t.Fatal(err)
-		}
-		if stats.Revisions != len(urls) || stats.Articles != len(urls) {
-			t.Fatalf("got %d articles and %d revisions, want %d of each", stats.Articles, stats.Revisions, len(urls))
-		}
-	})
+		time.Sleep(time.Duration(50+rng.IntN(250)) * time.Millisecond)
+		cmd.Process.Signal(syscall.SIGKILL)
+		cmd.Wait()
+	}
+	out, err := stetCmd(context.Background(), "once", "--config", cfgPath, "--log-level", "error").CombinedOutput()
+	if err != nil {
+		t.Fatalf("once after kills: %v\n%s", err, out)
+	}
+	st, err := store.Open(context.Background(), db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	problems, err := st.Check(context.Background())
+	if err != nil || len(problems) > 0 {
+		t.Fatalf("check: %v %v", err, problems)
+	}
+	stats, err := st.Stats(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if stats.Revisions != len(urls) || stats.Articles != len(urls) {
+		t.Fatalf("got %d articles and %d revisions, want %d of each", stats.Articles, stats.Revisions, len(urls))
+	}
 }

@@ -117,11 +117,3 @@ func TestBackupRefusedOnPostgres(t *testing.T) {
 		t.Fatalf("vacuum: exit %d, %q %q; want 0 and the server's VACUUM named", code, out, errOut)
 	}
 }
-
-// eachDatabase runs fn with the database setting of a new SQLite file and
-// with that of a new PostgreSQL database (skipped when no server can be had).
-func eachDatabase(t *testing.T, fn func(t *testing.T, db string)) {
-	t.Helper()
-	t.Run("sqlite", func(t *testing.T) { fn(t, filepath.Join(t.TempDir(), "stet.db")) })
-	t.Run("postgres", func(t *testing.T) { fn(t, testpg.URL(t)) })
-}
