@@ -74,6 +74,17 @@ func pgRetryable(err error) bool {
 	return errors.As(err, &pe) && (pe.Code == "40P01" || pe.Code == "40001")
 }
 
+// pgSessionDefaults bound what one worker can make the others wait for;
+// the URL may set others (?lock_timeout=10s). A write waits for a row
+// another transaction holds at most lock_timeout, then fails (the feed is
+// saved at its next fetch); a transaction left open by a worker that
+// stalled (a paused machine) is ended by the server after
+// idle_in_transaction_session_timeout, its locks with it.
+var pgSessionDefaults = map[string]string{
+	"lock_timeout":                        "60s",
+	"idle_in_transaction_session_timeout": "5min",
+}
+
 // pgConnectTimeout bounds a connection attempt when the URL sets none.
 const pgConnectTimeout = 10 * time.Second
 
@@ -93,6 +104,11 @@ func openPostgres(ctx context.Context, u string, existing bool) (*Store, error) 
 		// An unreachable server fails the open, not hangs it (the URL's
 		// connect_timeout, in seconds, sets another bound).
 		cfg.ConnectTimeout = pgConnectTimeout
+	}
+	for k, v := range pgSessionDefaults {
+		if _, ok := cfg.RuntimeParams[k]; !ok {
+			cfg.RuntimeParams[k] = v
+		}
 	}
 	db := sql.OpenDB(pgConnector{stdlib.GetConnector(*cfg)})
 	db.SetMaxOpenConns(pgPoolSize)

@@ -270,3 +270,73 @@ func TestHostileTextStored(t *testing.T) {
 		}
 	})
 }
+
+func TestPGSessionBounds(t *testing.T) {
+	url := testpg.URL(t)
+	ctx := context.Background()
+	for _, tc := range []struct{ url, lock, idle string }{
+		{url, "1min", "5min"},
+		{url + sep(url) + "lock_timeout=200ms", "200ms", "5min"},
+	} {
+		s, err := Open(ctx, tc.url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var lock, idle string
+		if err := s.read.QueryRowContext(ctx, `SELECT current_setting('lock_timeout'), current_setting('idle_in_transaction_session_timeout')`).Scan(&lock, &idle); err != nil {
+			t.Fatal(err)
+		}
+		s.Close()
+		if lock != tc.lock || idle != tc.idle {
+			t.Errorf("%s: lock_timeout %s, idle_in_transaction_session_timeout %s; want %s, %s", tc.url, lock, idle, tc.lock, tc.idle)
+		}
+	}
+}
+
+func sep(url string) string {
+	if strings.Contains(url, "?") {
+		return "&"
+	}
+	return "?"
+}
+
+// A write that waits for a row another worker's transaction holds gives up
+// after lock_timeout instead of waiting for good.
+func TestPGLockWaitBounded(t *testing.T) {
+	url := testpg.URL(t)
+	ctx := context.Background()
+	holder := openPGURL(t, url)
+	waiter := openPGURL(t, url+sep(url)+"lock_timeout=200ms")
+	f := mustFeed(t, holder, "https://example.com/rss")
+	held, release := make(chan struct{}), make(chan struct{})
+	done := make(chan error, 1)
+	go func() {
+		done <- holder.writeTx(ctx, "hold", func(tx *sql.Tx) error {
+			if _, err := tx.ExecContext(ctx, `UPDATE feeds SET failures = 1 WHERE id = ?`, f.ID); err != nil {
+				return err
+			}
+			close(held)
+			<-release
+			return nil
+		})
+	}()
+	<-held
+	err := waiter.RecordFetch(ctx, FetchRecord{FeedID: f.ID, At: t0, Status: 304})
+	close(release)
+	if err == nil || !strings.Contains(err.Error(), "lock") {
+		t.Errorf("write behind a held row: %v, want a lock timeout", err)
+	}
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+}
+
+func openPGURL(t *testing.T, url string) *Store {
+	t.Helper()
+	s, err := Open(context.Background(), url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
+}
