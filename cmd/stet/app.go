@@ -125,7 +125,7 @@ func openApp(ctx context.Context, env *Env, cf *commonFlags, urls []string, crea
 }
 
 func newApp(ctx context.Context, env *Env, cfg config.Config, log *slog.Logger) (*App, error) {
-	if dir := filepath.Dir(cfg.Database); dir != "" {
+	if dir := filepath.Dir(cfg.Database); dir != "" && !store.IsPostgres(cfg.Database) {
 		if err := os.MkdirAll(dir, 0o750); err != nil {
 			return nil, fmt.Errorf("database directory: %w", err)
 		}

@@ -29,11 +29,11 @@ func init() {
 		usage: "stet digest [--config FILE] --preview | --send", example: "stet digest --preview", run: cmdDigest})
 	register(&command{name: "export", summary: "every stored revision as JSON lines, oldest first",
 		usage: "stet export [--config FILE]", example: "stet export > revisions.jsonl", run: cmdExport})
-	register(&command{name: "backup", summary: "a consistent copy of the database, also while the daemon runs",
+	register(&command{name: "backup", summary: "a consistent copy of the SQLite database, also while the daemon runs (PostgreSQL: pg_dump)",
 		usage: "stet backup [--config FILE] FILE", example: "stet backup /var/backups/stet-$(date +%F).db", run: cmdBackup})
 	register(&command{name: "check", summary: "integrity and invariant checks of the database",
 		usage: "stet check [--config FILE]", example: "stet check", run: cmdCheck})
-	register(&command{name: "vacuum", summary: "apply the retention settings, recompress old revisions, compact the database",
+	register(&command{name: "vacuum", summary: "apply the retention settings, recompress old revisions, compact the database (SQLite; PostgreSQL compacts itself)",
 		usage: "stet vacuum [--config FILE]", example: "stet vacuum --config /etc/stet/config.yaml", run: cmdVacuum})
 	register(&command{name: "version", summary: "version, commit and Go version",
 		usage: "stet version", example: "stet version", run: cmdVersion})
@@ -138,10 +138,14 @@ func cmdStatus(ctx context.Context, env *Env, args []string) error {
 			}
 			return nil
 		}
-		if pid, ok := daemonPID(a.cfg.Database); ok {
-			fmt.Fprintf(env.Stdout, "daemon: running (pid %d)\n\n", pid)
-		} else {
-			fmt.Fprintf(env.Stdout, "daemon: not running on this database\n\n")
+		// A PostgreSQL database has workers, on any machine, and no
+		// lock here to look at.
+		if !a.store.Postgres() {
+			if pid, ok := daemonPID(a.cfg.Database); ok {
+				fmt.Fprintf(env.Stdout, "daemon: running (pid %d)\n\n", pid)
+			} else {
+				fmt.Fprintf(env.Stdout, "daemon: not running on this database\n\n")
+			}
 		}
 		tw := tabwriter.NewWriter(env.Stdout, 0, 0, 2, ' ', 0)
 		head := "FEED\tLAST FETCH\tRESULT\tARTICLES\tREVISIONS\tNEXT FETCH\tNEXT RECHECK"
@@ -546,6 +550,11 @@ func cmdVacuum(ctx context.Context, env *Env, args []string) error {
 				return err
 			}
 			fmt.Fprintf(env.Stdout, "pruned %d revisions of unchanged articles older than %d days\n", n, days)
+		}
+		if a.store.Postgres() {
+			// Retention is the store's; compaction is the server's.
+			fmt.Fprintf(env.Stdout, "not compacted: %v\n", a.store.Vacuum(ctx))
+			return nil
 		}
 		rs, err := a.store.Recompress(ctx)
 		if err != nil {
