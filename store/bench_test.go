@@ -245,3 +245,58 @@ func TestTextRoundTrip(t *testing.T) {
 		t.Error("unknown codec: no error")
 	}
 }
+
+// BenchmarkStorageBytes stores the same 1,000 revisions on each store (200
+// new articles, then four rounds in which each is edited) and reports what
+// they take on disk per revision: new ones (the first pass) and edits
+// (stored as deltas where that is smaller). SQLite: the file after a
+// checkpoint; PostgreSQL: the tables of the store with their indexes and
+// TOAST (pg_total_relation_size), not the server's catalogs. Run it with
+// -benchtime 1x: it measures bytes, the time is incidental.
+func BenchmarkStorageBytes(b *testing.B) {
+	for _, d := range []struct {
+		name string
+		open func(testing.TB) *Store
+	}{{"sqlite", openTest}, {"postgres", openPG}} {
+		b.Run(d.name, func(b *testing.B) {
+			for range b.N {
+				s := d.open(b)
+				newB, editB := storageBytes(b, s)
+				b.ReportMetric(newB, "new-B/rev")
+				b.ReportMetric(editB, "edit-B/rev")
+			}
+		})
+	}
+}
+
+func storageBytes(b *testing.B, s *Store) (perNew, perEdit float64) {
+	ctx := context.Background()
+	f := mustFeed(b, s, "https://example.com/rss")
+	const articles, edits = 200, 4
+	size := func() int64 {
+		if s.Postgres() {
+			var n int64
+			if err := s.read.QueryRowContext(ctx, `SELECT CAST(SUM(pg_total_relation_size(c.oid)) AS BIGINT)
+				FROM pg_class c WHERE c.relname IN ('feeds', 'articles', 'revisions', 'changes', 'problems', 'digests', 'digest_recipients')`).Scan(&n); err != nil {
+				b.Fatal(err)
+			}
+			return n
+		}
+		if _, err := s.write.ExecContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`); err != nil {
+			b.Fatal(err)
+		}
+		st, err := s.Stats(ctx)
+		if err != nil {
+			b.Fatal(err)
+		}
+		return st.DBBytes
+	}
+	empty := size()
+	pass(b, s, f.ID, t0, feedCandidates(b, articles, 0), nil)
+	first := size()
+	for r := 1; r <= edits; r++ {
+		pass(b, s, f.ID, t0.Add(time.Duration(r)*time.Hour), feedCandidates(b, articles, r), nil)
+	}
+	all := size()
+	return float64(first-empty) / articles, float64(all-first) / (articles * edits)
+}

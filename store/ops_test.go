@@ -433,82 +433,84 @@ func TestCheckFindsBrokenInvariants(t *testing.T) {
 
 func TestPruneKeepsChangedArticles(t *testing.T) {
 	ctx := context.Background()
-	s := openTest(t)
-	f := mustFeed(t, s, "https://example.com/rss")
-	changedArticle(t, s, f, "changed", 1) // first seen t0, has a change
-	c := cand("quiet", "https://example.com/quiet", "H", "one")
-	for i, text := range []string{"one", "two", "three"} {
-		c.Text, c.Hash = text, hashOf("H", text)
-		pass(t, s, f.ID, t0.Add(time.Duration(i)*time.Hour), []Candidate{c}, nil)
-	}
-	young := cand("young", "https://example.com/young", "H", "one")
-	pass(t, s, f.ID, t0.Add(48*time.Hour), []Candidate{young}, nil)
-	young.Text, young.Hash = "two", hashOf("H", "two")
-	pass(t, s, f.ID, t0.Add(49*time.Hour), []Candidate{young}, nil)
+	eachStore(t, func(t *testing.T, s *Store) {
+		f := mustFeed(t, s, "https://example.com/rss")
+		changedArticle(t, s, f, "changed", 1) // first seen t0, has a change
+		c := cand("quiet", "https://example.com/quiet", "H", "one")
+		for i, text := range []string{"one", "two", "three"} {
+			c.Text, c.Hash = text, hashOf("H", text)
+			pass(t, s, f.ID, t0.Add(time.Duration(i)*time.Hour), []Candidate{c}, nil)
+		}
+		young := cand("young", "https://example.com/young", "H", "one")
+		pass(t, s, f.ID, t0.Add(48*time.Hour), []Candidate{young}, nil)
+		young.Text, young.Hash = "two", hashOf("H", "two")
+		pass(t, s, f.ID, t0.Add(49*time.Hour), []Candidate{young}, nil)
 
-	n, err := s.Prune(ctx, t0.Add(24*time.Hour))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if n != 2 {
-		t.Fatalf("pruned %d revisions, want 2", n)
-	}
-	count := func(url string) (Article, []Revision) {
-		a, err := s.ArticleByURL(ctx, url)
+		n, err := s.Prune(ctx, t0.Add(24*time.Hour))
 		if err != nil {
 			t.Fatal(err)
 		}
-		revs, _ := s.Revisions(ctx, a.ID)
-		return a, revs
-	}
-	if _, revs := count("https://example.com/changed"); len(revs) != 2 {
-		t.Errorf("changed article: %d revisions, want 2", len(revs))
-	}
-	if _, revs := count("https://example.com/young"); len(revs) != 2 {
-		t.Errorf("young article: %d revisions, want 2", len(revs))
-	}
-	a, revs := count("https://example.com/quiet")
-	if len(revs) != 1 || revs[0].Number != 3 || revs[0].Text != "three" || a.Pruned != 2 {
-		t.Errorf("quiet article: %+v, pruned %d", revs, a.Pruned)
-	}
-	if probs, err := s.Check(ctx); err != nil || len(probs) != 0 {
-		t.Errorf("check after prune: %v %v", probs, err)
-	}
-	// The pruned article goes on from its latest number.
-	c.Text, c.Hash = "four", hashOf("H", "four")
-	plan, _ := pass(t, s, f.ID, t0.Add(50*time.Hour), []Candidate{c}, nil)
-	if plan.Pending[0].PrevNumber != 3 {
-		t.Errorf("after prune: prev number %d, want 3", plan.Pending[0].PrevNumber)
-	}
-	if n, _ := s.Prune(ctx, t0.Add(24*time.Hour)); n != 1 {
-		t.Errorf("second prune: %d, want 1", n)
-	}
-	if probs, err := s.Check(ctx); err != nil || len(probs) != 0 {
-		t.Errorf("check after second prune: %v %v", probs, err)
-	}
-	if err := s.Vacuum(ctx); err != nil {
-		t.Fatal(err)
-	}
+		if n != 2 {
+			t.Fatalf("pruned %d revisions, want 2", n)
+		}
+		count := func(url string) (Article, []Revision) {
+			a, err := s.ArticleByURL(ctx, url)
+			if err != nil {
+				t.Fatal(err)
+			}
+			revs, _ := s.Revisions(ctx, a.ID)
+			return a, revs
+		}
+		if _, revs := count("https://example.com/changed"); len(revs) != 2 {
+			t.Errorf("changed article: %d revisions, want 2", len(revs))
+		}
+		if _, revs := count("https://example.com/young"); len(revs) != 2 {
+			t.Errorf("young article: %d revisions, want 2", len(revs))
+		}
+		a, revs := count("https://example.com/quiet")
+		if len(revs) != 1 || revs[0].Number != 3 || revs[0].Text != "three" || a.Pruned != 2 {
+			t.Errorf("quiet article: %+v, pruned %d", revs, a.Pruned)
+		}
+		if probs, err := s.Check(ctx); err != nil || len(probs) != 0 {
+			t.Errorf("check after prune: %v %v", probs, err)
+		}
+		// The pruned article goes on from its latest number.
+		c.Text, c.Hash = "four", hashOf("H", "four")
+		plan, _ := pass(t, s, f.ID, t0.Add(50*time.Hour), []Candidate{c}, nil)
+		if plan.Pending[0].PrevNumber != 3 {
+			t.Errorf("after prune: prev number %d, want 3", plan.Pending[0].PrevNumber)
+		}
+		if n, _ := s.Prune(ctx, t0.Add(24*time.Hour)); n != 1 {
+			t.Errorf("second prune: %d, want 1", n)
+		}
+		if probs, err := s.Check(ctx); err != nil || len(probs) != 0 {
+			t.Errorf("check after second prune: %v %v", probs, err)
+		}
+		if err := s.Vacuum(ctx); s.Postgres() && !errors.Is(err, ErrSQLiteOnly) || !s.Postgres() && err != nil {
+			t.Fatalf("vacuum: %v", err)
+		}
+	})
 }
 
 func TestExport(t *testing.T) {
 	ctx := context.Background()
-	s := openTest(t)
-	f := mustFeed(t, s, "https://example.com/rss")
-	changedArticle(t, s, f, "a", 0)
-	pass(t, s, f.ID, t0.Add(2*time.Hour), []Candidate{cand("b", "https://example.com/b", "B", "bee")}, nil)
-	var rows []ExportRow
-	if err := s.Export(ctx, func(r ExportRow) error { rows = append(rows, r); return nil }); err != nil {
-		t.Fatal(err)
-	}
-	if len(rows) != 3 || rows[0].Version != 1 || rows[1].Version != 2 || rows[1].Text != "v2" ||
-		rows[2].ArticleURL != "https://example.com/b" || rows[2].FeedURL != f.URL || !rows[2].FetchedAt.Equal(t0.Add(2*time.Hour)) {
-		t.Errorf("export: %+v", rows)
-	}
-	stop := errors.New("stop")
-	if err := s.Export(ctx, func(ExportRow) error { return stop }); !errors.Is(err, stop) {
-		t.Errorf("export error: got %v", err)
-	}
+	eachStore(t, func(t *testing.T, s *Store) {
+		f := mustFeed(t, s, "https://example.com/rss")
+		changedArticle(t, s, f, "a", 0)
+		pass(t, s, f.ID, t0.Add(2*time.Hour), []Candidate{cand("b", "https://example.com/b", "B", "bee")}, nil)
+		var rows []ExportRow
+		if err := s.Export(ctx, func(r ExportRow) error { rows = append(rows, r); return nil }); err != nil {
+			t.Fatal(err)
+		}
+		if len(rows) != 3 || rows[0].Version != 1 || rows[1].Version != 2 || rows[1].Text != "v2" ||
+			rows[2].ArticleURL != "https://example.com/b" || rows[2].FeedURL != f.URL || !rows[2].FetchedAt.Equal(t0.Add(2*time.Hour)) {
+			t.Errorf("export: %+v", rows)
+		}
+		stop := errors.New("stop")
+		if err := s.Export(ctx, func(ExportRow) error { return stop }); !errors.Is(err, stop) {
+			t.Errorf("export error: got %v", err)
+		}
+	})
 }
 
 func TestOpenOddPath(t *testing.T) {

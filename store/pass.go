@@ -222,7 +222,7 @@ func (s *Store) prepare(ctx context.Context, tx *sql.Tx, feedID int64, cands []C
 			if p.baseNumber == 0 {
 				p.baseNumber, p.baseText = number, p.PrevText
 			}
-			err := q.revertOf.QueryRowContext(ctx, id, c.Hash, packHash(c.Hash), number).Scan(&p.RevertOf)
+			err := q.revertOf.QueryRowContext(ctx, id, s.hashArg(c.Hash), s.packHash(c.Hash), number).Scan(&p.RevertOf)
 			if err != nil && !errors.Is(err, sql.ErrNoRows) {
 				return plan, errf("prepare feed %d: article %d: %w", feedID, id, err)
 			}
@@ -382,7 +382,7 @@ func (s *Store) SaveFetch(ctx context.Context, r FetchResult) (SaveStats, error)
 			p.fullHeadline, p.full = p.headline, p.body
 			p.headline, p.body, p.base = nr.Headline, d, nr.baseNumber
 		}
-		p.hash = packHash(nr.Hash)
+		p.hash = s.packHash(nr.Hash)
 		p.changes = make([]changeRow, len(nr.Changes))
 		for j, c := range nr.Changes {
 			p.changes[j] = changeRow{fold: strings.ToLower(c.Person), ukey: changeKey(c)}
