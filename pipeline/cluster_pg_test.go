@@ -1,10 +1,13 @@
 package pipeline
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/stet-news/stet/internal/testpg"
+)
 
 // pgDatabase is the URL of a fresh PostgreSQL database, or skips.
 func pgDatabase(t *testing.T) string {
 	t.Helper()
-	t.Skip("no PostgreSQL store on this branch yet")
-	return ""
+	return testpg.URL(t)
 }

@@ -28,13 +28,6 @@ func (c *testClock) Add(d time.Duration) {
 	c.mu.Unlock()
 }
 
-// forEachStore runs the test on SQLite, and on PostgreSQL when a server
-// can be had.
-func forEachStore(t *testing.T, fn func(t *testing.T, s *Store)) {
-	t.Run("sqlite", func(t *testing.T) { fn(t, openTest(t)) })
-	t.Run("postgres", func(t *testing.T) { fn(t, openPGTest(t)) })
-}
-
 // clusterFeeds makes n feeds and gives each a lease row, due now.
 func clusterFeeds(t *testing.T, s *Store, c *Cluster, n int) []int64 {
 	t.Helper()
@@ -67,7 +60,7 @@ func mustClaim(t *testing.T, c *Cluster, worker string, n int, lease time.Durati
 }
 
 func TestClusterClaimRelease(t *testing.T) {
-	forEachStore(t, func(t *testing.T, s *Store) {
+	eachStore(t, func(t *testing.T, s *Store) {
 		ctx := context.Background()
 		clk := &testClock{t: t0}
 		c := s.Cluster(clk.Now)
@@ -122,7 +115,7 @@ func TestClusterClaimRelease(t *testing.T) {
 }
 
 func TestClusterExpiredClaimIsTakenAndStaleSaveStoresNothing(t *testing.T) {
-	forEachStore(t, func(t *testing.T, s *Store) {
+	eachStore(t, func(t *testing.T, s *Store) {
 		ctx := context.Background()
 		clk := &testClock{t: t0}
 		c := s.Cluster(clk.Now)
@@ -182,7 +175,7 @@ func TestClusterExpiredClaimIsTakenAndStaleSaveStoresNothing(t *testing.T) {
 }
 
 func TestClusterStalledSaveWithoutRivalIsKept(t *testing.T) {
-	forEachStore(t, func(t *testing.T, s *Store) {
+	eachStore(t, func(t *testing.T, s *Store) {
 		ctx := context.Background()
 		clk := &testClock{t: t0}
 		c := s.Cluster(clk.Now)
@@ -202,7 +195,7 @@ func TestClusterStalledSaveWithoutRivalIsKept(t *testing.T) {
 }
 
 func TestClusterRenew(t *testing.T) {
-	forEachStore(t, func(t *testing.T, s *Store) {
+	eachStore(t, func(t *testing.T, s *Store) {
 		ctx := context.Background()
 		clk := &testClock{t: t0}
 		c := s.Cluster(clk.Now)
@@ -239,7 +232,7 @@ func TestClusterRenew(t *testing.T) {
 }
 
 func TestClusterLeader(t *testing.T) {
-	forEachStore(t, func(t *testing.T, s *Store) {
+	eachStore(t, func(t *testing.T, s *Store) {
 		ctx := context.Background()
 		clk := &testClock{t: t0}
 		c := s.Cluster(clk.Now)
@@ -299,7 +292,7 @@ func TestClusterLeader(t *testing.T) {
 // one claim has locked are skipped by the others, on SQLite claims take
 // turns.
 func TestClusterConcurrentClaimers(t *testing.T) {
-	forEachStore(t, func(t *testing.T, s *Store) {
+	eachStore(t, func(t *testing.T, s *Store) {
 		ctx := context.Background()
 		c := s.Cluster(nil) // the database's clock
 		ids := clusterFeeds(t, s, c, 60)
