@@ -214,10 +214,12 @@ func TestClusterWorkersFetchEachFeedOncePerTime(t *testing.T) {
 				if leaders != 1 {
 					t.Errorf("%d workers lead, want 1", leaders)
 				}
-				workers, err := ws[2].cl.Workers(context.Background())
-				if err != nil || len(workers) != 3 {
-					t.Errorf("workers: %+v %v, want 3", workers, err)
-				}
+				// A worker may start after the others fetched everything
+				// (SQLite: its first write waits its turn).
+				waitFor(t, "three workers registered", func() bool {
+					workers, err := ws[2].cl.Workers(context.Background())
+					return err == nil && len(workers) == 3
+				})
 			}
 		}
 		f.mu.Lock()
@@ -288,6 +290,81 @@ func TestClusterDeadWorkersFeedsAreTakenAfterTheLease(t *testing.T) {
 			if n != 1 {
 				t.Errorf("%s fetched %d times, want once", p, n)
 			}
+		}
+		cancel()
+		if err := <-w.done; err != nil {
+			t.Error(err)
+		}
+	})
+}
+
+// A worker stopped while its fetches hang gives its claims back as they
+// were, with no failure recorded: another worker takes them at once.
+func TestClusterStoppedWorkerGivesBackItsClaims(t *testing.T) {
+	clusterDatabases(t, func(t *testing.T, database string) {
+		hang := make(chan struct{})
+		requests := make(chan string, 10)
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			requests <- r.URL.Path
+			select {
+			case <-hang:
+			case <-r.Context().Done():
+			}
+		}))
+		defer srv.Close()
+		defer close(hang)
+		cfg := clusterConfig(database, &farm{Server: srv}, 2)
+		clk := newClock()
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		w := startWorker(t, ctx, cfg, clk, "stopping")
+		w.grace = 50 * time.Millisecond
+		<-requests
+		<-requests // both feeds claimed and being fetched
+		cancel()
+		if err := <-w.done; err != nil {
+			t.Fatal(err)
+		}
+		h, err := w.cl.Holders(context.Background())
+		if err != nil || len(h) != 0 {
+			t.Fatalf("holders after the stop: %v %v, want none", h, err)
+		}
+		for _, fc := range cfg.Feeds {
+			sf, err := w.st.FeedByURL(context.Background(), fc.URL)
+			if err != nil || sf.Failures != 0 || !sf.LastFetch.IsZero() {
+				t.Errorf("%s after the stop: %+v %v; want no fetch recorded", fc.URL, sf, err)
+			}
+		}
+		got, err := w.cl.ClaimFeeds(context.Background(), "next", 5, time.Minute)
+		if err != nil || len(got) != 2 {
+			t.Errorf("the next worker claimed %v %v, want both feeds at once", got, err)
+		}
+	})
+}
+
+// A worker's reload (SIGHUP) gives feeds added a lease row, due at once,
+// and takes the rows of feeds removed away: no worker fetches them.
+func TestClusterReloadAddsAndDropsFeeds(t *testing.T) {
+	clusterDatabases(t, func(t *testing.T, database string) {
+		f := newFarm(t)
+		cfg := clusterConfig(database, f, 2)
+		clk := newClock()
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		w := startWorker(t, ctx, cfg, clk, "reloading")
+		waitFor(t, "both feeds fetched", func() bool { return len(f.fetchesIn(0)) == 2 && quiet(t, w, 10*time.Minute) })
+
+		next := cfg
+		next.Feeds = []config.Feed{{URL: f.feedURL(1)}, {URL: f.feedURL(2)}}
+		if restart, err := w.Reload(next); err != nil || len(restart) != 0 {
+			t.Fatalf("reload: %v %v", restart, err)
+		}
+		waitFor(t, "the feed added fetched", func() bool { return len(f.fetchesIn(0)) == 3 && quiet(t, w, 10*time.Minute) })
+		f.set(func(f *farm) { f.round = 1 })
+		clk.advance(10 * time.Minute)
+		waitFor(t, "the next time's fetches", func() bool { return len(f.fetchesIn(1)) == 2 && quiet(t, w, 10*time.Minute) })
+		if got := f.fetchesIn(1); got["/f/0.xml"] != 0 || got["/f/1.xml"] != 1 || got["/f/2.xml"] != 1 {
+			t.Errorf("fetches after the reload: %v, want feeds 1 and 2 once, 0 never", got)
 		}
 		cancel()
 		if err := <-w.done; err != nil {

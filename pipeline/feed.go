@@ -413,6 +413,11 @@ func (p *Pipeline) fetchPage(ctx context.Context, url string) (feeds.Page, error
 // backoff, a problem of the feed.
 func (p *Pipeline) fetchFailed(ctx context.Context, fc config.Feed, sf store.Feed, claim *store.Claim, rec store.FetchRecord, err error) Result {
 	sctx := context.WithoutCancel(ctx) // see processFeed
+	if claim != nil && ctx.Err() != nil {
+		// A cluster worker stopping records no failure: the claim goes
+		// back, and another worker fetches the feed at once.
+		return Result{Err: fmt.Errorf("%w: %w", ErrStopped, err)}
+	}
 	res := Result{Err: err}
 	rec.Err = oneLine(err.Error())
 	rec.Failures = sf.Failures + 1
