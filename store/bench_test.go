@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"html"
 	"os"
@@ -12,9 +13,20 @@ import (
 	"time"
 )
 
+// benchPG runs the store's benchmarks on PostgreSQL (internal/testpg):
+// go test -run '^$' -bench . ./store -args -pg
+var benchPG = flag.Bool("pg", false, "run the store benchmarks on PostgreSQL")
+
+func benchStore(b *testing.B) *Store {
+	if *benchPG {
+		return openPG(b)
+	}
+	return openTest(b)
+}
+
 func BenchmarkSaveFetch50(b *testing.B) {
 	ctx := context.Background()
-	s := openTest(b)
+	s := benchStore(b)
 	f := mustFeed(b, s, "https://example.com/rss")
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
@@ -37,8 +49,10 @@ func BenchmarkSaveFetch50(b *testing.B) {
 	}
 	b.ReportMetric(float64(50*b.N)/b.Elapsed().Seconds(), "items/s")
 	b.StopTimer()
-	if _, err := s.write.ExecContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`); err != nil {
-		b.Fatal(err)
+	if !s.pg {
+		if _, err := s.write.ExecContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`); err != nil {
+			b.Fatal(err)
+		}
 	}
 	st, err := s.Stats(ctx)
 	if err != nil {
@@ -50,7 +64,7 @@ func BenchmarkSaveFetch50(b *testing.B) {
 
 func BenchmarkPrepareUnchanged50(b *testing.B) {
 	ctx := context.Background()
-	s := openTest(b)
+	s := benchStore(b)
 	f := mustFeed(b, s, "https://example.com/rss")
 	cs := feedCandidates(b, 50, 0)
 	pass(b, s, f.ID, t0, cs, nil)
@@ -82,7 +96,7 @@ func BenchmarkPrepareUnchanged50(b *testing.B) {
 // candidate is looked up on its own).
 func BenchmarkPrepareInFeed50(b *testing.B) {
 	ctx := context.Background()
-	s := openTest(b)
+	s := benchStore(b)
 	f := mustFeed(b, s, "https://example.com/rss")
 	for r := 1; r < 20; r++ {
 		old := feedCandidates(b, 50, r)
@@ -112,7 +126,7 @@ func BenchmarkPrepareInFeed50(b *testing.B) {
 // on most fetches that are not 304s.
 func BenchmarkSaveUnchanged50(b *testing.B) {
 	ctx := context.Background()
-	s := openTest(b)
+	s := benchStore(b)
 	f := mustFeed(b, s, "https://example.com/rss")
 	for r := 1; r <= 100; r++ {
 		old := feedCandidates(b, 50, r)
@@ -143,7 +157,7 @@ func BenchmarkSaveUnchanged50(b *testing.B) {
 // each (one) or all in one (batch).
 func BenchmarkRecordFetch304(b *testing.B) {
 	ctx := context.Background()
-	s := openTest(b)
+	s := benchStore(b)
 	var recs []FetchRecord
 	for i := 0; i < 200; i++ {
 		f := mustFeed(b, s, fmt.Sprintf("https://example.com/%d/rss", i))

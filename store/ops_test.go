@@ -239,74 +239,70 @@ func feedCandidates(t testing.TB, n, r int) []Candidate {
 
 func TestConcurrentReadersDuringWrites(t *testing.T) {
 	ctx := context.Background()
-	p := filepath.Join(t.TempDir(), "stet.db")
-	w, err := Open(ctx, p)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer w.Close()
-	r, err := Open(ctx, p) // another process, in effect
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer r.Close()
-	f := mustFeed(t, w, "https://example.com/rss")
-
-	probe := feedCandidates(t, 5, 0)
-	done := make(chan struct{})
-	var wg sync.WaitGroup
-	var readErr error
-	var reads int
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		for {
-			select {
-			case <-done:
-				return
-			default:
-			}
-			if _, err := r.Changes(ctx, ChangeFilter{Desc: true, Limit: 50}); err != nil {
-				readErr = err
-				return
-			}
-			if _, err := r.FeedStatuses(ctx); err != nil {
-				readErr = err
-				return
-			}
-			if _, err := r.Prepare(ctx, f.ID, probe); err != nil {
-				readErr = err
-				return
-			}
-			reads++
-		}
-	}()
-	start := time.Now()
-	for round := 0; round < 4; round++ {
-		// A long write: 60 items, each a new revision with a change.
-		plan, err := w.Prepare(ctx, f.ID, feedCandidates(t, 60, round))
+	eachStore(t, func(t *testing.T, w *Store) {
+		r, err := Open(ctx, w.Path()) // another process, in effect
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := w.SaveFetch(ctx, result(f.ID, t0.Add(time.Duration(round)*time.Hour), plan, func(Pending) []ChangeInput {
-			return []ChangeInput{{Kind: "headline_changed", Before: "a", After: "b"}}
-		})); err != nil {
-			t.Fatal(err)
+		defer r.Close()
+		f := mustFeed(t, w, "https://example.com/rss")
+
+		probe := feedCandidates(t, 5, 0)
+		done := make(chan struct{})
+		var wg sync.WaitGroup
+		var readErr error
+		var reads int
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				select {
+				case <-done:
+					return
+				default:
+				}
+				if _, err := r.Changes(ctx, ChangeFilter{Desc: true, Limit: 50}); err != nil {
+					readErr = err
+					return
+				}
+				if _, err := r.FeedStatuses(ctx); err != nil {
+					readErr = err
+					return
+				}
+				if _, err := r.Prepare(ctx, f.ID, probe); err != nil {
+					readErr = err
+					return
+				}
+				reads++
+			}
+		}()
+		start := time.Now()
+		for round := 0; round < 4; round++ {
+			// A long write: 60 items, each a new revision with a change.
+			plan, err := w.Prepare(ctx, f.ID, feedCandidates(t, 60, round))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := w.SaveFetch(ctx, result(f.ID, t0.Add(time.Duration(round)*time.Hour), plan, func(Pending) []ChangeInput {
+				return []ChangeInput{{Kind: "headline_changed", Before: "a", After: "b"}}
+			})); err != nil {
+				t.Fatal(err)
+			}
 		}
-	}
-	close(done)
-	wg.Wait()
-	t.Logf("%d reads during %v of writes", reads, time.Since(start))
-	if readErr != nil {
-		t.Fatalf("reader: %v", readErr)
-	}
-	if reads == 0 {
-		t.Fatal("reader never completed a read")
-	}
-	st, err := r.Stats(ctx)
-	if err != nil || st.Revisions != 240 || st.Changes != 180 {
-		t.Fatalf("stats: %+v %v", st, err)
-	}
+		close(done)
+		wg.Wait()
+		t.Logf("%d reads during %v of writes", reads, time.Since(start))
+		if readErr != nil {
+			t.Fatalf("reader: %v", readErr)
+		}
+		if reads == 0 {
+			t.Fatal("reader never completed a read")
+		}
+		st, err := r.Stats(ctx)
+		if err != nil || st.Revisions != 240 || st.Changes != 180 {
+			t.Fatalf("stats: %+v %v", st, err)
+		}
+	})
 }
 
 func TestBackupDuringWrites(t *testing.T) {

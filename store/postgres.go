@@ -61,6 +61,9 @@ const migrationLock = 0x73746574
 // the web view and the digest read meanwhile.
 const pgPoolSize = 16
 
+// pgConnectTimeout bounds a connection attempt when the URL sets none.
+const pgConnectTimeout = 10 * time.Second
+
 // openPostgres opens the PostgreSQL database named by the URL u and brings
 // its schema up to date.
 func openPostgres(ctx context.Context, u string, existing bool) (*Store, error) {
@@ -72,6 +75,11 @@ func openPostgres(ctx context.Context, u string, existing bool) (*Store, error) 
 	cfg, err := pgx.ParseConfig(u)
 	if err != nil {
 		return nil, errf("open %s: %w", name, err)
+	}
+	if cfg.ConnectTimeout == 0 {
+		// An unreachable server fails the open, not hangs it (the URL's
+		// connect_timeout, in seconds, sets another bound).
+		cfg.ConnectTimeout = pgConnectTimeout
 	}
 	db := sql.OpenDB(pgConnector{stdlib.GetConnector(*cfg)})
 	db.SetMaxOpenConns(pgPoolSize)

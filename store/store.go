@@ -1,8 +1,12 @@
 // Package store keeps feeds, articles, every revision of every article, the
 // changes found between revisions, and the digest bookkeeping in one SQLite
-// file (modernc.org/sqlite, pure Go).
+// file (modernc.org/sqlite, pure Go), or in a PostgreSQL database shared by
+// several stet workers (pgx; a database setting that is a postgres:// URL).
+// One Store type serves both: the SQL is written once, for SQLite, and
+// rewritten for PostgreSQL where the two differ (dialect.go, postgres.go);
+// the PostgreSQL schema is pgmigrations/, its version a row of stet_schema.
 //
-// One write connection (BEGIN IMMEDIATE) and a pool of read-only connections;
+// SQLite: one write connection (BEGIN IMMEDIATE) and a pool of read-only connections;
 // WAL mode, so readers never wait for the writer. Exported methods own their
 // transaction; helpers take the transaction. The schema is built by the
 // embedded, numbered migrations in migrations/, PRAGMA user_version being the

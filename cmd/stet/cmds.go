@@ -147,6 +147,8 @@ func cmdStatus(ctx context.Context, env *Env, args []string) error {
 			}
 			return nil
 		}
+		// A PostgreSQL database has workers, on any machine, and no
+		// lock here to look at: they are listed from the database.
 		if a.store.Postgres() {
 			if err := a.workersStatus(ctx, env.Stdout); err != nil {
 				return err
@@ -559,6 +561,11 @@ func cmdVacuum(ctx context.Context, env *Env, args []string) error {
 				return err
 			}
 			fmt.Fprintf(env.Stdout, "pruned %d revisions of unchanged articles older than %d days\n", n, days)
+		}
+		if a.store.Postgres() {
+			// Retention is the store's; compaction is the server's.
+			fmt.Fprintf(env.Stdout, "not compacted: %v\n", a.store.Vacuum(ctx))
+			return nil
 		}
 		rs, err := a.store.Recompress(ctx)
 		if err != nil {
