@@ -38,7 +38,7 @@ type ClusterStore interface {
 	Renew(ctx context.Context, worker string, lease time.Duration) (int, error)
 	Release(ctx context.Context, cl store.Claim) error
 	Done(ctx context.Context, cl store.Claim, next time.Time) error
-	NextDue(ctx context.Context) (time.Duration, error)
+	NextDue(ctx context.Context, lease time.Duration) (time.Duration, error)
 	Lead(ctx context.Context, name, worker string, lease time.Duration) (bool, error)
 	Resign(ctx context.Context, name, worker string) error
 }
@@ -101,6 +101,7 @@ func (p *Pipeline) runCluster(ctx context.Context, jobs Jobs) error {
 		return p.storeErr(err, true)
 	}
 	if err := p.syncClusterFeeds(ctx, cfg); err != nil {
+		_ = c.cs.Unregister(context.WithoutCancel(ctx), c.id) // best effort: the row would only linger in stet status
 		return err
 	}
 	p.log.Info("cluster worker started", "worker", c.id, "lease", p.lease(), "slots", max(cfg.Fetch.Workers, 1))
@@ -291,7 +292,7 @@ func (p *Pipeline) pull(ctx context.Context) {
 		if free > 0 {
 			// Look first (a read), claim only when something is due: idle
 			// workers take no write lock.
-			d, err := c.cs.NextDue(ctx)
+			d, err := c.cs.NextDue(ctx, p.lease())
 			if err != nil && ctx.Err() == nil {
 				p.log.Warn("cluster: look for due feeds", "err", oneLine(err.Error()))
 			}

@@ -143,7 +143,7 @@ func quiet(t *testing.T, w *worker, want time.Duration) bool {
 	if err != nil {
 		t.Fatal(err)
 	}
-	d, err := w.cl.NextDue(context.Background())
+	d, err := w.cl.NextDue(context.Background(), time.Duration(w.conf().Cluster.Lease))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -284,7 +284,7 @@ func TestClusterDeadWorkersFeedsAreTakenAfterTheLease(t *testing.T) {
 		if got := len(f.fetchesIn(0)); got != nFeeds-2 {
 			t.Fatalf("%d feeds fetched while the dead worker's lease held, want %d", got, nFeeds-2)
 		}
-		clk.advance(2 * time.Second)
+		clk.advance(9 * time.Second) // past the lease (30s) and the takeover margin (7.5s; the store's tests hold it)
 		waitFor(t, "the dead worker's feeds fetched", func() bool { return len(f.fetchesIn(0)) == nFeeds })
 		for p, n := range f.fetchesIn(0) {
 			if n != 1 {

@@ -169,11 +169,11 @@ const (
 	claimSQLite = `WITH t AS (SELECT {now} AS ms)
 		UPDATE feed_leases SET worker = ?2, until = (SELECT ms FROM t) + ?3, token = token + 1
 		WHERE feed_id IN (SELECT feed_id FROM feed_leases, t
-			WHERE due <= t.ms AND (until IS NULL OR until < t.ms) ORDER BY due LIMIT ?4)
+			WHERE due <= t.ms AND (until IS NULL OR until < t.ms - ?5) ORDER BY due LIMIT ?4)
 		RETURNING feed_id, token, due, (SELECT ms FROM t)`
 	claimPG = `WITH t AS (SELECT {now} AS ms),
 		d AS (SELECT l.feed_id FROM feed_leases l, t
-			WHERE l.due <= t.ms AND (l.until IS NULL OR l.until < t.ms) ORDER BY l.due LIMIT ?4
+			WHERE l.due <= t.ms AND (l.until IS NULL OR l.until < t.ms - ?5) ORDER BY l.due LIMIT ?4
 			FOR UPDATE OF l SKIP LOCKED)
 		UPDATE feed_leases SET worker = ?2, until = t.ms + ?3, token = feed_leases.token + 1
 		FROM d, t WHERE feed_leases.feed_id = d.feed_id
@@ -181,7 +181,10 @@ const (
 )
 
 // ClaimFeeds claims up to n due feeds whose claim is free or has expired,
-// earliest due first, for worker until now + lease.
+// earliest due first, for worker until now + lease. An expired claim is
+// taken over only TakeoverMargin(lease) after it ran out: the fetch of a
+// worker that died started a little after its claim (or its last renewal),
+// and two fetches of a feed stay at least a lease apart.
 func (c *Cluster) ClaimFeeds(ctx context.Context, worker string, n int, lease time.Duration) ([]Claim, error) {
 	if n <= 0 {
 		return nil, nil
@@ -193,7 +196,7 @@ func (c *Cluster) ClaimFeeds(ctx context.Context, worker string, n int, lease ti
 	var out []Claim
 	err := c.s.writeTx(ctx, "claim feeds", func(tx *sql.Tx) error {
 		out = out[:0]
-		rows, err := tx.QueryContext(ctx, c.q(text), c.nowArg(), worker, lease.Milliseconds(), n)
+		rows, err := tx.QueryContext(ctx, c.q(text), c.nowArg(), worker, lease.Milliseconds(), n, TakeoverMargin(lease).Milliseconds())
 		if err != nil {
 			return err
 		}
@@ -291,12 +294,17 @@ func saveClaim(ctx context.Context, tx *sql.Tx, s *Store, r FetchResult) error {
 	return releaseClaim(ctx, tx, s, *r.Claim, next)
 }
 
-// NextDue is how long until the next feed is due or a claim expires (0:
-// now; a day when there is nothing).
-func (c *Cluster) NextDue(ctx context.Context) (time.Duration, error) {
+// TakeoverMargin is how long after an expired claim ran out another worker
+// may take it: a quarter of the lease.
+func TakeoverMargin(lease time.Duration) time.Duration { return lease / 4 }
+
+// NextDue is how long until the next feed may be claimed: it is due, or
+// its expired claim (of lease) may be taken over (0: now; a day when there
+// is nothing).
+func (c *Cluster) NextDue(ctx context.Context, lease time.Duration) (time.Duration, error) {
 	var wait sql.NullInt64
-	err := c.s.read.QueryRowContext(ctx, c.q(`SELECT MIN(CASE WHEN until IS NULL OR until < due THEN due ELSE until END) - {now}
-		FROM feed_leases`), c.nowArg()).Scan(&wait)
+	err := c.s.read.QueryRowContext(ctx, c.q(`SELECT MIN(CASE WHEN until IS NULL OR until + ?2 < due THEN due ELSE until + ?2 END) - {now}
+		FROM feed_leases`), c.nowArg(), TakeoverMargin(lease).Milliseconds()).Scan(&wait)
 	if err != nil {
 		return 0, errf("next due: %w", err)
 	}

@@ -107,9 +107,9 @@ func TestClusterClaimRelease(t *testing.T) {
 		if got := mustClaim(t, c, "c", 5, lease); len(got) != 1 || got[0].FeedID != b[0].FeedID {
 			t.Fatalf("at its next time: c claimed %v, want feed %d", claimIDs(got), b[0].FeedID)
 		}
-		wait, err := c.NextDue(ctx)
-		if err != nil || wait != time.Minute { // a[1] is held until t0+2m
-			t.Errorf("next due in %v %v, want 1m", wait, err)
+		wait, err := c.NextDue(ctx, lease)
+		if err != nil || wait != 90*time.Second { // a[1] is held until t0+2m, taken over 30s after
+			t.Errorf("next due in %v %v, want 1m30s", wait, err)
 		}
 	})
 }
@@ -133,7 +133,11 @@ func TestClusterExpiredClaimIsTakenAndStaleSaveStoresNothing(t *testing.T) {
 		if got := mustClaim(t, c, "b", 1, lease); len(got) != 0 {
 			t.Fatalf("b claimed %v within a's lease", claimIDs(got))
 		}
-		clk.Add(6 * time.Second)
+		clk.Add(6 * time.Second) // a's lease ran out, the takeover margin (2.5s) not
+		if got := mustClaim(t, c, "b", 1, lease); len(got) != 0 {
+			t.Fatalf("b claimed %v within the takeover margin", claimIDs(got))
+		}
+		clk.Add(2 * time.Second)
 		b := mustClaim(t, c, "b", 1, lease)
 		if len(b) != 1 || b[0].FeedID != id {
 			t.Fatalf("after a's lease: b claimed %v, want feed %d", claimIDs(b), id)
@@ -160,7 +164,7 @@ func TestClusterExpiredClaimIsTakenAndStaleSaveStoresNothing(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if f.ETag == `"stale"` || !f.LastFetch.Equal(t0.Add(11*time.Second)) {
+		if f.ETag == `"stale"` || !f.LastFetch.Equal(t0.Add(13*time.Second)) {
 			t.Errorf("feed after the stale save: etag %s, last fetch %v; want b's", f.ETag, f.LastFetch)
 		}
 		var revs int
