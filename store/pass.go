@@ -335,6 +335,11 @@ type FetchResult struct {
 	ResolveFeed    bool
 	ResolveArticle int64
 	Recheck        *Recheck
+
+	// Claim: the cluster claim the fetch was made under (nil: none). The
+	// save ends it, the feed next due at Fetch.NextFetch, or stores
+	// nothing and returns ErrLeaseLost (cluster.go).
+	Claim *Claim
 }
 
 // SaveStats counts what SaveFetch added.
@@ -409,6 +414,9 @@ type prepared struct {
 type changeRow struct{ fold, ukey string }
 
 func (s *Store) saveFetch(ctx context.Context, tx *sql.Tx, r FetchResult, pre []prepared, st *SaveStats) error {
+	if err := saveClaim(ctx, tx, s, r); err != nil {
+		return err
+	}
 	if err := s.saveRevisions(ctx, tx, r, pre, st); err != nil {
 		return err
 	}

@@ -88,6 +88,9 @@ type statusRow struct {
 	NextRecheck string `json:"next_recheck,omitempty"` // the earliest planned recheck of an article page
 	Failures    int    `json:"failures"`
 	Gone        bool   `json:"gone"`
+	// Worker holds a live claim on the feed (PostgreSQL: the worker
+	// fetching it now); "" when none.
+	Worker string `json:"worker,omitempty"`
 
 	display string
 }
@@ -101,6 +104,12 @@ func (a *App) statusRows(ctx context.Context) ([]statusRow, error) {
 	for _, f := range a.cfg.Feeds {
 		names[f.URL] = f.Name
 	}
+	var holders map[int64]string
+	if a.store.Postgres() {
+		if holders, err = a.store.Cluster(nil).Holders(ctx); err != nil {
+			return nil, err
+		}
+	}
 	now := a.now()
 	rows := make([]statusRow, 0, len(sts))
 	for _, s := range sts {
@@ -111,7 +120,7 @@ func (a *App) statusRows(ctx context.Context) ([]statusRow, error) {
 		rows = append(rows, statusRow{Feed: s.URL, URL: s.FetchURL, Name: s.Name, Title: s.Site.Title,
 			Articles: s.Articles, Revisions: s.Revisions,
 			LastFetch: fmtTime(s.LastFetch), LastStatus: s.LastStatus, LastError: s.LastError, NextFetch: fmtTime(next),
-			NextRecheck: fmtTime(s.NextRecheck), Failures: s.Failures, Gone: s.Gone, display: s.DisplayName()})
+			NextRecheck: fmtTime(s.NextRecheck), Failures: s.Failures, Gone: s.Gone, Worker: holders[s.ID], display: s.DisplayName()})
 	}
 	return rows, nil
 }
@@ -139,13 +148,15 @@ func cmdStatus(ctx context.Context, env *Env, args []string) error {
 			return nil
 		}
 		// A PostgreSQL database has workers, on any machine, and no
-		// lock here to look at.
-		if !a.store.Postgres() {
-			if pid, ok := daemonPID(a.cfg.Database); ok {
-				fmt.Fprintf(env.Stdout, "daemon: running (pid %d)\n\n", pid)
-			} else {
-				fmt.Fprintf(env.Stdout, "daemon: not running on this database\n\n")
+		// lock here to look at: they are listed from the database.
+		if a.store.Postgres() {
+			if err := a.workersStatus(ctx, env.Stdout); err != nil {
+				return err
 			}
+		} else if pid, ok := daemonPID(a.cfg.Database); ok {
+			fmt.Fprintf(env.Stdout, "daemon: running (pid %d)\n\n", pid)
+		} else {
+			fmt.Fprintf(env.Stdout, "daemon: not running on this database\n\n")
 		}
 		tw := tabwriter.NewWriter(env.Stdout, 0, 0, 2, ' ', 0)
 		head := "FEED\tLAST FETCH\tRESULT\tARTICLES\tREVISIONS\tNEXT FETCH\tNEXT RECHECK"
