@@ -49,6 +49,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/stet-news/stet/internal/farm"
 )
 
 type options struct {
@@ -226,7 +228,7 @@ func runSize(ctx context.Context, o options, s *stet, tmp string, F, I int) Row 
 		return fail(err)
 	}
 	start := time.Now()
-	fm := NewFarm(o.seed, F, I)
+	fm := farm.New(o.seed, F, I)
 	if err := fm.Start(ctx, o.maxTime); err != nil {
 		return fail(err)
 	}
@@ -319,7 +321,7 @@ func runSize(ctx context.Context, o options, s *stet, tmp string, F, I int) Row 
 	if err != nil {
 		return fail(err)
 	}
-	row.Score = Compare(edits, got)
+	row.Score = farm.Compare(edits, got)
 	row.Recall, row.Precision = row.Score.Recall(), row.Score.Precision()
 	if st, err = ss.status(ctx); err != nil {
 		return fail(err)

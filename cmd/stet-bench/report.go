@@ -10,6 +10,8 @@ import (
 	"strings"
 	"text/tabwriter"
 	"time"
+
+	"github.com/stet-news/stet/internal/farm"
 )
 
 // Pass is the figures of one pass of `stet once`.
@@ -53,10 +55,10 @@ type Row struct {
 	Unchanged Pass `json:"unchanged"`
 	Edited    Pass `json:"edited"`
 
-	EditedArticles int     `json:"edited_articles"`
-	Score          Score   `json:"score"`
-	Recall         float64 `json:"recall"`
-	Precision      float64 `json:"precision"`
+	EditedArticles int        `json:"edited_articles"`
+	Score          farm.Score `json:"score"`
+	Recall         float64    `json:"recall"`
+	Precision      float64    `json:"precision"`
 
 	RevisionsStored   int     `json:"revisions_stored"`
 	RevisionsExpected int64   `json:"revisions_expected"`
@@ -118,7 +120,7 @@ type Report struct {
 	Workers   int           `json:"workers"`
 	PerHost   int           `json:"per_host"`
 	Extract   *extractScore `json:"extract_check,omitempty"`
-	Diff      *Score        `json:"diff_check,omitempty"`
+	Diff      *farm.Score   `json:"diff_check,omitempty"`
 	Rows      []Row         `json:"rows"`
 }
 

@@ -14,6 +14,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/stet-news/stet/internal/farm"
 )
 
 // stet drives the real stet binary.
@@ -206,14 +208,14 @@ func (s *stet) status(ctx context.Context) (feedState, error) {
 	return st, err
 }
 
-func (s *stet) changes(ctx context.Context) ([]Reported, error) {
+func (s *stet) changes(ctx context.Context) ([]farm.Reported, error) {
 	out, err := s.output(ctx, "changes", "--config", s.cfg, "--json")
 	if err != nil {
 		return nil, err
 	}
-	var got []Reported
+	var got []farm.Reported
 	err = eachJSONLine(out, func(line []byte) error {
-		var r Reported
+		var r farm.Reported
 		if err := json.Unmarshal(line, &r); err != nil {
 			return err
 		}
