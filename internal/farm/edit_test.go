@@ -236,4 +236,37 @@ func TestFarmHoldAndLog(t *testing.T) {
 			t.Errorf("log out of order at %d", k)
 		}
 	}
+
+	// A client that leaves during the hold: in flight, then abandoned.
+	fm.Hold = time.Minute
+	cctx, ccancel := context.WithCancel(ctx)
+	req, _ = http.NewRequestWithContext(cctx, http.MethodGet, fm.URL(0), nil)
+	req.Header.Set("User-Agent", "gone")
+	errc := make(chan error, 1)
+	go func() {
+		resp, err := http.DefaultClient.Do(req)
+		if err == nil {
+			resp.Body.Close()
+		}
+		errc <- err
+	}()
+	status := func() int {
+		l := fm.Log()
+		if len(l) < 4 {
+			return 1 // not arrived
+		}
+		return l[3].Status
+	}
+	for deadline := time.Now().Add(10 * time.Second); status() != InFlight; time.Sleep(5 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("request not logged as in flight: %+v", fm.Log())
+		}
+	}
+	ccancel()
+	<-errc
+	for deadline := time.Now().Add(10 * time.Second); status() != Abandoned; time.Sleep(5 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("request not logged as abandoned: %+v", fm.Log())
+		}
+	}
 }

@@ -66,8 +66,14 @@ type Request struct {
 	At        time.Time // when it arrived
 	Feed      int
 	UserAgent string
-	Status    int // 200 or 304
+	Status    int // 200 or 304; InFlight while held; Abandoned when the client left before the answer
 }
+
+// Request.Status of a request not answered.
+const (
+	InFlight  = 0
+	Abandoned = -1
+)
 
 // Log returns the requests for feeds so far (with KeepLog), in order of
 // arrival.
@@ -260,12 +266,29 @@ func (fm *Farm) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.NotFound(w, r)
 		return
 	}
+	// The request is logged when it arrives, so that one in flight (held)
+	// can be seen, and its answer filled in later.
+	k := -1
+	if fm.KeepLog {
+		fm.logMu.Lock()
+		k = len(fm.log)
+		fm.log = append(fm.log, Request{At: at, Feed: f, UserAgent: r.UserAgent()})
+		fm.logMu.Unlock()
+	}
+	answer := func(status int) {
+		if k >= 0 {
+			fm.logMu.Lock()
+			fm.log[k].Status = status
+			fm.logMu.Unlock()
+		}
+	}
 	if fm.Hold > 0 {
 		t := time.NewTimer(fm.Hold)
 		select {
 		case <-t.C:
 		case <-r.Context().Done():
 			t.Stop()
+			answer(Abandoned)
 			return
 		}
 	}
@@ -276,11 +299,7 @@ func (fm *Farm) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if etagMatch(r.Header.Get("If-None-Match"), doc.etag) {
 		status = http.StatusNotModified
 	}
-	if fm.KeepLog {
-		fm.logMu.Lock()
-		fm.log = append(fm.log, Request{At: at, Feed: f, UserAgent: r.UserAgent(), Status: status})
-		fm.logMu.Unlock()
-	}
+	answer(status)
 	h := w.Header()
 	h.Set("ETag", doc.etag)
 	h.Set("Cache-Control", "max-age=60")
