@@ -125,6 +125,7 @@ func ctStart(t *testing.T, bin, dir, name, config string) *ctWorker {
 		t.Fatal(err)
 	}
 	w.cmd = exec.Command(bin, "run", "--config", cfg, "--log-level", "warn")
+	w.cmd.Dir = dir
 	w.cmd.Stdout, w.cmd.Stderr = logf, logf
 	w.start = time.Now()
 	if err := w.cmd.Start(); err != nil {
