@@ -6,6 +6,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -226,6 +227,36 @@ func (c *ctDB) count(q string) (int, error) {
 	}
 	err := c.pg.QueryRow(ctx, q).Scan(&n)
 	return n, err
+}
+
+// heldBy returns the farm's feeds that the worker with pid holds a claim
+// on in the cluster's lease table (cluster branch schema: feed_leases,
+// workers); an error when the table is not there or not as expected.
+func (c *ctDB) heldBy(pid int) ([]int, error) {
+	if c.pg == nil {
+		return nil, errors.New("not PostgreSQL")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	rows, err := c.pg.Query(ctx, `SELECT f.url FROM feed_leases l JOIN feeds f ON f.id = l.feed_id JOIN workers w ON w.id = l.worker WHERE w.pid = $1`, pid)
+	if err != nil {
+		return nil, err
+	}
+	urls, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return nil, err
+	}
+	var feeds []int
+	for _, u := range urls {
+		i := strings.LastIndex(u, "/feed/")
+		f, err := strconv.Atoi(strings.TrimSuffix(u[i+len("/feed/"):], ".xml"))
+		if i < 0 || err != nil {
+			return nil, fmt.Errorf("feed URL %q is not the farm's", u)
+		}
+		feeds = append(feeds, f)
+	}
+	sort.Ints(feeds)
+	return feeds, nil
 }
 
 func (c *ctDB) mustCount(t *testing.T, q string) int {
@@ -511,6 +542,9 @@ func ctRun(t *testing.T, soloDB, db string, nWorkers int) {
 			t.Fatalf("%s fetched nothing within %s of the second edit round\n%s", victim.name, 2*clusterPeriod, tails())
 		}
 		<-victim.done
+		// What it held: its claims in the database, and what the farm was
+		// answering it (in flight).
+		heldDB, herr := cdb.heldBy(victim.cmd.Process.Pid)
 		bound := clusterLease + clusterPeriod + 10*time.Second
 		took := ctWaitFor(killAt, bound, func() bool {
 			seen := map[int]bool{}
@@ -521,13 +555,44 @@ func ctRun(t *testing.T, soloDB, db string, nWorkers int) {
 			}
 			return len(seen) == clusterFeeds
 		})
-		var held []int
+		held := map[int]bool{}
+		var inFlight []int
 		for _, r := range ctSince(fm.Log(), e2) {
 			if r.UserAgent == ua && r.Status == farm.Abandoned {
-				held = append(held, r.Feed)
+				inFlight = append(inFlight, r.Feed)
+				held[r.Feed] = true
 			}
 		}
-		t.Logf("%s SIGKILLed %s after the second edit round (%d articles), holding feeds %v in flight", victim.name, killAt.Sub(e2).Round(time.Millisecond), len(edits2), held)
+		if herr != nil {
+			t.Logf("claims of %s not read from the database (%v); the feeds in flight stand for them", victim.name, herr)
+		}
+		for _, f := range heldDB {
+			held[f] = true
+		}
+		t.Logf("%s SIGKILLed %s after the second edit round (%d articles), holding %d feeds: claimed in the database %v, in flight at the farm %v",
+			victim.name, killAt.Sub(e2).Round(time.Millisecond), len(edits2), len(held), heldDB, inFlight)
+		if len(held) == 0 {
+			t.Errorf("%s held nothing when it was killed", victim.name)
+		}
+		// Each feed it held: first fetched by another worker how long after
+		// the kill.
+		var slowest time.Duration
+		for f := range held {
+			var after time.Duration = -1
+			for _, r := range ctSince(fm.Log(), killAt) {
+				if r.Feed == f && r.UserAgent != ua && r.Status > 0 {
+					after = r.At.Sub(killAt)
+					break
+				}
+			}
+			switch {
+			case after < 0 || after > bound:
+				t.Errorf("feed %d, held by %s, not fetched by another worker within %s of the kill", f, victim.name, bound)
+			case after > slowest:
+				slowest = after
+			}
+		}
+		t.Logf("each held feed fetched by another worker within %s of the kill (bound %s)", slowest.Round(time.Millisecond), bound)
 		if took.IsZero() {
 			seen := map[int]bool{}
 			for _, r := range ctSince(fm.Log(), killAt) {
