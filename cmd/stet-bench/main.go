@@ -9,7 +9,7 @@
 //
 // For each size F×I it generates F feeds (three in five RSS 2.0, two in
 // five Atom) of I articles each from the seed, builds ./cmd/stet (or takes
-// --stet), writes a configuration with fetch.allow_private, fetch.workers
+// --stet), writes a configuration with fetch.allow (loopback), fetch.workers
 // and fetch.per_host (equal to workers: every feed is on one host), and
 // times `stet once` three times on a fresh database:
 //

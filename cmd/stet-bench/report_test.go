@@ -49,7 +49,7 @@ func TestWriteConfig(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{`database: "/tmp/x y/bench.db"`, "allow_private: true", "workers: 8", "per_host: 8",
+	for _, want := range []string{`database: "/tmp/x y/bench.db"`, "allow: [127.0.0.0/8]", "workers: 8", "per_host: 8",
 		`- url: "http://127.0.0.1:1/feed/1.xml"`} {
 		if !strings.Contains(string(b), want) {
 			t.Errorf("config lacks %q:\n%s", want, b)

@@ -64,7 +64,7 @@ func buildStet(ctx context.Context, root, out, tags string) error {
 func writeConfig(path, db string, urls []string, workers, perHost int) error {
 	var b strings.Builder
 	fmt.Fprintf(&b, "# written by stet-bench\ndatabase: %s\n", strconv.Quote(db))
-	fmt.Fprintf(&b, "fetch:\n  allow_private: true\n  workers: %d\n  per_host: %d\n", workers, perHost)
+	fmt.Fprintf(&b, "fetch:\n  allow: [127.0.0.0/8]\n  workers: %d\n  per_host: %d\n", workers, perHost)
 	b.WriteString("feeds:\n")
 	for _, u := range urls {
 		fmt.Fprintf(&b, "  - url: %s\n", strconv.Quote(u))

@@ -92,7 +92,7 @@ func ctBuild(t *testing.T, dir string) string {
 func ctConfig(db, userAgent, digestDir string, urls []string) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "database: %s\nschedule: \"@every %s\"\n", strconv.Quote(db), clusterPeriod)
-	fmt.Fprintf(&b, "fetch:\n  allow_private: true\n  workers: 4\n  per_host: 4\n  user_agent: %s\n", strconv.Quote(userAgent))
+	fmt.Fprintf(&b, "fetch:\n  allow: [127.0.0.0/8]\n  workers: 4\n  per_host: 4\n  user_agent: %s\n", strconv.Quote(userAgent))
 	if ctIsPostgres(db) {
 		fmt.Fprintf(&b, "cluster:\n  lease: %s\n", clusterLease)
 	}
