@@ -33,6 +33,7 @@ type Config struct {
 	Fetch     Fetch     `yaml:"fetch"`
 	Recheck   Recheck   `yaml:"recheck"`
 	Retention Retention `yaml:"retention"`
+	Cluster   Cluster   `yaml:"cluster"`
 }
 
 // Feed is one watched feed.
@@ -157,6 +158,18 @@ type Retention struct {
 	UnchangedDays int `yaml:"unchanged_days"` // drop old revisions of articles older than this that never changed; 0 keeps everything
 }
 
+// Cluster sets how `stet run` workers sharing one PostgreSQL database
+// share the work. With SQLite it is accepted and unused.
+type Cluster struct {
+	// Lease is how long a worker's claim on a feed (and the digest's
+	// leader lease) holds without renewal: a worker that dies leaves its
+	// feeds to the others after at most this long.
+	Lease Duration `yaml:"lease"`
+}
+
+// MaxLease bounds cluster.lease: a dead worker's feeds wait that long.
+const MaxLease = 5 * time.Minute
+
 // Default returns the configuration used where the file says nothing.
 func Default() Config {
 	return Config{
@@ -183,6 +196,7 @@ func Default() Config {
 			MaxAge: Duration(30 * day),
 			Budget: 200,
 		},
+		Cluster: Cluster{Lease: Duration(30 * time.Second)},
 	}
 }
 

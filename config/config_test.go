@@ -44,6 +44,7 @@ func TestDefault(t *testing.T) {
 		{"recheck.max_age", time.Duration(c.Recheck.MaxAge), 720 * time.Hour},
 		{"recheck.budget", c.Recheck.Budget, 200},
 		{"retention.unchanged_days", c.Retention.UnchangedDays, 0},
+		{"cluster.lease", time.Duration(c.Cluster.Lease), 30 * time.Second},
 	}
 	for _, tc := range checks {
 		if !reflect.DeepEqual(tc.got, tc.want) {
@@ -222,6 +223,12 @@ func TestParseRefusals(t *testing.T) {
 			`config: line 2: recheck.budget: must be more than 0, not 0 (to turn rechecks off, set tiers: [])`},
 		{"negative retention", "retention:\n  unchanged_days: -3\n",
 			`config: line 2: retention.unchanged_days: must not be negative (0 keeps everything), not -3`},
+		{"zero lease", "database: a.db\ncluster:\n  lease: 0s\n",
+			`config: line 3: cluster.lease: must be more than 0, not 0s`},
+		{"long lease", "database: a.db\ncluster:\n  lease: 6m\n",
+			`config: line 3: cluster.lease: must be at most 5m (a dead worker's feeds wait that long), not 6m`},
+		{"lease not a duration", "cluster:\n  lease: soon\n",
+			`config: line 2: cluster.lease: bad duration "soon": expected a number (want forms like 90s, 10m, 6h or 7d)`},
 		{"empty database", "database: \"\"\n",
 			`config: line 1: database: missing: the path of the SQLite file`},
 		{"repeated key", "database: a.db\nschedule: \"@hourly\"\ndatabase: b.db\n",
@@ -707,6 +714,8 @@ func TestParseAccepts(t *testing.T) {
 		"feeds:\n  - url: http://[2001:db8::1]:8080/rss\n  - url: https://user@example.com/rss\n",
 		"recheck:\n  tiers: []\n  budget: 0\n", // rechecks off
 		"retention:\n  unchanged_days: 90\n",
+		"database: postgres://stet@db.example:5432/stet\ncluster:\n  lease: 10s\n",
+		"cluster:\n  lease: 5m\n",
 		"fetch:\n  allow_private: true\n  max_body: 1GiB\n  user_agent: \"stet/1.0 (+https://example.com/bot)\"\n",
 	} {
 		if _, err := Parse(strings.NewReader(doc)); err != nil {

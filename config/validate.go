@@ -184,6 +184,10 @@ func (c *Config) validate() []*Error {
 	if c.Retention.UnchangedDays < 0 {
 		add("retention.unchanged_days", "must not be negative (0 keeps everything), not %d", c.Retention.UnchangedDays)
 	}
+	positive("cluster.lease", int64(c.Cluster.Lease), c.Cluster.Lease.String())
+	if c.Cluster.Lease > Duration(MaxLease) {
+		add("cluster.lease", "must be at most %s (a dead worker's feeds wait that long), not %s", Duration(MaxLease), c.Cluster.Lease)
+	}
 	return errs
 }
 

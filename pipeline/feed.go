@@ -110,7 +110,7 @@ func (p *Pipeline) Pass(ctx context.Context, force bool) (Stats, error) {
 		go func() {
 			defer wg.Done()
 			for j := range ch {
-				r := p.fetchFeed(ctx, j.fc, j.sf, batch)
+				r := p.fetchFeed(ctx, j.fc, j.sf, batch, nil)
 				mu.Lock()
 				st.Feeds++
 				st.Items += r.Items
@@ -204,11 +204,14 @@ func backoff(n int) time.Duration {
 // both. A panic is recovered, logged and counted: the feed stays
 // scheduled.
 func (p *Pipeline) FetchFeed(ctx context.Context, fc config.Feed, sf store.Feed) Result {
-	return p.fetchFeed(ctx, fc, sf, nil)
+	return p.fetchFeed(ctx, fc, sf, nil, nil)
 }
 
 // fetchFeed is FetchFeed; with a batch, the record of a 304 joins it.
-func (p *Pipeline) fetchFeed(ctx context.Context, fc config.Feed, sf store.Feed, batch *fetchBatch) (res Result) {
+// With a claim (a cluster worker's, cluster.go), every save carries it:
+// the feed is next due at its schedule's next time after the claim, and
+// a save whose claim was lost stores nothing (store.ErrLeaseLost).
+func (p *Pipeline) fetchFeed(ctx context.Context, fc config.Feed, sf store.Feed, batch *fetchBatch, claim *store.Claim) (res Result) {
 	if !p.claim(sf.ID) {
 		return Result{Err: fmt.Errorf("pipeline: feed %s is already being fetched", fc.URL)}
 	}
@@ -247,12 +250,12 @@ func (p *Pipeline) fetchFeed(ctx context.Context, fc config.Feed, sf store.Feed,
 		}
 	}()
 
-	return p.processFeed(ctx, fc, sf, batch, start, log)
+	return p.processFeed(ctx, fc, sf, batch, claim, start, log)
 }
 
 // processFeed is the work of fetchFeed: fetch, parse, candidates, prepare
 // and commit, or the record of the failure.
-func (p *Pipeline) processFeed(ctx context.Context, fc config.Feed, sf store.Feed, batch *fetchBatch, start time.Time, log *slog.Logger) (res Result) {
+func (p *Pipeline) processFeed(ctx context.Context, fc config.Feed, sf store.Feed, batch *fetchBatch, claim *store.Claim, start time.Time, log *slog.Logger) (res Result) {
 	// The store is written under a context the grace period does not
 	// cancel: a cancelled fetch is recorded as failed, a write half done is
 	// not abandoned (nor does every statement pay for a cancel watch).
@@ -260,10 +263,15 @@ func (p *Pipeline) processFeed(ctx context.Context, fc config.Feed, sf store.Fee
 	rec := store.FetchRecord{FeedID: sf.ID, At: start, Failures: 0}
 	resp, err := p.fetcher.Fetch(ctx, feeds.Request{URL: sf.FetchURL, ETag: sf.ETag, LastModified: sf.LastModified, Trusted: true})
 	if err != nil {
-		return p.fetchFailed(ctx, fc, sf, rec, err)
+		return p.fetchFailed(ctx, fc, sf, claim, rec, err)
 	}
 	rec.Status = resp.Status
 	rec.NextFetch = p.nextScheduled(fc, start)
+	if claim != nil {
+		// The claim's time is the database's, the clock every worker's
+		// next time is measured on.
+		rec.NextFetch = p.nextScheduled(fc, claim.At)
+	}
 	if resp.PermanentURL != "" && resp.PermanentURL != sf.FetchURL {
 		log.Info("feed moved permanently; fetching the new URL from now on", "url", resp.PermanentURL)
 		rec.FetchURL = resp.PermanentURL
@@ -280,17 +288,17 @@ func (p *Pipeline) processFeed(ctx context.Context, fc config.Feed, sf store.Fee
 			}
 			return res
 		}
-		_, err := p.store.SaveFetch(sctx, store.FetchResult{Fetch: &rec, FeedID: sf.ID, At: start, ResolveFeed: resolve})
+		_, err := p.store.SaveFetch(sctx, store.FetchResult{Fetch: &rec, FeedID: sf.ID, At: start, ResolveFeed: resolve, Claim: claim})
 		res.Err = p.storeErr(err, true)
 		return res
 	}
 	parsed, err := feeds.ParseWith(resp.Body, resp.ContentType, resp.URL, p.fetcher.ParseOptions())
 	if err != nil {
-		return p.fetchFailed(ctx, fc, sf, rec, fmt.Errorf("parse %s: %w", sf.FetchURL, err))
+		return p.fetchFailed(ctx, fc, sf, claim, rec, fmt.Errorf("parse %s: %w", sf.FetchURL, err))
 	}
 	if parsed.Truncated {
 		if len(parsed.Items) == 0 {
-			return p.fetchFailed(ctx, fc, sf, rec, fmt.Errorf("%w: %s: the document is cut short, with no complete item before the cut", feeds.ErrMalformed, fc.URL))
+			return p.fetchFailed(ctx, fc, sf, claim, rec, fmt.Errorf("%w: %s: the document is cut short, with no complete item before the cut", feeds.ErrMalformed, fc.URL))
 		}
 		log.Warn("feed document is cut short; keeping the items complete before the cut", "items", len(parsed.Items))
 	}
@@ -299,7 +307,7 @@ func (p *Pipeline) processFeed(ctx context.Context, fc config.Feed, sf store.Fee
 	// (written only when it differs).
 	rec.Site = &store.FeedSite{Title: parsed.Title, Link: parsed.Link, Icon: parsed.Icon}
 	res.Items = len(parsed.Items)
-	fr := store.FetchResult{Fetch: &rec, FeedID: sf.ID, At: start, ResolveFeed: resolve}
+	fr := store.FetchResult{Fetch: &rec, FeedID: sf.ID, At: start, ResolveFeed: resolve, Claim: claim}
 
 	// For full-text feeds the page of a known article is not fetched on
 	// every pass: the recheck schedule decides when it is due.
@@ -403,8 +411,13 @@ func (p *Pipeline) fetchPage(ctx context.Context, url string) (feeds.Page, error
 
 // fetchFailed records a failed fetch, in one transaction: the error, the
 // backoff, a problem of the feed.
-func (p *Pipeline) fetchFailed(ctx context.Context, fc config.Feed, sf store.Feed, rec store.FetchRecord, err error) Result {
+func (p *Pipeline) fetchFailed(ctx context.Context, fc config.Feed, sf store.Feed, claim *store.Claim, rec store.FetchRecord, err error) Result {
 	sctx := context.WithoutCancel(ctx) // see processFeed
+	if claim != nil && ctx.Err() != nil {
+		// A cluster worker stopping records no failure: the claim goes
+		// back, and another worker fetches the feed at once.
+		return Result{Err: fmt.Errorf("%w: %w", ErrStopped, err)}
+	}
 	res := Result{Err: err}
 	rec.Err = oneLine(err.Error())
 	rec.Failures = sf.Failures + 1
@@ -425,7 +438,7 @@ func (p *Pipeline) fetchFailed(ctx context.Context, fc config.Feed, sf store.Fee
 		p.log.Warn("feed is gone (410 Gone): no longer fetched", "feed", fc.URL)
 	}
 	_, werr := p.store.SaveFetch(sctx, store.FetchResult{Fetch: &rec, FeedID: sf.ID, At: rec.At,
-		Problems: []store.Problem{{Kind: "fetch", Detail: rec.Err}}})
+		Problems: []store.Problem{{Kind: "fetch", Detail: rec.Err}}, Claim: claim})
 	if werr = p.storeErr(werr, true); werr != nil {
 		res.Err = errors.Join(err, werr)
 	}

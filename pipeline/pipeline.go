@@ -64,6 +64,17 @@ type Options struct {
 	// Grace bounds how long Run lets in-flight fetches finish after its
 	// context ends before it cancels them (0: two minutes).
 	Grace time.Duration
+	// Cluster, when set, makes Run a worker of the cluster sharing the
+	// store's database (PostgreSQL): feeds are claimed when due rather
+	// than scheduled by this process alone (cluster.go). nil: the cron
+	// schedule of a single daemon.
+	Cluster ClusterStore
+	// WorkerID names this worker in the cluster ("": host, pid and a
+	// random suffix).
+	WorkerID string
+	// ClusterPoll bounds how long an idle worker waits before it looks
+	// for due feeds again (0: a second).
+	ClusterPoll time.Duration
 }
 
 // Pipeline processes feeds and article pages into the store.
@@ -95,6 +106,8 @@ type Pipeline struct {
 	draining bool // under mu: Drain began, no new work starts
 	base     context.Context
 	abort    context.CancelFunc
+
+	cl *clusterState // nil: not a cluster worker
 }
 
 // New returns a Pipeline.
@@ -116,6 +129,9 @@ func New(o Options) *Pipeline {
 		p.grace = 2 * time.Minute
 	}
 	p.base, p.abort = context.WithCancel(context.Background())
+	if o.Cluster != nil {
+		p.cl = newClusterState(o)
+	}
 	return p
 }
 
@@ -179,7 +195,9 @@ var ErrStore = errors.New("pipeline: not recorded")
 // (errors.Is(err, ErrStore)), and records the write's outcome in the
 // metrics when write is set.
 func (p *Pipeline) storeErr(err error, write bool) error {
-	if write {
+	// A claim lost to another worker is no failed write: that worker
+	// stored the feed.
+	if write && !errors.Is(err, store.ErrLeaseLost) {
 		p.metrics.Write(err)
 	}
 	if err == nil {

@@ -94,6 +94,9 @@ type Jobs struct {
 // cancels what is left, and returns once nothing touches the store any
 // more: the caller closes it after.
 func (p *Pipeline) Run(ctx context.Context, jobs Jobs) error {
+	if p.cl != nil {
+		return p.runCluster(ctx, jobs)
+	}
 	cl := cronLogger{p.log}
 	c := cron.New(cron.WithChain(chain(cl).Then), cron.WithLogger(cl))
 	p.sched.Lock()
@@ -203,9 +206,13 @@ func (p *Pipeline) Reload(cfg config.Config) (restart []string, err error) {
 	if !reflect.DeepEqual(cfg.Digest, old.Digest) {
 		restart = append(restart, "digest")
 	}
+	if !reflect.DeepEqual(cfg.Cluster, old.Cluster) {
+		restart = append(restart, "cluster")
+	}
 	// What needs a restart keeps its value, so that the process stays
 	// what its start made it.
 	cfg.Database, cfg.HTTP, cfg.SMTP, cfg.Fetch, cfg.Digest = old.Database, old.HTTP, old.SMTP, old.Fetch, old.Digest
+	cfg.Cluster = old.Cluster
 
 	p.sched.Lock()
 	defer p.sched.Unlock()
@@ -224,6 +231,15 @@ func (p *Pipeline) Reload(cfg config.Config) (restart []string, err error) {
 		}
 	}
 	p.cfgp.Store(&cfg)
+	if p.cl != nil {
+		// A worker has no entry per feed: feeds added get a lease row,
+		// due now; schedules are read at each fetch.
+		if err := p.syncClusterFeeds(p.sched.ctx, &cfg); err != nil {
+			return restart, fmt.Errorf("pipeline: reload: %w", err)
+		}
+		p.log.Info("configuration reloaded", "feeds", len(cfg.Feeds))
+		return restart, nil
+	}
 	var added, removed, moved int
 	prev := maps.Clone(p.sched.entries)
 	for u, e := range p.sched.entries {

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"html"
 	"os"
@@ -12,9 +13,20 @@ import (
 	"time"
 )
 
+// benchPG runs the store's benchmarks on PostgreSQL (internal/testpg):
+// go test -run '^$' -bench . ./store -args -pg
+var benchPG = flag.Bool("pg", false, "run the store benchmarks on PostgreSQL")
+
+func benchStore(b *testing.B) *Store {
+	if *benchPG {
+		return openPG(b)
+	}
+	return openTest(b)
+}
+
 func BenchmarkSaveFetch50(b *testing.B) {
 	ctx := context.Background()
-	s := openTest(b)
+	s := benchStore(b)
 	f := mustFeed(b, s, "https://example.com/rss")
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
@@ -37,8 +49,10 @@ func BenchmarkSaveFetch50(b *testing.B) {
 	}
 	b.ReportMetric(float64(50*b.N)/b.Elapsed().Seconds(), "items/s")
 	b.StopTimer()
-	if _, err := s.write.ExecContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`); err != nil {
-		b.Fatal(err)
+	if !s.pg {
+		if _, err := s.write.ExecContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`); err != nil {
+			b.Fatal(err)
+		}
 	}
 	st, err := s.Stats(ctx)
 	if err != nil {
@@ -50,7 +64,7 @@ func BenchmarkSaveFetch50(b *testing.B) {
 
 func BenchmarkPrepareUnchanged50(b *testing.B) {
 	ctx := context.Background()
-	s := openTest(b)
+	s := benchStore(b)
 	f := mustFeed(b, s, "https://example.com/rss")
 	cs := feedCandidates(b, 50, 0)
 	pass(b, s, f.ID, t0, cs, nil)
@@ -82,7 +96,7 @@ func BenchmarkPrepareUnchanged50(b *testing.B) {
 // candidate is looked up on its own).
 func BenchmarkPrepareInFeed50(b *testing.B) {
 	ctx := context.Background()
-	s := openTest(b)
+	s := benchStore(b)
 	f := mustFeed(b, s, "https://example.com/rss")
 	for r := 1; r < 20; r++ {
 		old := feedCandidates(b, 50, r)
@@ -112,7 +126,7 @@ func BenchmarkPrepareInFeed50(b *testing.B) {
 // on most fetches that are not 304s.
 func BenchmarkSaveUnchanged50(b *testing.B) {
 	ctx := context.Background()
-	s := openTest(b)
+	s := benchStore(b)
 	f := mustFeed(b, s, "https://example.com/rss")
 	for r := 1; r <= 100; r++ {
 		old := feedCandidates(b, 50, r)
@@ -143,7 +157,7 @@ func BenchmarkSaveUnchanged50(b *testing.B) {
 // each (one) or all in one (batch).
 func BenchmarkRecordFetch304(b *testing.B) {
 	ctx := context.Background()
-	s := openTest(b)
+	s := benchStore(b)
 	var recs []FetchRecord
 	for i := 0; i < 200; i++ {
 		f := mustFeed(b, s, fmt.Sprintf("https://example.com/%d/rss", i))
@@ -244,4 +258,59 @@ func TestTextRoundTrip(t *testing.T) {
 	if _, err := decodeText([]byte{9, 1, 2}); err == nil {
 		t.Error("unknown codec: no error")
 	}
+}
+
+// BenchmarkStorageBytes stores the same 1,000 revisions on each store (200
+// new articles, then four rounds in which each is edited) and reports what
+// they take on disk per revision: new ones (the first pass) and edits
+// (stored as deltas where that is smaller). SQLite: the file after a
+// checkpoint; PostgreSQL: the tables of the store with their indexes and
+// TOAST (pg_total_relation_size), not the server's catalogs. Run it with
+// -benchtime 1x: it measures bytes, the time is incidental.
+func BenchmarkStorageBytes(b *testing.B) {
+	for _, d := range []struct {
+		name string
+		open func(testing.TB) *Store
+	}{{"sqlite", openTest}, {"postgres", openPG}} {
+		b.Run(d.name, func(b *testing.B) {
+			for range b.N {
+				s := d.open(b)
+				newB, editB := storageBytes(b, s)
+				b.ReportMetric(newB, "new-B/rev")
+				b.ReportMetric(editB, "edit-B/rev")
+			}
+		})
+	}
+}
+
+func storageBytes(b *testing.B, s *Store) (perNew, perEdit float64) {
+	ctx := context.Background()
+	f := mustFeed(b, s, "https://example.com/rss")
+	const articles, edits = 200, 4
+	size := func() int64 {
+		if s.Postgres() {
+			var n int64
+			if err := s.read.QueryRowContext(ctx, `SELECT CAST(SUM(pg_total_relation_size(c.oid)) AS BIGINT)
+				FROM pg_class c WHERE c.relname IN ('feeds', 'articles', 'revisions', 'changes', 'problems', 'digests', 'digest_recipients')`).Scan(&n); err != nil {
+				b.Fatal(err)
+			}
+			return n
+		}
+		if _, err := s.write.ExecContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`); err != nil {
+			b.Fatal(err)
+		}
+		st, err := s.Stats(ctx)
+		if err != nil {
+			b.Fatal(err)
+		}
+		return st.DBBytes
+	}
+	empty := size()
+	pass(b, s, f.ID, t0, feedCandidates(b, articles, 0), nil)
+	first := size()
+	for r := 1; r <= edits; r++ {
+		pass(b, s, f.ID, t0.Add(time.Duration(r)*time.Hour), feedCandidates(b, articles, r), nil)
+	}
+	all := size()
+	return float64(first-empty) / articles, float64(all-first) / (articles * edits)
 }

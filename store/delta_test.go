@@ -110,118 +110,120 @@ func FuzzDecodeDelta(f *testing.F) {
 // through every path: Prepare, Revisions, Export, Check, and after Prune.
 func TestDeltaRevisions(t *testing.T) {
 	ctx := context.Background()
-	s := openTest(t)
-	f := mustFeed(t, s, "https://example.com/rss")
-	seed := seedText(t)
-	texts := []string{
-		seed,
-		strings.Replace(seed, "United States Senator", "Secretary of State", 1),
-		strings.Replace(seed, "United States Senator", "Secretary of Defense", 1) + paraSep + "Correction appended.",
-		strings.Repeat("A rewrite from top to bottom. ", 150),
-		strings.Repeat("A rewrite from top to bottom. ", 150) + paraSep + "Update.",
-	}
-	for i, text := range texts {
-		c := cand("g1", "https://example.com/a", "Headline", text)
-		plan, st := pass(t, s, f.ID, t0.Add(time.Duration(i)*time.Hour), []Candidate{c}, nil)
-		if st.NewRevisions != 1 {
-			t.Fatalf("revision %d: %+v", i+1, st)
+	eachStore(t, func(t *testing.T, s *Store) {
+		f := mustFeed(t, s, "https://example.com/rss")
+		seed := seedText(t)
+		texts := []string{
+			seed,
+			strings.Replace(seed, "United States Senator", "Secretary of State", 1),
+			strings.Replace(seed, "United States Senator", "Secretary of Defense", 1) + paraSep + "Correction appended.",
+			strings.Repeat("A rewrite from top to bottom. ", 150),
+			strings.Repeat("A rewrite from top to bottom. ", 150) + paraSep + "Update.",
 		}
-		if i > 0 && plan.Pending[0].PrevText != texts[i-1] {
-			t.Fatalf("revision %d: Prepare read the previous text wrong", i+1)
+		for i, text := range texts {
+			c := cand("g1", "https://example.com/a", "Headline", text)
+			plan, st := pass(t, s, f.ID, t0.Add(time.Duration(i)*time.Hour), []Candidate{c}, nil)
+			if st.NewRevisions != 1 {
+				t.Fatalf("revision %d: %+v", i+1, st)
+			}
+			if i > 0 && plan.Pending[0].PrevText != texts[i-1] {
+				t.Fatalf("revision %d: Prepare read the previous text wrong", i+1)
+			}
 		}
-	}
-	// 1 whole; 2, 3 deltas of 1; 4 whole (nothing in common); 5 a delta of 4.
-	wantBase := []int{0, 1, 1, 0, 4}
-	rows, err := s.read.QueryContext(ctx, `SELECT number, body FROM revisions ORDER BY number`)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for rows.Next() {
-		var n int
-		var body []byte
-		if err := rows.Scan(&n, &body); err != nil {
+		// 1 whole; 2, 3 deltas of 1; 4 whole (nothing in common); 5 a delta of 4.
+		wantBase := []int{0, 1, 1, 0, 4}
+		rows, err := s.read.QueryContext(ctx, `SELECT number, body FROM revisions ORDER BY number`)
+		if err != nil {
 			t.Fatal(err)
 		}
-		if b, _ := deltaBase(body); b != wantBase[n-1] {
-			t.Errorf("revision %d: base %d, want %d (%d bytes)", n, b, wantBase[n-1], len(body))
-		}
-	}
-	rows.Close()
-	check := func(when string, from int) {
-		t.Helper()
-		revs, err := s.Revisions(ctx, 1)
-		if err != nil || len(revs) != len(texts)-from {
-			t.Fatalf("%s: %d revisions %v", when, len(revs), err)
-		}
-		for i, r := range revs {
-			if r.Text != texts[from+i] {
-				t.Errorf("%s: revision %d reads back wrong", when, r.Number)
+		for rows.Next() {
+			var n int
+			var body []byte
+			if err := rows.Scan(&n, &body); err != nil {
+				t.Fatal(err)
+			}
+			if b, _ := deltaBase(body); b != wantBase[n-1] {
+				t.Errorf("revision %d: base %d, want %d (%d bytes)", n, b, wantBase[n-1], len(body))
 			}
 		}
-		n := 0
-		if err := s.Export(ctx, func(e ExportRow) error {
-			if e.Text != texts[e.Version-1] {
-				t.Errorf("%s: export of revision %d wrong", when, e.Version)
+		rows.Close()
+		check := func(when string, from int) {
+			t.Helper()
+			revs, err := s.Revisions(ctx, 1)
+			if err != nil || len(revs) != len(texts)-from {
+				t.Fatalf("%s: %d revisions %v", when, len(revs), err)
 			}
-			n++
-			return nil
-		}); err != nil || n != len(texts)-from {
-			t.Fatalf("%s: export %d %v", when, n, err)
+			for i, r := range revs {
+				if r.Text != texts[from+i] {
+					t.Errorf("%s: revision %d reads back wrong", when, r.Number)
+				}
+			}
+			n := 0
+			if err := s.Export(ctx, func(e ExportRow) error {
+				if e.Text != texts[e.Version-1] {
+					t.Errorf("%s: export of revision %d wrong", when, e.Version)
+				}
+				n++
+				return nil
+			}); err != nil || n != len(texts)-from {
+				t.Fatalf("%s: export %d %v", when, n, err)
+			}
+			if probs, err := s.Check(ctx); err != nil || len(probs) != 0 {
+				t.Fatalf("%s: check %v %v", when, probs, err)
+			}
 		}
-		if probs, err := s.Check(ctx); err != nil || len(probs) != 0 {
-			t.Fatalf("%s: check %v %v", when, probs, err)
+		check("stored", 0)
+		// A revision stored as a delta of another that is gone is stored whole.
+		if _, err := s.write.ExecContext(ctx, `UPDATE articles SET first_seen = ?`, ms(t0.Add(-48*time.Hour))); err != nil {
+			t.Fatal(err)
 		}
-	}
-	check("stored", 0)
-	// A revision stored as a delta of another that is gone is stored whole.
-	if _, err := s.write.ExecContext(ctx, `UPDATE articles SET first_seen = ?`, ms(t0.Add(-48*time.Hour))); err != nil {
-		t.Fatal(err)
-	}
-	if n, err := s.Prune(ctx, t0); err != nil || n != 4 {
-		t.Fatalf("prune: %d %v", n, err)
-	}
-	check("pruned", 4)
-	// The next edit is a delta of the now whole latest.
-	texts = append(texts, texts[4]+paraSep+"Second update.")
-	pass(t, s, f.ID, t0.Add(9*time.Hour), []Candidate{cand("g1", "https://example.com/a", "Headline", texts[5])}, nil)
-	var body []byte
-	if err := s.read.QueryRowContext(ctx, `SELECT body FROM revisions WHERE number = 6`).Scan(&body); err != nil {
-		t.Fatal(err)
-	}
-	if b, _ := deltaBase(body); b != 5 {
-		t.Errorf("after prune: revision 6 base %d, want 5", b)
-	}
-	check("after prune", 4)
+		if n, err := s.Prune(ctx, t0); err != nil || n != 4 {
+			t.Fatalf("prune: %d %v", n, err)
+		}
+		check("pruned", 4)
+		// The next edit is a delta of the now whole latest.
+		texts = append(texts, texts[4]+paraSep+"Second update.")
+		pass(t, s, f.ID, t0.Add(9*time.Hour), []Candidate{cand("g1", "https://example.com/a", "Headline", texts[5])}, nil)
+		var body []byte
+		if err := s.read.QueryRowContext(ctx, `SELECT body FROM revisions WHERE number = 6`).Scan(&body); err != nil {
+			t.Fatal(err)
+		}
+		if b, _ := deltaBase(body); b != 5 {
+			t.Errorf("after prune: revision 6 base %d, want 5", b)
+		}
+		check("after prune", 4)
+	})
 }
 
 // A delta whose base retention dropped between Prepare and SaveFetch is
 // stored whole.
 func TestDeltaBaseGoneBeforeSave(t *testing.T) {
 	ctx := context.Background()
-	s := openTest(t)
-	f := mustFeed(t, s, "https://example.com/rss")
-	seed := seedText(t)
-	texts := []string{seed, seed + paraSep + "One.", seed + paraSep + "Two."}
-	pass(t, s, f.ID, t0, []Candidate{cand("g1", "u", "H", texts[0])}, nil)
-	pass(t, s, f.ID, t0.Add(time.Hour), []Candidate{cand("g1", "u", "H", texts[1])}, nil)
-	plan, err := s.Prepare(ctx, f.ID, []Candidate{cand("g1", "u", "H", texts[2])})
-	if err != nil || len(plan.Pending) != 1 || plan.Pending[0].baseNumber != 1 {
-		t.Fatalf("plan %+v %v", plan, err)
-	}
-	if _, err := s.write.ExecContext(ctx, `UPDATE articles SET first_seen = ?`, ms(t0.Add(-48*time.Hour))); err != nil {
-		t.Fatal(err)
-	}
-	if n, err := s.Prune(ctx, t0); err != nil || n != 1 {
-		t.Fatalf("prune: %d %v", n, err)
-	}
-	if _, err := s.SaveFetch(ctx, result(f.ID, t0.Add(2*time.Hour), plan, nil)); err != nil {
-		t.Fatal(err)
-	}
-	revs, err := s.Revisions(ctx, 1)
-	if err != nil || len(revs) != 2 || revs[1].Text != texts[2] {
-		t.Fatalf("revisions %+v %v", revs, err)
-	}
-	if probs, err := s.Check(ctx); err != nil || len(probs) != 0 {
-		t.Fatalf("check %v %v", probs, err)
-	}
+	eachStore(t, func(t *testing.T, s *Store) {
+		f := mustFeed(t, s, "https://example.com/rss")
+		seed := seedText(t)
+		texts := []string{seed, seed + paraSep + "One.", seed + paraSep + "Two."}
+		pass(t, s, f.ID, t0, []Candidate{cand("g1", "u", "H", texts[0])}, nil)
+		pass(t, s, f.ID, t0.Add(time.Hour), []Candidate{cand("g1", "u", "H", texts[1])}, nil)
+		plan, err := s.Prepare(ctx, f.ID, []Candidate{cand("g1", "u", "H", texts[2])})
+		if err != nil || len(plan.Pending) != 1 || plan.Pending[0].baseNumber != 1 {
+			t.Fatalf("plan %+v %v", plan, err)
+		}
+		if _, err := s.write.ExecContext(ctx, `UPDATE articles SET first_seen = ?`, ms(t0.Add(-48*time.Hour))); err != nil {
+			t.Fatal(err)
+		}
+		if n, err := s.Prune(ctx, t0); err != nil || n != 1 {
+			t.Fatalf("prune: %d %v", n, err)
+		}
+		if _, err := s.SaveFetch(ctx, result(f.ID, t0.Add(2*time.Hour), plan, nil)); err != nil {
+			t.Fatal(err)
+		}
+		revs, err := s.Revisions(ctx, 1)
+		if err != nil || len(revs) != 2 || revs[1].Text != texts[2] {
+			t.Fatalf("revisions %+v %v", revs, err)
+		}
+		if probs, err := s.Check(ctx); err != nil || len(probs) != 0 {
+			t.Fatalf("check %v %v", probs, err)
+		}
+	})
 }

@@ -85,6 +85,10 @@ func decodeWithBase(headline sql.NullString, body []byte, base baseLookup) (h, t
 
 // headlineDest scans COALESCE(headline, body) of a revision: the headline
 // column, or the body of a whole revision that holds it.
+// headlineTag marks a headline that PostgreSQL returns as bytes for
+// COALESCE(r.headline, r.body) (dialect.go); no text codec is 0xff.
+const headlineTag = 0xff
+
 type headlineDest struct{ s *string }
 
 func (d headlineDest) Scan(v any) error {
@@ -94,6 +98,10 @@ func (d headlineDest) Scan(v any) error {
 	case string:
 		*d.s = x
 	case []byte:
+		if len(x) > 0 && x[0] == headlineTag { // PostgreSQL's form (dialect.go)
+			*d.s = string(x[1:])
+			return nil
+		}
 		h, _, err := decodeRevision(sql.NullString{}, x, nil)
 		if err != nil {
 			return err

@@ -39,6 +39,24 @@ func packHash(h string) any {
 	return b[:packedHash]
 }
 
+// packHash is the stored form of a content hash in this store: PostgreSQL's
+// hash column is BYTEA, and takes a hash that is not packed as its bytes.
+func (s *Store) packHash(h string) any {
+	v := packHash(h)
+	if str, ok := v.(string); ok && s.pg {
+		return []byte(str)
+	}
+	return v
+}
+
+// hashArg is a content hash as a parameter compared with the hash column.
+func (s *Store) hashArg(h string) any {
+	if s.pg {
+		return []byte(h)
+	}
+	return h
+}
+
 // sameHash says whether a hash read back (hashDest) is the caller's hash h.
 func sameHash(stored, h string) bool {
 	if stored == h {

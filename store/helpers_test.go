@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"testing"
 	"time"
+
+	"github.com/stet-news/stet/internal/testpg"
 )
 
 var t0 = time.Date(2026, 11, 20, 8, 0, 0, 0, time.UTC)
@@ -69,4 +71,24 @@ func result(feedID int64, at time.Time, plan Plan, changes func(Pending) []Chang
 		r.Revisions = append(r.Revisions, nr)
 	}
 	return r
+}
+
+// eachStore runs fn on a new SQLite store and on a new PostgreSQL store
+// (internal/testpg; that subtest is skipped when no server can be had):
+// the behaviour the store promises is the same on both.
+func eachStore(t *testing.T, fn func(t *testing.T, s *Store)) {
+	t.Helper()
+	t.Run("sqlite", func(t *testing.T) { fn(t, openTest(t)) })
+	t.Run("postgres", func(t *testing.T) { fn(t, openPG(t)) })
+}
+
+// openPG opens a store on a fresh PostgreSQL database.
+func openPG(t testing.TB) *Store {
+	t.Helper()
+	s, err := Open(context.Background(), testpg.URL(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
 }

@@ -96,7 +96,12 @@ func setRecheck(ctx context.Context, tx *sql.Tx, r Recheck) error {
 
 // Backup writes a consistent copy of the database to path (VACUUM INTO)
 // while others go on writing. An existing file is refused (fs.ErrExist).
+//
+// PostgreSQL: ErrSQLiteOnly (pg_dump makes the copy).
 func (s *Store) Backup(ctx context.Context, path string) error {
+	if s.pg {
+		return sqliteOnly("backup", "use pg_dump (or the server's own backups)")
+	}
 	if _, err := os.Lstat(path); err == nil {
 		return errf("backup to %s: %w", path, fs.ErrExist)
 	} else if !errors.Is(err, fs.ErrNotExist) {
@@ -121,7 +126,12 @@ func (s *Store) Backup(ctx context.Context, path string) error {
 
 // Vacuum rebuilds the database file to return free pages to the system and
 // truncates the WAL.
+//
+// PostgreSQL: ErrSQLiteOnly (the server's autovacuum, or VACUUM, does it).
 func (s *Store) Vacuum(ctx context.Context) error {
+	if s.pg {
+		return sqliteOnly("compact", "autovacuum returns the space; run VACUUM (FULL) in psql to shrink the tables")
+	}
 	if _, err := s.write.ExecContext(ctx, `VACUUM`); err != nil {
 		return errf("vacuum: %w", err)
 	}
@@ -211,44 +221,13 @@ func (s *Store) Check(ctx context.Context) ([]string, error) {
 	var out []string
 	err := s.readTx(ctx, "check", func(tx *sql.Tx) error {
 		add := func(format string, args ...any) { out = append(out, fmt.Sprintf(format, args...)) }
-		rows, err := tx.QueryContext(ctx, `PRAGMA integrity_check`)
-		if err != nil {
-			return err
-		}
-		for rows.Next() {
-			var msg string
-			if err := rows.Scan(&msg); err != nil {
-				rows.Close()
+		if !s.pg {
+			if err := sqliteChecks(ctx, tx, add); err != nil {
 				return err
 			}
-			if msg != "ok" {
-				add("integrity: %s", msg)
-			}
 		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return err
-		}
-
-		rows, err = tx.QueryContext(ctx, `PRAGMA foreign_key_check`)
-		if err != nil {
-			return err
-		}
-		for rows.Next() {
-			var table, parent string
-			var rowid sql.NullInt64
-			var fkid int
-			if err := rows.Scan(&table, &rowid, &parent, &fkid); err != nil {
-				rows.Close()
-				return err
-			}
-			add("foreign key: %s row %d refers to a missing %s", table, rowid.Int64, parent)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return err
-		}
-
+		// PostgreSQL keeps its own pages and foreign keys whole: only the
+		// store's invariants are checked there.
 		type inv struct {
 			q      string
 			format string
@@ -282,37 +261,97 @@ func (s *Store) Check(ctx context.Context) ([]string, error) {
 			}
 		}
 
-		// Every stored text decodes to its recorded size.
-		rows, err = tx.QueryContext(ctx, `SELECT article_id, number, headline, body, text_size FROM revisions ORDER BY id`)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
+		// Every stored text decodes to its recorded size. In batches,
+		// decoded after each is read (as Export does).
 		bad := 0
-		for rows.Next() {
-			var aid int64
-			var num, size int
-			var headline sql.NullString
-			var body []byte
-			if err := rows.Scan(&aid, &num, &headline, &body, &size); err != nil {
+		var after int64
+		for {
+			rows, err := tx.QueryContext(ctx, `SELECT id, article_id, number, headline, body, text_size FROM revisions
+				WHERE id > ? ORDER BY id LIMIT ?`, after, exportBatch)
+			if err != nil {
 				return err
 			}
-			_, text, err := decodeRevision(headline, body, baseIn(ctx, tx, aid))
-			if err == nil && len(text) != size {
-				err = fmt.Errorf("%d bytes, %d recorded", len(text), size)
+			type rev struct {
+				aid       int64
+				num, size int
+				storedText
 			}
-			if err != nil {
-				if bad++; bad <= 100 {
-					add("article %d revision %d: stored text unreadable: %v", aid, num, err)
+			var batch []rev
+			for rows.Next() {
+				var r rev
+				if err := rows.Scan(&after, &r.aid, &r.num, &r.headline, &r.body, &r.size); err != nil {
+					rows.Close()
+					return err
+				}
+				batch = append(batch, r)
+			}
+			rows.Close()
+			if err := rows.Err(); err != nil {
+				return err
+			}
+			for _, r := range batch {
+				_, text, err := decodeRevision(r.headline, r.body, baseIn(ctx, tx, r.aid))
+				if err == nil && len(text) != r.size {
+					err = fmt.Errorf("%d bytes, %d recorded", len(text), r.size)
+				}
+				if err != nil {
+					if bad++; bad <= 100 {
+						add("article %d revision %d: stored text unreadable: %v", r.aid, r.num, err)
+					}
 				}
 			}
+			if len(batch) < exportBatch {
+				return nil
+			}
 		}
-		return rows.Err()
 	})
 	if err != nil {
 		return nil, err
 	}
 	return out, nil
+}
+
+// sqliteChecks runs SQLite's integrity and foreign key checks.
+func sqliteChecks(ctx context.Context, tx *sql.Tx, add func(string, ...any)) error {
+	rows, err := tx.QueryContext(ctx, `PRAGMA integrity_check`)
+	if err != nil {
+		return err
+	}
+	for rows.Next() {
+		var msg string
+		if err := rows.Scan(&msg); err != nil {
+			rows.Close()
+			return err
+		}
+		if msg != "ok" {
+			add("integrity: %s", msg)
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+
+	rows, err = tx.QueryContext(ctx, `PRAGMA foreign_key_check`)
+	if err != nil {
+		return err
+	}
+	for rows.Next() {
+		var table, parent string
+		var rowid sql.NullInt64
+		var fkid int
+		if err := rows.Scan(&table, &rowid, &parent, &fkid); err != nil {
+			rows.Close()
+			return err
+		}
+		add("foreign key: %s row %d refers to a missing %s", table, rowid.Int64, parent)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+
+	return nil
 }
 
 // checkRows runs q and adds one line per row, its columns formatted.

@@ -239,74 +239,70 @@ func feedCandidates(t testing.TB, n, r int) []Candidate {
 
 func TestConcurrentReadersDuringWrites(t *testing.T) {
 	ctx := context.Background()
-	p := filepath.Join(t.TempDir(), "stet.db")
-	w, err := Open(ctx, p)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer w.Close()
-	r, err := Open(ctx, p) // another process, in effect
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer r.Close()
-	f := mustFeed(t, w, "https://example.com/rss")
-
-	probe := feedCandidates(t, 5, 0)
-	done := make(chan struct{})
-	var wg sync.WaitGroup
-	var readErr error
-	var reads int
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		for {
-			select {
-			case <-done:
-				return
-			default:
-			}
-			if _, err := r.Changes(ctx, ChangeFilter{Desc: true, Limit: 50}); err != nil {
-				readErr = err
-				return
-			}
-			if _, err := r.FeedStatuses(ctx); err != nil {
-				readErr = err
-				return
-			}
-			if _, err := r.Prepare(ctx, f.ID, probe); err != nil {
-				readErr = err
-				return
-			}
-			reads++
-		}
-	}()
-	start := time.Now()
-	for round := 0; round < 4; round++ {
-		// A long write: 60 items, each a new revision with a change.
-		plan, err := w.Prepare(ctx, f.ID, feedCandidates(t, 60, round))
+	eachStore(t, func(t *testing.T, w *Store) {
+		r, err := Open(ctx, w.Path()) // another process, in effect
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := w.SaveFetch(ctx, result(f.ID, t0.Add(time.Duration(round)*time.Hour), plan, func(Pending) []ChangeInput {
-			return []ChangeInput{{Kind: "headline_changed", Before: "a", After: "b"}}
-		})); err != nil {
-			t.Fatal(err)
+		defer r.Close()
+		f := mustFeed(t, w, "https://example.com/rss")
+
+		probe := feedCandidates(t, 5, 0)
+		done := make(chan struct{})
+		var wg sync.WaitGroup
+		var readErr error
+		var reads int
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				select {
+				case <-done:
+					return
+				default:
+				}
+				if _, err := r.Changes(ctx, ChangeFilter{Desc: true, Limit: 50}); err != nil {
+					readErr = err
+					return
+				}
+				if _, err := r.FeedStatuses(ctx); err != nil {
+					readErr = err
+					return
+				}
+				if _, err := r.Prepare(ctx, f.ID, probe); err != nil {
+					readErr = err
+					return
+				}
+				reads++
+			}
+		}()
+		start := time.Now()
+		for round := 0; round < 4; round++ {
+			// A long write: 60 items, each a new revision with a change.
+			plan, err := w.Prepare(ctx, f.ID, feedCandidates(t, 60, round))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := w.SaveFetch(ctx, result(f.ID, t0.Add(time.Duration(round)*time.Hour), plan, func(Pending) []ChangeInput {
+				return []ChangeInput{{Kind: "headline_changed", Before: "a", After: "b"}}
+			})); err != nil {
+				t.Fatal(err)
+			}
 		}
-	}
-	close(done)
-	wg.Wait()
-	t.Logf("%d reads during %v of writes", reads, time.Since(start))
-	if readErr != nil {
-		t.Fatalf("reader: %v", readErr)
-	}
-	if reads == 0 {
-		t.Fatal("reader never completed a read")
-	}
-	st, err := r.Stats(ctx)
-	if err != nil || st.Revisions != 240 || st.Changes != 180 {
-		t.Fatalf("stats: %+v %v", st, err)
-	}
+		close(done)
+		wg.Wait()
+		t.Logf("%d reads during %v of writes", reads, time.Since(start))
+		if readErr != nil {
+			t.Fatalf("reader: %v", readErr)
+		}
+		if reads == 0 {
+			t.Fatal("reader never completed a read")
+		}
+		st, err := r.Stats(ctx)
+		if err != nil || st.Revisions != 240 || st.Changes != 180 {
+			t.Fatalf("stats: %+v %v", st, err)
+		}
+	})
 }
 
 func TestBackupDuringWrites(t *testing.T) {
@@ -433,82 +429,84 @@ func TestCheckFindsBrokenInvariants(t *testing.T) {
 
 func TestPruneKeepsChangedArticles(t *testing.T) {
 	ctx := context.Background()
-	s := openTest(t)
-	f := mustFeed(t, s, "https://example.com/rss")
-	changedArticle(t, s, f, "changed", 1) // first seen t0, has a change
-	c := cand("quiet", "https://example.com/quiet", "H", "one")
-	for i, text := range []string{"one", "two", "three"} {
-		c.Text, c.Hash = text, hashOf("H", text)
-		pass(t, s, f.ID, t0.Add(time.Duration(i)*time.Hour), []Candidate{c}, nil)
-	}
-	young := cand("young", "https://example.com/young", "H", "one")
-	pass(t, s, f.ID, t0.Add(48*time.Hour), []Candidate{young}, nil)
-	young.Text, young.Hash = "two", hashOf("H", "two")
-	pass(t, s, f.ID, t0.Add(49*time.Hour), []Candidate{young}, nil)
+	eachStore(t, func(t *testing.T, s *Store) {
+		f := mustFeed(t, s, "https://example.com/rss")
+		changedArticle(t, s, f, "changed", 1) // first seen t0, has a change
+		c := cand("quiet", "https://example.com/quiet", "H", "one")
+		for i, text := range []string{"one", "two", "three"} {
+			c.Text, c.Hash = text, hashOf("H", text)
+			pass(t, s, f.ID, t0.Add(time.Duration(i)*time.Hour), []Candidate{c}, nil)
+		}
+		young := cand("young", "https://example.com/young", "H", "one")
+		pass(t, s, f.ID, t0.Add(48*time.Hour), []Candidate{young}, nil)
+		young.Text, young.Hash = "two", hashOf("H", "two")
+		pass(t, s, f.ID, t0.Add(49*time.Hour), []Candidate{young}, nil)
 
-	n, err := s.Prune(ctx, t0.Add(24*time.Hour))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if n != 2 {
-		t.Fatalf("pruned %d revisions, want 2", n)
-	}
-	count := func(url string) (Article, []Revision) {
-		a, err := s.ArticleByURL(ctx, url)
+		n, err := s.Prune(ctx, t0.Add(24*time.Hour))
 		if err != nil {
 			t.Fatal(err)
 		}
-		revs, _ := s.Revisions(ctx, a.ID)
-		return a, revs
-	}
-	if _, revs := count("https://example.com/changed"); len(revs) != 2 {
-		t.Errorf("changed article: %d revisions, want 2", len(revs))
-	}
-	if _, revs := count("https://example.com/young"); len(revs) != 2 {
-		t.Errorf("young article: %d revisions, want 2", len(revs))
-	}
-	a, revs := count("https://example.com/quiet")
-	if len(revs) != 1 || revs[0].Number != 3 || revs[0].Text != "three" || a.Pruned != 2 {
-		t.Errorf("quiet article: %+v, pruned %d", revs, a.Pruned)
-	}
-	if probs, err := s.Check(ctx); err != nil || len(probs) != 0 {
-		t.Errorf("check after prune: %v %v", probs, err)
-	}
-	// The pruned article goes on from its latest number.
-	c.Text, c.Hash = "four", hashOf("H", "four")
-	plan, _ := pass(t, s, f.ID, t0.Add(50*time.Hour), []Candidate{c}, nil)
-	if plan.Pending[0].PrevNumber != 3 {
-		t.Errorf("after prune: prev number %d, want 3", plan.Pending[0].PrevNumber)
-	}
-	if n, _ := s.Prune(ctx, t0.Add(24*time.Hour)); n != 1 {
-		t.Errorf("second prune: %d, want 1", n)
-	}
-	if probs, err := s.Check(ctx); err != nil || len(probs) != 0 {
-		t.Errorf("check after second prune: %v %v", probs, err)
-	}
-	if err := s.Vacuum(ctx); err != nil {
-		t.Fatal(err)
-	}
+		if n != 2 {
+			t.Fatalf("pruned %d revisions, want 2", n)
+		}
+		count := func(url string) (Article, []Revision) {
+			a, err := s.ArticleByURL(ctx, url)
+			if err != nil {
+				t.Fatal(err)
+			}
+			revs, _ := s.Revisions(ctx, a.ID)
+			return a, revs
+		}
+		if _, revs := count("https://example.com/changed"); len(revs) != 2 {
+			t.Errorf("changed article: %d revisions, want 2", len(revs))
+		}
+		if _, revs := count("https://example.com/young"); len(revs) != 2 {
+			t.Errorf("young article: %d revisions, want 2", len(revs))
+		}
+		a, revs := count("https://example.com/quiet")
+		if len(revs) != 1 || revs[0].Number != 3 || revs[0].Text != "three" || a.Pruned != 2 {
+			t.Errorf("quiet article: %+v, pruned %d", revs, a.Pruned)
+		}
+		if probs, err := s.Check(ctx); err != nil || len(probs) != 0 {
+			t.Errorf("check after prune: %v %v", probs, err)
+		}
+		// The pruned article goes on from its latest number.
+		c.Text, c.Hash = "four", hashOf("H", "four")
+		plan, _ := pass(t, s, f.ID, t0.Add(50*time.Hour), []Candidate{c}, nil)
+		if plan.Pending[0].PrevNumber != 3 {
+			t.Errorf("after prune: prev number %d, want 3", plan.Pending[0].PrevNumber)
+		}
+		if n, _ := s.Prune(ctx, t0.Add(24*time.Hour)); n != 1 {
+			t.Errorf("second prune: %d, want 1", n)
+		}
+		if probs, err := s.Check(ctx); err != nil || len(probs) != 0 {
+			t.Errorf("check after second prune: %v %v", probs, err)
+		}
+		if err := s.Vacuum(ctx); s.Postgres() && !errors.Is(err, ErrSQLiteOnly) || !s.Postgres() && err != nil {
+			t.Fatalf("vacuum: %v", err)
+		}
+	})
 }
 
 func TestExport(t *testing.T) {
 	ctx := context.Background()
-	s := openTest(t)
-	f := mustFeed(t, s, "https://example.com/rss")
-	changedArticle(t, s, f, "a", 0)
-	pass(t, s, f.ID, t0.Add(2*time.Hour), []Candidate{cand("b", "https://example.com/b", "B", "bee")}, nil)
-	var rows []ExportRow
-	if err := s.Export(ctx, func(r ExportRow) error { rows = append(rows, r); return nil }); err != nil {
-		t.Fatal(err)
-	}
-	if len(rows) != 3 || rows[0].Version != 1 || rows[1].Version != 2 || rows[1].Text != "v2" ||
-		rows[2].ArticleURL != "https://example.com/b" || rows[2].FeedURL != f.URL || !rows[2].FetchedAt.Equal(t0.Add(2*time.Hour)) {
-		t.Errorf("export: %+v", rows)
-	}
-	stop := errors.New("stop")
-	if err := s.Export(ctx, func(ExportRow) error { return stop }); !errors.Is(err, stop) {
-		t.Errorf("export error: got %v", err)
-	}
+	eachStore(t, func(t *testing.T, s *Store) {
+		f := mustFeed(t, s, "https://example.com/rss")
+		changedArticle(t, s, f, "a", 0)
+		pass(t, s, f.ID, t0.Add(2*time.Hour), []Candidate{cand("b", "https://example.com/b", "B", "bee")}, nil)
+		var rows []ExportRow
+		if err := s.Export(ctx, func(r ExportRow) error { rows = append(rows, r); return nil }); err != nil {
+			t.Fatal(err)
+		}
+		if len(rows) != 3 || rows[0].Version != 1 || rows[1].Version != 2 || rows[1].Text != "v2" ||
+			rows[2].ArticleURL != "https://example.com/b" || rows[2].FeedURL != f.URL || !rows[2].FetchedAt.Equal(t0.Add(2*time.Hour)) {
+			t.Errorf("export: %+v", rows)
+		}
+		stop := errors.New("stop")
+		if err := s.Export(ctx, func(ExportRow) error { return stop }); !errors.Is(err, stop) {
+			t.Errorf("export error: got %v", err)
+		}
+	})
 }
 
 func TestOpenOddPath(t *testing.T) {

@@ -46,27 +46,37 @@ func (s *Store) RevisionsDesc(ctx context.Context, articleID int64, before, limi
 		if err != nil {
 			return err
 		}
-		defer rows.Close()
+		// Read first, decode after: a delta's base is looked up in tx,
+		// and PostgreSQL runs one query at a time on a connection.
+		var stored []storedText
 		for rows.Next() {
 			var r Revision
-			var headline sql.NullString
-			var body []byte
+			var st storedText
 			var size int64
-			if err := rows.Scan(&r.ArticleID, &r.Number, tm(&r.FetchedAt), hashDest{&r.Hash}, &r.RevertOf, &size, &headline, &body); err != nil {
+			if err := rows.Scan(&r.ArticleID, &r.Number, tm(&r.FetchedAt), hashDest{&r.Hash}, &r.RevertOf, &size, &st.headline, &st.body); err != nil {
+				rows.Close()
 				return err
 			}
 			if withText && maxText > 0 && len(out) > 0 && read+size > maxText {
 				break
 			}
 			read += size
-			if withText {
-				if r.Headline, r.Text, err = decodeRevision(headline, body, baseIn(ctx, tx, articleID)); err != nil {
+			out = append(out, r)
+			stored = append(stored, st)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		if withText {
+			for i := range out {
+				r := &out[i]
+				if r.Headline, r.Text, err = decodeRevision(stored[i].headline, stored[i].body, baseIn(ctx, tx, articleID)); err != nil {
 					return fmt.Errorf("store: article %d revision %d: %w", articleID, r.Number, err)
 				}
 			}
-			out = append(out, r)
 		}
-		return rows.Err()
+		return nil
 	})
 	return out, err
 }

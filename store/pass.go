@@ -222,7 +222,7 @@ func (s *Store) prepare(ctx context.Context, tx *sql.Tx, feedID int64, cands []C
 			if p.baseNumber == 0 {
 				p.baseNumber, p.baseText = number, p.PrevText
 			}
-			err := q.revertOf.QueryRowContext(ctx, id, c.Hash, packHash(c.Hash), number).Scan(&p.RevertOf)
+			err := q.revertOf.QueryRowContext(ctx, id, s.hashArg(c.Hash), s.packHash(c.Hash), number).Scan(&p.RevertOf)
 			if err != nil && !errors.Is(err, sql.ErrNoRows) {
 				return plan, errf("prepare feed %d: article %d: %w", feedID, id, err)
 			}
@@ -335,6 +335,11 @@ type FetchResult struct {
 	ResolveFeed    bool
 	ResolveArticle int64
 	Recheck        *Recheck
+
+	// Claim: the cluster claim the fetch was made under (nil: none). The
+	// save ends it, the feed next due at Fetch.NextFetch, or stores
+	// nothing and returns ErrLeaseLost (cluster.go).
+	Claim *Claim
 }
 
 // SaveStats counts what SaveFetch added.
@@ -377,7 +382,7 @@ func (s *Store) SaveFetch(ctx context.Context, r FetchResult) (SaveStats, error)
 			p.fullHeadline, p.full = p.headline, p.body
 			p.headline, p.body, p.base = nr.Headline, d, nr.baseNumber
 		}
-		p.hash = packHash(nr.Hash)
+		p.hash = s.packHash(nr.Hash)
 		p.changes = make([]changeRow, len(nr.Changes))
 		for j, c := range nr.Changes {
 			p.changes[j] = changeRow{fold: strings.ToLower(c.Person), ukey: changeKey(c)}
@@ -409,6 +414,9 @@ type prepared struct {
 type changeRow struct{ fold, ukey string }
 
 func (s *Store) saveFetch(ctx context.Context, tx *sql.Tx, r FetchResult, pre []prepared, st *SaveStats) error {
+	if err := saveClaim(ctx, tx, s, r); err != nil {
+		return err
+	}
 	if err := s.saveRevisions(ctx, tx, r, pre, st); err != nil {
 		return err
 	}

@@ -60,12 +60,18 @@ func (s *Store) Stats(ctx context.Context) (Stats, error) {
 			(SELECT COUNT(*) FROM articles),
 			(SELECT COUNT(*) FROM revisions),
 			(SELECT COUNT(*) FROM changes),
-			(SELECT COALESCE(SUM(text_size), 0) FROM revisions),
-			(SELECT COALESCE(SUM(LENGTH(body)), 0) FROM revisions)`).Scan(
+			(SELECT CAST(COALESCE(SUM(text_size), 0) AS BIGINT) FROM revisions),
+			(SELECT CAST(COALESCE(SUM(LENGTH(body)), 0) AS BIGINT) FROM revisions)`).Scan(
 			&st.Articles, &st.Revisions, &st.Changes, &st.TextBytes, &st.StoredBytes)
 	})
 	if err != nil {
 		return st, err
+	}
+	if s.pg {
+		if err := s.read.QueryRowContext(ctx, `SELECT pg_database_size(current_database())`).Scan(&st.DBBytes); err != nil {
+			return st, errf("stats: %w", err)
+		}
+		return st, nil
 	}
 	for _, p := range []string{s.path, s.path + "-wal"} {
 		if fi, err := os.Stat(p); err == nil {
@@ -214,20 +220,30 @@ func (s *Store) Revisions(ctx context.Context, articleID int64) ([]Revision, err
 		if err != nil {
 			return err
 		}
-		defer rows.Close()
+		// Read first, decode after: a delta's base is looked up in tx,
+		// and PostgreSQL runs one query at a time on a connection.
+		var stored []storedText
 		for rows.Next() {
 			var r Revision
-			var headline sql.NullString
-			var body []byte
-			if err := rows.Scan(&r.ArticleID, &r.Number, tm(&r.FetchedAt), &headline, &body, hashDest{&r.Hash}, &r.RevertOf); err != nil {
+			var st storedText
+			if err := rows.Scan(&r.ArticleID, &r.Number, tm(&r.FetchedAt), &st.headline, &st.body, hashDest{&r.Hash}, &r.RevertOf); err != nil {
+				rows.Close()
 				return err
 			}
-			if r.Headline, r.Text, err = decodeRevision(headline, body, baseIn(ctx, tx, articleID)); err != nil {
+			out = append(out, r)
+			stored = append(stored, st)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		for i := range out {
+			r := &out[i]
+			if r.Headline, r.Text, err = decodeRevision(stored[i].headline, stored[i].body, baseIn(ctx, tx, articleID)); err != nil {
 				return errf("article %d revision %d: %w", articleID, r.Number, err)
 			}
-			out = append(out, r)
 		}
-		return rows.Err()
+		return nil
 	})
 	return out, err
 }
@@ -247,32 +263,59 @@ type ExportRow struct {
 
 // Export calls fn with every stored revision, oldest first, from one
 // consistent snapshot, streaming. An error from fn stops it and is returned.
+//
+// The revisions are read in batches of exportBatch, each decoded after it
+// is read: a delta's base is looked up in the same transaction, and
+// PostgreSQL runs one query at a time on a connection.
 func (s *Store) Export(ctx context.Context, fn func(ExportRow) error) error {
 	return s.readTx(ctx, "export", func(tx *sql.Tx) error {
-		rows, err := tx.QueryContext(ctx, `SELECT f.url, COALESCE(a.url, a.key), a.id, r.number, r.fetched_at, r.headline, r.body, r.hash, r.revert_of
-			FROM revisions r JOIN articles a ON a.id = r.article_id JOIN feeds f ON f.id = a.feed_id
-			ORDER BY r.id`)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var e ExportRow
-			var headline sql.NullString
-			var body []byte
-			if err := rows.Scan(&e.FeedURL, &e.ArticleURL, &e.ArticleID, &e.Version, tm(&e.FetchedAt),
-				&headline, &body, hashDest{&e.Hash}, &e.RevertOf); err != nil {
+		var after int64
+		for {
+			rows, err := tx.QueryContext(ctx, `SELECT r.id, f.url, COALESCE(a.url, a.key), a.id, r.number, r.fetched_at, r.headline, r.body, r.hash, r.revert_of
+				FROM revisions r JOIN articles a ON a.id = r.article_id JOIN feeds f ON f.id = a.feed_id
+				WHERE r.id > ? ORDER BY r.id LIMIT ?`, after, exportBatch)
+			if err != nil {
 				return err
 			}
-			if e.Headline, e.Text, err = decodeRevision(headline, body, baseIn(ctx, tx, e.ArticleID)); err != nil {
-				return errf("export: article %d revision %d: %w", e.ArticleID, e.Version, err)
+			var batch []ExportRow
+			var stored []storedText
+			for rows.Next() {
+				var e ExportRow
+				var st storedText
+				if err := rows.Scan(&after, &e.FeedURL, &e.ArticleURL, &e.ArticleID, &e.Version, tm(&e.FetchedAt),
+					&st.headline, &st.body, hashDest{&e.Hash}, &e.RevertOf); err != nil {
+					rows.Close()
+					return err
+				}
+				batch = append(batch, e)
+				stored = append(stored, st)
 			}
-			if err := fn(e); err != nil {
-				return errf("export: %w", err)
+			rows.Close()
+			if err := rows.Err(); err != nil {
+				return err
+			}
+			for i, e := range batch {
+				if e.Headline, e.Text, err = decodeRevision(stored[i].headline, stored[i].body, baseIn(ctx, tx, e.ArticleID)); err != nil {
+					return errf("export: article %d revision %d: %w", e.ArticleID, e.Version, err)
+				}
+				if err := fn(e); err != nil {
+					return errf("export: %w", err)
+				}
+			}
+			if len(batch) < exportBatch {
+				return nil
 			}
 		}
-		return rows.Err()
 	})
+}
+
+// exportBatch is how many revisions Export (and Check) read at a time.
+const exportBatch = 500
+
+// storedText is a revision's text as stored, to decode (doc.go).
+type storedText struct {
+	headline sql.NullString
+	body     []byte
 }
 
 // baseIn looks up the stored form of a revision of an article in tx, for

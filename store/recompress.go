@@ -22,7 +22,13 @@ const recompressBatch = 200
 // is rewritten only when it gets smaller; one another revision is a delta
 // of stays whole. Texts read back the same (the caller's VACUUM returns the
 // space).
+//
+// PostgreSQL: ErrSQLiteOnly (its revisions are written the new way from the
+// start, and the server compacts its own tables).
 func (s *Store) Recompress(ctx context.Context) (RecompressStats, error) {
+	if s.pg {
+		return RecompressStats{}, sqliteOnly("recompress", "there is nothing to recompress: revisions are stored compressed from the start")
+	}
 	var st RecompressStats
 	var after int64
 	for {

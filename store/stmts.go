@@ -23,9 +23,11 @@ const (
 	qFindKey = `SELECT id FROM articles WHERE feed_id = ? AND key = ?`
 	// A key already there (a retry) inserts nothing and returns no row.
 	// guid and url are stored NULL when they are the key (schema 5).
+	// The CASTs of url_hash are for PostgreSQL, which types a parameter
+	// that is only a CASE branch as text (SQLite's CAST keeps the integer).
 	qInsArticle = `INSERT INTO articles
 		(feed_id, key, guid, url, url_hash, canonical, published, date_raw, date_form, first_seen, last_seen, in_feed, next_check)
-		VALUES (?1, ?2, NULLIF(?3, ?2), NULLIF(?4, ?2), CASE WHEN ?4 <> ?2 THEN ?13 END, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
+		VALUES (?1, ?2, NULLIF(?3, ?2), NULLIF(?4, ?2), CASE WHEN ?4 <> ?2 THEN CAST(?13 AS BIGINT) END, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
 		ON CONFLICT (feed_id, key) DO NOTHING RETURNING id`
 	// key moves only when no other article of the feed has it (GUID churn):
 	// n.k is the key the article ends with. A guid or url stored as "same as
@@ -39,15 +41,15 @@ const (
 		url = CASE WHEN ?3 <> '' THEN NULLIF(?3, n.k)
 			WHEN articles.url IS NULL THEN NULLIF(articles.key, n.k)
 			ELSE articles.url END,
-		url_hash = CASE WHEN ?3 <> '' THEN (CASE WHEN ?3 = n.k THEN NULL ELSE ?12 END)
+		url_hash = CASE WHEN ?3 <> '' THEN (CASE WHEN ?3 = n.k THEN NULL ELSE CAST(?12 AS BIGINT) END)
 			WHEN articles.url IS NULL THEN NULL
 			ELSE articles.url_hash END,
 		canonical = CASE WHEN ?4 <> '' THEN ?4 ELSE canonical END,
 		published = COALESCE(?5, published),
 		date_raw = CASE WHEN ?6 <> '' OR ?11 > 0 THEN ?6 ELSE date_raw END,
 		date_form = CASE WHEN ?6 <> '' OR ?11 > 0 THEN ?11 ELSE date_form END,
-		last_seen = CASE WHEN ?7 THEN ?8 ELSE last_seen END,
-		in_feed = CASE WHEN ?7 THEN 1 ELSE in_feed END
+		last_seen = CASE WHEN ?7 <> 0 THEN ?8 ELSE last_seen END,
+		in_feed = CASE WHEN ?7 <> 0 THEN 1 ELSE in_feed END
 		FROM (SELECT CASE WHEN EXISTS (SELECT 1 FROM articles o WHERE o.feed_id = ?10 AND o.key = ?1 AND o.id <> ?9)
 			THEN (SELECT key FROM articles WHERE id = ?9) ELSE ?1 END AS k) AS n
 		WHERE articles.id = ?9 AND articles.feed_id = ?10`

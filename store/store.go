@@ -1,8 +1,12 @@
 // Package store keeps feeds, articles, every revision of every article, the
 // changes found between revisions, and the digest bookkeeping in one SQLite
-// file (modernc.org/sqlite, pure Go).
+// file (modernc.org/sqlite, pure Go), or in a PostgreSQL database shared by
+// several stet workers (pgx; a database setting that is a postgres:// URL).
+// One Store type serves both: the SQL is written once, for SQLite, and
+// rewritten for PostgreSQL where the two differ (dialect.go, postgres.go);
+// the PostgreSQL schema is pgmigrations/, its version a row of stet_schema.
 //
-// One write connection (BEGIN IMMEDIATE) and a pool of read-only connections;
+// SQLite: one write connection (BEGIN IMMEDIATE) and a pool of read-only connections;
 // WAL mode, so readers never wait for the writer. Exported methods own their
 // transaction; helpers take the transaction. The schema is built by the
 // embedded, numbered migrations in migrations/, PRAGMA user_version being the
@@ -41,9 +45,6 @@ import (
 	"io/fs"
 	"net/url"
 	"os"
-	"sort"
-	"strconv"
-	"strings"
 	"time"
 
 	_ "modernc.org/sqlite" // driver "sqlite"
@@ -80,35 +81,13 @@ type migration struct {
 	sql     string
 }
 
-// migrations returns the embedded migrations in order, numbered 1..n.
+// migrations returns the embedded SQLite migrations in order, numbered 1..n.
 func migrations() ([]migration, error) {
-	ents, err := fs.ReadDir(migrationFS, "migrations")
-	if err != nil {
-		return nil, err
-	}
-	var ms []migration
-	for _, e := range ents {
-		name := e.Name()
-		n, err := strconv.Atoi(strings.SplitN(name, "_", 2)[0])
-		if err != nil || !strings.HasSuffix(name, ".sql") {
-			return nil, errf("bad migration name %q", name)
-		}
-		b, err := migrationFS.ReadFile("migrations/" + name)
-		if err != nil {
-			return nil, err
-		}
-		ms = append(ms, migration{version: n, name: name, sql: string(b)})
-	}
-	sort.Slice(ms, func(i, j int) bool { return ms[i].version < ms[j].version })
-	for i, m := range ms {
-		if m.version != i+1 {
-			return nil, errf("migration %s out of sequence", m.name)
-		}
-	}
-	return ms, nil
+	return readMigrations(migrationFS, "migrations")
 }
 
-// SchemaVersion is the schema version this binary creates and understands.
+// SchemaVersion is the SQLite schema version this binary creates and
+// understands (PostgresSchemaVersion is PostgreSQL's).
 func SchemaVersion() int {
 	ms, err := migrations()
 	if err != nil {
@@ -117,11 +96,13 @@ func SchemaVersion() int {
 	return len(ms)
 }
 
-// Store is the SQLite store. It is safe for concurrent use.
+// Store is the store, on SQLite or on PostgreSQL (dialect.go). It is safe
+// for concurrent use.
 type Store struct {
-	path  string
-	write *sql.DB // one connection; transactions BEGIN IMMEDIATE
-	read  *sql.DB // query_only connections
+	path  string // the SQLite file, or the PostgreSQL URL (without a password)
+	pg    bool
+	write *sql.DB // SQLite: one connection, transactions BEGIN IMMEDIATE; PostgreSQL: the pool
+	read  *sql.DB // SQLite: query_only connections; PostgreSQL: the same pool as write
 	st    stmts   // prepared at Open (stmts.go)
 	// Now is the clock for the few writes that take no time from the caller
 	// (ResolveProblems). Defaults to time.Now.
@@ -143,7 +124,14 @@ const (
 // schema up to date. Before an existing database is upgraded, a copy of it is
 // written next to it (PATH.vN.bak, N being its old version). A database from
 // a newer stet is refused with ErrTooNew and not modified.
+//
+// A path that is a postgres:// or postgresql:// URL (IsPostgres) opens that
+// PostgreSQL database instead, creating the schema in an empty one; the
+// password comes from PGPASSWORD, never from the URL.
 func Open(ctx context.Context, path string) (*Store, error) {
+	if IsPostgres(path) {
+		return openPostgres(ctx, path, false)
+	}
 	latest := SchemaVersion()
 	// Look at the header before SQLite touches the file: opening it would
 	// switch the journal mode and recover a WAL, both writes.
@@ -409,7 +397,7 @@ func foreignKeyCheck(ctx context.Context, tx *sql.Tx) error {
 func (s *Store) Close() error {
 	var err error
 	s.closeStmts()
-	if s.read != nil {
+	if s.read != nil && s.read != s.write {
 		err = s.read.Close()
 	}
 	if e := s.write.Close(); e != nil && err == nil {
@@ -424,7 +412,11 @@ func (s *Store) Close() error {
 // Path is the database file's path as given to Open.
 func (s *Store) Path() string { return s.path }
 
-// writeTx runs fn in one write transaction (BEGIN IMMEDIATE).
+// writeTx runs fn in one write transaction: on SQLite BEGIN IMMEDIATE on
+// the one write connection; on PostgreSQL READ COMMITTED on the pool, so
+// that several workers write at once. Where a read then a write could race
+// between two workers there, a unique key (ON CONFLICT) or the row lock of
+// an UPDATE that comes first settles it (SaveFetch: pass.go).
 func (s *Store) writeTx(ctx context.Context, what string, fn func(tx *sql.Tx) error) error {
 	tx, err := s.write.BeginTx(ctx, nil)
 	if err != nil {
@@ -445,7 +437,13 @@ func (s *Store) writeTx(ctx context.Context, what string, fn func(tx *sql.Tx) er
 
 // readTx runs fn in one read transaction: one consistent snapshot.
 func (s *Store) readTx(ctx context.Context, what string, fn func(tx *sql.Tx) error) error {
-	tx, err := s.read.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	opts := sql.TxOptions{ReadOnly: true}
+	if s.pg {
+		// One snapshot for the whole transaction, as SQLite's read
+		// transactions have: READ COMMITTED would take one per statement.
+		opts.Isolation = sql.LevelRepeatableRead
+	}
+	tx, err := s.read.BeginTx(ctx, &opts)
 	if err != nil {
 		return errf("%s: %w", what, err)
 	}

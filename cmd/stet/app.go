@@ -125,7 +125,7 @@ func openApp(ctx context.Context, env *Env, cf *commonFlags, urls []string, crea
 }
 
 func newApp(ctx context.Context, env *Env, cfg config.Config, log *slog.Logger) (*App, error) {
-	if dir := filepath.Dir(cfg.Database); dir != "" {
+	if dir := filepath.Dir(cfg.Database); dir != "" && !store.IsPostgres(cfg.Database) {
 		if err := os.MkdirAll(dir, 0o750); err != nil {
 			return nil, fmt.Errorf("database directory: %w", err)
 		}
@@ -160,7 +160,13 @@ func wire(env *Env, cfg config.Config, log *slog.Logger, st *store.Store) *App {
 		Now:            env.Now,
 	})
 	m := metrics.New()
-	pipe := pipeline.New(pipeline.Options{Config: cfg, Store: st, Fetcher: fetcher, Now: env.Now, Log: log, Metrics: m})
+	opts := pipeline.Options{Config: cfg, Store: st, Fetcher: fetcher, Now: env.Now, Log: log, Metrics: m}
+	if st.Postgres() {
+		// Every stet run on one PostgreSQL database is a worker of one
+		// cluster, timed by the database's clock.
+		opts.Cluster = st.Cluster(nil)
+	}
+	pipe := pipeline.New(opts)
 	return &App{cfg: cfg, store: st, pipe: pipe, log: log, env: env, now: env.Now, metrics: m}
 }
 

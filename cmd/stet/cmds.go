@@ -88,6 +88,9 @@ type statusRow struct {
 	NextRecheck string `json:"next_recheck,omitempty"` // the earliest planned recheck of an article page
 	Failures    int    `json:"failures"`
 	Gone        bool   `json:"gone"`
+	// Worker holds a live claim on the feed (PostgreSQL: the worker
+	// fetching it now); "" when none.
+	Worker string `json:"worker,omitempty"`
 
 	display string
 }
@@ -101,6 +104,12 @@ func (a *App) statusRows(ctx context.Context) ([]statusRow, error) {
 	for _, f := range a.cfg.Feeds {
 		names[f.URL] = f.Name
 	}
+	var holders map[int64]string
+	if a.store.Postgres() {
+		if holders, err = a.store.Cluster(nil).Holders(ctx); err != nil {
+			return nil, err
+		}
+	}
 	now := a.now()
 	rows := make([]statusRow, 0, len(sts))
 	for _, s := range sts {
@@ -111,7 +120,7 @@ func (a *App) statusRows(ctx context.Context) ([]statusRow, error) {
 		rows = append(rows, statusRow{Feed: s.URL, URL: s.FetchURL, Name: s.Name, Title: s.Site.Title,
 			Articles: s.Articles, Revisions: s.Revisions,
 			LastFetch: fmtTime(s.LastFetch), LastStatus: s.LastStatus, LastError: s.LastError, NextFetch: fmtTime(next),
-			NextRecheck: fmtTime(s.NextRecheck), Failures: s.Failures, Gone: s.Gone, display: s.DisplayName()})
+			NextRecheck: fmtTime(s.NextRecheck), Failures: s.Failures, Gone: s.Gone, Worker: holders[s.ID], display: s.DisplayName()})
 	}
 	return rows, nil
 }
@@ -138,7 +147,13 @@ func cmdStatus(ctx context.Context, env *Env, args []string) error {
 			}
 			return nil
 		}
-		if pid, ok := daemonPID(a.cfg.Database); ok {
+		// A PostgreSQL database has workers, on any machine, and no
+		// lock here to look at: they are listed from the database.
+		if a.store.Postgres() {
+			if err := a.workersStatus(ctx, env.Stdout); err != nil {
+				return err
+			}
+		} else if pid, ok := daemonPID(a.cfg.Database); ok {
 			fmt.Fprintf(env.Stdout, "daemon: running (pid %d)\n\n", pid)
 		} else {
 			fmt.Fprintf(env.Stdout, "daemon: not running on this database\n\n")
@@ -546,6 +561,11 @@ func cmdVacuum(ctx context.Context, env *Env, args []string) error {
 				return err
 			}
 			fmt.Fprintf(env.Stdout, "pruned %d revisions of unchanged articles older than %d days\n", n, days)
+		}
+		if a.store.Postgres() {
+			// Retention is the store's; compaction is the server's.
+			fmt.Fprintf(env.Stdout, "not compacted: %v\n", a.store.Vacuum(ctx))
+			return nil
 		}
 		rs, err := a.store.Recompress(ctx)
 		if err != nil {

@@ -39,11 +39,15 @@ func cmdRun(ctx context.Context, env *Env, args []string) error {
 		if err := app.cfg.CheckSecrets(env.Getenv); err != nil {
 			return err // never serve without a usable token
 		}
-		release, err := lockRun(app.cfg.Database)
-		if err != nil {
-			return err
+		if !app.store.Postgres() {
+			// One daemon per SQLite file; on PostgreSQL every stet run
+			// is a worker of the cluster.
+			release, err := lockRun(app.cfg.Database)
+			if err != nil {
+				return err
+			}
+			defer release()
 		}
-		defer release()
 		return app.Daemon(ctx)
 	})
 }
@@ -151,7 +155,11 @@ func writeHeapProfile(path string) error {
 // the web server. It returns once the in-flight work is done, so that the
 // store can be closed after.
 func (a *App) Daemon(ctx context.Context) error {
-	a.log.Info("stet running", "feeds", len(a.cfg.Feeds), "database", a.cfg.Database, "version", version)
+	if a.store.Postgres() {
+		a.log.Info("stet running as a cluster worker", "feeds", len(a.cfg.Feeds), "worker", a.pipe.WorkerID(), "lease", a.cfg.Cluster.Lease, "version", version)
+	} else {
+		a.log.Info("stet running", "feeds", len(a.cfg.Feeds), "database", a.cfg.Database, "version", version)
+	}
 	a.logNextDigest()
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()

@@ -29,6 +29,9 @@ func (a *App) digestDir() string {
 	if a.cfg.Digest.Dir != "" {
 		return a.cfg.Digest.Dir
 	}
+	if store.IsPostgres(a.cfg.Database) {
+		return "digests" // no file to sit next to: the working directory's
+	}
 	return filepath.Join(filepath.Dir(a.cfg.Database), "digests")
 }
 

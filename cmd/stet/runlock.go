@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"syscall"
+
+	"github.com/stet-news/stet/store"
 )
 
 // errDaemonRunning: another stet run holds the database.
@@ -23,7 +25,13 @@ func runLockPath(db string) string { return db + ".run" }
 // lockRun takes the daemon's lock for the database at db; release gives it
 // up. A second daemon on the same database is refused: it would fetch every
 // feed twice.
+//
+// A PostgreSQL database takes no lock: several workers share it (the
+// store's claims decide who fetches what).
 func lockRun(db string) (release func(), err error) {
+	if store.IsPostgres(db) {
+		return func() {}, nil
+	}
 	p := runLockPath(db)
 	f, err := os.OpenFile(p, os.O_RDWR|os.O_CREATE, 0o644)
 	if err != nil {
@@ -50,6 +58,9 @@ func lockRun(db string) (release func(), err error) {
 
 // daemonPID says whether a daemon holds the database at db, and its pid.
 func daemonPID(db string) (pid int, running bool) {
+	if store.IsPostgres(db) {
+		return 0, false
+	}
 	p := runLockPath(db)
 	f, err := os.Open(p)
 	if err != nil {

@@ -1,0 +1,393 @@
+package pipeline
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"os"
+	"sync"
+	"time"
+
+	"github.com/robfig/cron/v3"
+
+	"github.com/stet-news/stet/config"
+	"github.com/stet-news/stet/store"
+)
+
+// A cluster worker (issue 19): every `stet run` on the same PostgreSQL
+// database is one. Instead of a cron entry per feed, a worker pulls: while
+// one of its fetch slots (fetch.workers) is free it claims due feeds in the
+// database (at most as many as it has free slots), fetches and saves each
+// through the same steps as the single daemon (FetchFeed, Prepare, diff,
+// SaveFetch), and the save gives the feed back, due at its schedule's next
+// time after the claim. Claims are renewed every lease/3 while the worker
+// lives; a worker that dies leaves its claims to expire after the lease,
+// and the others take them then. One worker at a time holds the digest's
+// leader lease: it alone sends the digest and rechecks article pages.
+
+// ClusterStore is what a cluster worker needs of the store besides Store;
+// *store.Cluster is the one there is.
+type ClusterStore interface {
+	Register(ctx context.Context, w store.Worker) error
+	Unregister(ctx context.Context, worker string) error
+	AddFeeds(ctx context.Context, feedIDs []int64) error
+	DropFeed(ctx context.Context, feedID int64) error
+	ClaimFeeds(ctx context.Context, worker string, n int, lease time.Duration) ([]store.Claim, error)
+	Renew(ctx context.Context, worker string, lease time.Duration) (int, error)
+	Release(ctx context.Context, cl store.Claim) error
+	Done(ctx context.Context, cl store.Claim, next time.Time) error
+	NextDue(ctx context.Context, lease time.Duration) (time.Duration, error)
+	Lead(ctx context.Context, name, worker string, lease time.Duration) (bool, error)
+	Resign(ctx context.Context, name, worker string) error
+}
+
+// clusterState is a worker's part of the Pipeline.
+type clusterState struct {
+	cs   ClusterStore
+	id   string
+	poll time.Duration
+
+	mu     sync.Mutex
+	runCtx context.Context       // Run's
+	feeds  map[int64]config.Feed // configured feeds by store ID
+	// lead is the context of the leader's work, cancelled when the lease
+	// is lost; nil while another worker leads.
+	lead       context.Context
+	cancelLead context.CancelFunc
+
+	claims sync.WaitGroup // claimed feeds being handled
+	freed  chan struct{}  // a fetch slot came free
+}
+
+func newClusterState(o Options) *clusterState {
+	c := &clusterState{cs: o.Cluster, id: o.WorkerID, poll: o.ClusterPoll, freed: make(chan struct{}, 1)}
+	if c.id == "" {
+		host, _ := os.Hostname()
+		var b [3]byte
+		_, _ = rand.Read(b[:])
+		c.id = fmt.Sprintf("%s-%d-%s", host, os.Getpid(), hex.EncodeToString(b[:]))
+	}
+	if c.poll <= 0 {
+		c.poll = time.Second
+	}
+	return c
+}
+
+// WorkerID is the name of this worker in the cluster ("" when the pipeline
+// is no cluster worker).
+func (p *Pipeline) WorkerID() string {
+	if p.cl == nil {
+		return ""
+	}
+	return p.cl.id
+}
+
+// lease is cluster.lease.
+func (p *Pipeline) lease() time.Duration {
+	if l := time.Duration(p.conf().Cluster.Lease); l > 0 {
+		return l
+	}
+	return 30 * time.Second
+}
+
+// runCluster is Run for a cluster worker.
+func (p *Pipeline) runCluster(ctx context.Context, jobs Jobs) error {
+	c := p.cl
+	cfg := p.conf()
+	host, _ := os.Hostname()
+	if err := c.cs.Register(ctx, store.Worker{ID: c.id, Host: host, PID: os.Getpid(), UserAgent: cfg.Fetch.UserAgent}); err != nil {
+		return p.storeErr(err, true)
+	}
+	if err := p.syncClusterFeeds(ctx, cfg); err != nil {
+		_ = c.cs.Unregister(context.WithoutCancel(ctx), c.id) // best effort: the row would only linger in stet status
+		return err
+	}
+	p.log.Info("cluster worker started", "worker", c.id, "lease", p.lease(), "slots", max(cfg.Fetch.Workers, 1))
+
+	// The digest and the rechecks keep their cron times; only the leader
+	// does them.
+	cl := cronLogger{p.log}
+	cr := cron.New(cron.WithChain(chain(cl).Then), cron.WithLogger(cl))
+	p.sched.Lock()
+	p.sched.c, p.sched.ctx, p.sched.entries = cr, ctx, map[string]feedEntry{}
+	p.sched.Unlock()
+	c.mu.Lock()
+	c.runCtx = ctx
+	c.mu.Unlock()
+	if jobs.Digest != nil {
+		spec := cfg.Digest.Schedule
+		if tz := cfg.Digest.Timezone; tz != "" {
+			spec = "CRON_TZ=" + tz + " " + spec
+		}
+		if _, err := cr.AddFunc(spec, func() {
+			if lctx := c.leading(); lctx != nil && ctx.Err() == nil {
+				jobs.Digest(lctx)
+			}
+		}); err != nil {
+			return fmt.Errorf("pipeline: digest.schedule %q: %w", cfg.Digest.Schedule, err)
+		}
+	}
+	if _, err := cr.AddFunc("@every 1m", func() {
+		if lctx := c.leading(); lctx != nil {
+			p.maintenance(lctx, jobs.Maintenance)
+		}
+	}); err != nil {
+		return err
+	}
+
+	// Claims are renewed until the work in flight is done, after ctx.
+	kctx, stopKeeping := context.WithCancel(context.WithoutCancel(ctx))
+	kept := make(chan struct{})
+	p.keepLeases(kctx) // the leader lease at once, before the first claim
+	go func() { defer close(kept); p.keepLoop(kctx) }()
+	cr.Start()
+
+	p.pull(ctx)
+
+	p.log.Info("stopping: letting in-flight work finish", "grace", p.grace)
+	stopped := cr.Stop()
+	c.stopLeading()
+	if !p.Drain(p.grace) {
+		p.log.Warn("stopping: in-flight work did not finish within the grace period; cancelled")
+	}
+	c.claims.Wait()
+	stopKeeping()
+	<-kept
+	// What is still held (a fetch cancelled past the grace period) goes
+	// back, due as it was: the others take it at once.
+	if err := c.cs.Unregister(context.WithoutCancel(ctx), c.id); err != nil {
+		p.log.Warn("stopping: could not give back this worker's claims; they expire after the lease", "err", oneLine(err.Error()))
+	}
+	select {
+	case <-stopped.Done():
+	case <-time.After(p.grace):
+		p.log.Warn("stopping: a scheduled job did not return in time")
+	}
+	return nil
+}
+
+// syncClusterFeeds gives every configured feed a row in the store and a
+// lease row (due now when new: a new worker fetches due feeds at once),
+// and drops the lease rows of feeds that left the configuration.
+func (p *Pipeline) syncClusterFeeds(ctx context.Context, cfg *config.Config) error {
+	c := p.cl
+	stored, err := p.store.Feeds(ctx)
+	if err != nil {
+		return p.storeErr(err, false)
+	}
+	byURL := make(map[string]store.Feed, len(stored))
+	for _, f := range stored {
+		byURL[f.URL] = f
+	}
+	feeds := make(map[int64]config.Feed, len(cfg.Feeds))
+	ids := make([]int64, 0, len(cfg.Feeds))
+	for _, fc := range cfg.Feeds {
+		sf, ok := byURL[fc.URL]
+		if !ok || (fc.Name != "" && fc.Name != sf.Name) {
+			if sf, err = p.store.EnsureFeed(ctx, fc.URL, fc.Name); err != nil {
+				return p.storeErr(err, true)
+			}
+		}
+		feeds[sf.ID] = fc
+		ids = append(ids, sf.ID)
+	}
+	if err := c.cs.AddFeeds(ctx, ids); err != nil {
+		return p.storeErr(err, true)
+	}
+	c.mu.Lock()
+	old := c.feeds
+	c.feeds = feeds
+	c.mu.Unlock()
+	for id := range old {
+		if _, ok := feeds[id]; !ok {
+			if err := c.cs.DropFeed(ctx, id); err != nil {
+				return p.storeErr(err, true)
+			}
+		}
+	}
+	return nil
+}
+
+// feed is the configured feed of a store ID.
+func (c *clusterState) feed(id int64) (config.Feed, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	fc, ok := c.feeds[id]
+	return fc, ok
+}
+
+// leading is the context of the leader's work, nil when not leading.
+func (c *clusterState) leading() context.Context {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.lead
+}
+
+func (c *clusterState) stopLeading() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.cancelLead != nil {
+		c.cancelLead()
+	}
+	c.lead, c.cancelLead = nil, nil
+}
+
+// keepLoop renews the claims and the leader lease every lease/3 until ctx
+// ends.
+func (p *Pipeline) keepLoop(ctx context.Context) {
+	t := time.NewTicker(max(p.lease()/3, time.Millisecond))
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		p.keepLeases(ctx)
+	}
+}
+
+// keepLeases renews this worker's claims and heartbeat, and takes or
+// renews the digest's leader lease. A lease it cannot renew (the database
+// out of reach included) counts as lost: its work stops.
+func (p *Pipeline) keepLeases(ctx context.Context) {
+	c := p.cl
+	lease := p.lease()
+	if _, err := c.cs.Renew(ctx, c.id, lease); err != nil && ctx.Err() == nil {
+		p.log.Warn("cluster: could not renew this worker's claims", "err", oneLine(err.Error()))
+	}
+	ok, err := c.cs.Lead(ctx, store.LeaderDigest, c.id, lease)
+	if err != nil && ctx.Err() == nil {
+		p.log.Warn("cluster: could not renew the leader lease", "err", oneLine(err.Error()))
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	switch {
+	case ok && c.lead == nil && c.runCtx != nil && c.runCtx.Err() == nil:
+		c.lead, c.cancelLead = context.WithCancel(c.runCtx)
+		p.log.Info("cluster: this worker leads: it sends the digest and rechecks pages", "worker", c.id)
+	case !ok && c.lead != nil:
+		c.cancelLead()
+		c.lead, c.cancelLead = nil, nil
+		p.log.Info("cluster: this worker no longer leads", "worker", c.id)
+	}
+}
+
+// pull claims due feeds while a fetch slot is free, until ctx ends.
+func (p *Pipeline) pull(ctx context.Context) {
+	c := p.cl
+	slots := max(p.conf().Fetch.Workers, 1)
+	var mu sync.Mutex
+	busy := 0
+	timer := time.NewTimer(0)
+	defer timer.Stop()
+	for ctx.Err() == nil {
+		mu.Lock()
+		free := slots - busy
+		mu.Unlock()
+		got := 0
+		wait := c.poll
+		if free > 0 {
+			// Look first (a read), claim only when something is due: idle
+			// workers take no write lock.
+			d, err := c.cs.NextDue(ctx, p.lease())
+			if err != nil && ctx.Err() == nil {
+				p.log.Warn("cluster: look for due feeds", "err", oneLine(err.Error()))
+			}
+			if err == nil && d > 0 {
+				free = 0
+				wait = min(wait, d)
+			}
+		}
+		if free > 0 {
+			claims, err := c.cs.ClaimFeeds(ctx, c.id, free, p.lease())
+			if err != nil && ctx.Err() == nil {
+				p.log.Warn("cluster: claim due feeds", "err", oneLine(err.Error()))
+			}
+			got = len(claims)
+			mu.Lock()
+			busy += got
+			mu.Unlock()
+			for _, cl := range claims {
+				c.claims.Add(1)
+				go func() {
+					defer c.claims.Done()
+					p.fetchClaimed(ctx, cl)
+					mu.Lock()
+					busy--
+					mu.Unlock()
+					select {
+					case c.freed <- struct{}{}:
+					default:
+					}
+				}()
+			}
+			if got == free {
+				continue // perhaps more are due: claim when a slot frees
+			}
+			// Due but not claimed: being saved by another worker (its
+			// row locked), or taken just before. Look again shortly.
+			wait = max(c.poll/50, time.Millisecond)
+		}
+		timer.Reset(wait)
+		select {
+		case <-ctx.Done():
+		case <-c.freed:
+			if !timer.Stop() {
+				<-timer.C
+			}
+		case <-timer.C:
+		}
+	}
+}
+
+// fetchClaimed fetches and saves one claimed feed; the save gives the
+// claim back. A claim it cannot use goes back as it was.
+func (p *Pipeline) fetchClaimed(ctx context.Context, cl store.Claim) {
+	c := p.cl
+	sctx := context.WithoutCancel(ctx)
+	fc, ok := c.feed(cl.FeedID)
+	if !ok {
+		// Not (or no more) configured: no worker fetches it.
+		if err := c.cs.DropFeed(sctx, cl.FeedID); err != nil {
+			p.log.Warn("cluster: drop a feed that left the configuration", "feed_id", cl.FeedID, "err", oneLine(err.Error()))
+		}
+		return
+	}
+	sf, err := p.store.FeedByURL(sctx, fc.URL)
+	if err != nil {
+		p.log.Error("feed state", "feed", fc.URL, "err", err)
+		p.giveBack(sctx, cl, fc)
+		return
+	}
+	if sf.Gone {
+		if err := c.cs.Done(sctx, cl, time.Time{}); err != nil && !errors.Is(err, store.ErrLeaseLost) {
+			p.log.Warn("cluster: release a gone feed", "feed", fc.URL, "err", oneLine(err.Error()))
+		}
+		return
+	}
+	res := p.fetchFeed(ctx, fc, sf, nil, &cl)
+	switch {
+	case res.Err == nil:
+	case errors.Is(res.Err, store.ErrLeaseLost):
+		p.log.Warn("cluster: the claim on the feed expired and another worker took it; nothing of this fetch was stored",
+			"feed", fc.URL, "worker", c.id)
+	case errors.Is(res.Err, ErrStopped):
+		p.giveBack(sctx, cl, fc)
+	default:
+		// A failed fetch saved its backoff and gave the claim back; a
+		// failed save (or a panic) did not: it is tried again in a minute.
+		if err := c.cs.Done(sctx, cl, p.now().Add(time.Minute)); err != nil && !errors.Is(err, store.ErrLeaseLost) {
+			p.log.Warn("cluster: release the feed", "feed", fc.URL, "err", oneLine(err.Error()))
+		}
+	}
+}
+
+// giveBack returns a claim unused, the feed due as it was.
+func (p *Pipeline) giveBack(ctx context.Context, cl store.Claim, fc config.Feed) {
+	if err := p.cl.cs.Release(ctx, cl); err != nil {
+		p.log.Warn("cluster: give back the feed; it is taken after the lease", "feed", fc.URL, "err", oneLine(err.Error()))
+	}
+}

@@ -1,0 +1,374 @@
+package pipeline
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stet-news/stet/config"
+	"github.com/stet-news/stet/feeds"
+	"github.com/stet-news/stet/metrics"
+	"github.com/stet-news/stet/store"
+)
+
+// farm serves feeds /f/0.xml ... each with a few articles a test can
+// edit, and counts each feed's fetches by round (and by user agent).
+type farm struct {
+	*httptest.Server
+	mu      sync.Mutex
+	round   int
+	edits   map[string]int         // "feed/item" → edit number
+	fetches map[string]map[int]int // feed path → round → fetches
+	byAgent map[string]int
+}
+
+const farmItems = 3
+
+func newFarm(t *testing.T) *farm {
+	f := &farm{edits: map[string]int{}, fetches: map[string]map[int]int{}, byAgent: map[string]int{}}
+	f.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		if f.fetches[r.URL.Path] == nil {
+			f.fetches[r.URL.Path] = map[int]int{}
+		}
+		f.fetches[r.URL.Path][f.round]++
+		f.byAgent[r.Header.Get("User-Agent")]++
+		var items [][3]string
+		for i := range farmItems {
+			key := fmt.Sprintf("%s/%d", r.URL.Path, i)
+			body := fmt.Sprintf("The council met on Tuesday about item %s.\n\n\"We will decide soon,\" said Mayor Ann Lee.", key)
+			if n := f.edits[key]; n > 0 {
+				body = fmt.Sprintf("The council met on Tuesday about item %s.\n\n\"We will decide next week (%d),\" said Mayor Ann Lee.", key, n)
+			}
+			items = append(items, [3]string{strings.TrimPrefix(key, "/"), "Council " + key, body})
+		}
+		w.Header().Set("Content-Type", "application/rss+xml")
+		fmt.Fprint(w, rssFeed(items...))
+	}))
+	t.Cleanup(f.Close)
+	return f
+}
+
+func (f *farm) feedURL(i int) string { return fmt.Sprintf("%s/f/%d.xml", f.URL, i) }
+
+// fetchesIn is the number of fetches of each feed in round.
+func (f *farm) fetchesIn(round int) map[string]int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	out := map[string]int{}
+	for p, rs := range f.fetches {
+		if rs[round] > 0 {
+			out[p] = rs[round]
+		}
+	}
+	return out
+}
+
+func (f *farm) set(fn func(f *farm)) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	fn(f)
+}
+
+// worker is one cluster worker: a pipeline over its own store handle.
+type worker struct {
+	*Pipeline
+	st   *store.Store
+	cl   *store.Cluster
+	done chan error
+}
+
+func startWorker(t *testing.T, ctx context.Context, cfg config.Config, clk *clock, name string) *worker {
+	t.Helper()
+	st, err := store.Open(context.Background(), cfg.Database)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	cl := st.Cluster(clk.Now)
+	fetcher := feeds.NewFetcher(feeds.Options{UserAgent: name, Allow: cfg.Fetch.AllowList(), MaxItems: cfg.Fetch.MaxItems,
+		PerHost: cfg.Fetch.PerHost, Now: clk.Now})
+	p := New(Options{Config: cfg, Store: st, Fetcher: fetcher, Now: clk.Now, Log: testLogger().With("worker", name),
+		Metrics: metrics.New(), Cluster: cl, WorkerID: name, ClusterPoll: 5 * time.Millisecond, Grace: 10 * time.Second})
+	w := &worker{Pipeline: p, st: st, cl: cl, done: make(chan error, 1)}
+	go func() { w.done <- p.Run(ctx, Jobs{}) }()
+	return w
+}
+
+// waitFor polls cond until it holds; the test's own deadline bounds it.
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(60 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("gave up waiting for %s", what)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// clusterDatabases are the databases a cluster test runs on: a SQLite
+// file always, PostgreSQL when a server can be had.
+func clusterDatabases(t *testing.T, fn func(t *testing.T, database string)) {
+	t.Run("sqlite", func(t *testing.T) { fn(t, filepath.Join(t.TempDir(), "stet.db")) })
+	t.Run("postgres", func(t *testing.T) { fn(t, pgDatabase(t)) })
+}
+
+func clusterConfig(database string, f *farm, n int) config.Config {
+	cfg := config.Default()
+	cfg.Database = database
+	cfg.Fetch.AllowPrivate = true
+	cfg.Fetch.Workers = 2
+	cfg.Fetch.PerHost = 8
+	cfg.Schedule = "*/10 * * * *"
+	cfg.Recheck.Tiers = nil
+	cfg.Cluster.Lease = config.Duration(30 * time.Second)
+	for i := range n {
+		cfg.Feeds = append(cfg.Feeds, config.Feed{URL: f.feedURL(i)})
+	}
+	return cfg
+}
+
+// quiet says whether no feed is held and every feed is due after now.
+func quiet(t *testing.T, w *worker, want time.Duration) bool {
+	t.Helper()
+	h, err := w.cl.Holders(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := w.cl.NextDue(context.Background(), time.Duration(w.conf().Cluster.Lease))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return len(h) == 0 && d == want
+}
+
+func TestClusterWorkersFetchEachFeedOncePerTime(t *testing.T) {
+	clusterDatabases(t, func(t *testing.T, database string) {
+		const nFeeds = 12
+		f := newFarm(t)
+		cfg := clusterConfig(database, f, nFeeds)
+		clk := newClock() // 08:00: the schedule's next times are 08:10, 08:20
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		var ws []*worker
+		for i := range 3 {
+			ws = append(ws, startWorker(t, ctx, cfg, clk, fmt.Sprintf("worker-%d", i)))
+		}
+
+		rounds := []struct {
+			edit []string // "/f/N.xml/I"
+		}{
+			{},
+			{edit: []string{"/f/0.xml/1", "/f/5.xml/0", "/f/5.xml/2"}},
+			{}, // unchanged
+			{edit: []string{"/f/0.xml/1"}},
+		}
+		wantRevisions, wantChanges := 0, 0
+		for r, round := range rounds {
+			f.set(func(f *farm) {
+				f.round = r
+				for _, k := range round.edit {
+					f.edits[k]++
+				}
+			})
+			if r > 0 {
+				clk.advance(10 * time.Minute)
+			}
+			wantRevisions += len(round.edit)
+			wantChanges += len(round.edit)
+			if r == 0 {
+				wantRevisions = nFeeds * farmItems
+			}
+			waitFor(t, fmt.Sprintf("round %d: every feed fetched and given back", r), func() bool {
+				return len(f.fetchesIn(r)) == nFeeds && quiet(t, ws[0], 10*time.Minute)
+			})
+			for i := range nFeeds {
+				p := fmt.Sprintf("/f/%d.xml", i)
+				if n := f.fetchesIn(r)[p]; n != 1 {
+					t.Errorf("round %d: %s fetched %d times, want once", r, p, n)
+				}
+			}
+			st, err := ws[1].st.Stats(context.Background())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if st.Articles != nFeeds*farmItems || st.Revisions != wantRevisions || st.Changes != wantChanges {
+				t.Errorf("round %d: %d articles, %d revisions, %d changes; want %d, %d, %d", r,
+					st.Articles, st.Revisions, st.Changes, nFeeds*farmItems, wantRevisions, wantChanges)
+			}
+			if r == 0 {
+				leaders := 0
+				for _, w := range ws {
+					if w.cl2().leading() != nil {
+						leaders++
+					}
+				}
+				if leaders != 1 {
+					t.Errorf("%d workers lead, want 1", leaders)
+				}
+				// A worker may start after the others fetched everything
+				// (SQLite: its first write waits its turn).
+				waitFor(t, "three workers registered", func() bool {
+					workers, err := ws[2].cl.Workers(context.Background())
+					return err == nil && len(workers) == 3
+				})
+			}
+		}
+		f.mu.Lock()
+		t.Logf("fetches by worker: %v", f.byAgent)
+		f.mu.Unlock()
+		cancel()
+		for _, w := range ws {
+			if err := <-w.done; err != nil {
+				t.Errorf("run: %v", err)
+			}
+		}
+		if workers, err := ws[0].cl.Workers(context.Background()); err != nil || len(workers) != 0 {
+			t.Errorf("workers after stopping: %+v %v, want none", workers, err)
+		}
+	})
+}
+
+func (w *worker) cl2() *clusterState { return w.Pipeline.cl }
+
+// A worker that dies holding claims (it never renews them) leaves them to
+// the others once its lease is over, and not before.
+func TestClusterDeadWorkersFeedsAreTakenAfterTheLease(t *testing.T) {
+	clusterDatabases(t, func(t *testing.T, database string) {
+		const nFeeds = 6
+		f := newFarm(t)
+		cfg := clusterConfig(database, f, nFeeds)
+		clk := newClock()
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+
+		// The dead worker: its claims, and nothing more.
+		st, err := store.Open(context.Background(), database)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer st.Close()
+		cl := st.Cluster(clk.Now)
+		var ids []int64
+		for _, fc := range cfg.Feeds {
+			sf, err := st.EnsureFeed(context.Background(), fc.URL, "")
+			if err != nil {
+				t.Fatal(err)
+			}
+			ids = append(ids, sf.ID)
+		}
+		if err := cl.AddFeeds(context.Background(), ids); err != nil {
+			t.Fatal(err)
+		}
+		held, err := cl.ClaimFeeds(context.Background(), "dead", 2, time.Duration(cfg.Cluster.Lease))
+		if err != nil || len(held) != 2 {
+			t.Fatalf("dead worker's claims: %v %v", held, err)
+		}
+
+		w := startWorker(t, ctx, cfg, clk, "alive")
+		waitFor(t, "the feeds not held fetched", func() bool { return len(f.fetchesIn(0)) == nFeeds-2 })
+		clk.advance(29 * time.Second) // the lease holds
+		// Quiet: nothing is claimable until the dead worker's lease ends.
+		waitFor(t, "the alive worker idle", func() bool {
+			h, err := w.cl.Holders(context.Background())
+			return err == nil && len(h) == 2
+		})
+		if got := len(f.fetchesIn(0)); got != nFeeds-2 {
+			t.Fatalf("%d feeds fetched while the dead worker's lease held, want %d", got, nFeeds-2)
+		}
+		clk.advance(9 * time.Second) // past the lease (30s) and the takeover margin (7.5s; the store's tests hold it)
+		waitFor(t, "the dead worker's feeds fetched", func() bool { return len(f.fetchesIn(0)) == nFeeds })
+		for p, n := range f.fetchesIn(0) {
+			if n != 1 {
+				t.Errorf("%s fetched %d times, want once", p, n)
+			}
+		}
+		cancel()
+		if err := <-w.done; err != nil {
+			t.Error(err)
+		}
+	})
+}
+
+// A worker stopped while its fetches hang gives its claims back as they
+// were, with no failure recorded: another worker takes them at once.
+func TestClusterStoppedWorkerGivesBackItsClaims(t *testing.T) {
+	clusterDatabases(t, func(t *testing.T, database string) {
+		hang := make(chan struct{})
+		requests := make(chan string, 10)
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			requests <- r.URL.Path
+			select {
+			case <-hang:
+			case <-r.Context().Done():
+			}
+		}))
+		defer srv.Close()
+		defer close(hang)
+		cfg := clusterConfig(database, &farm{Server: srv}, 2)
+		clk := newClock()
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		w := startWorker(t, ctx, cfg, clk, "stopping")
+		w.grace = 50 * time.Millisecond
+		<-requests
+		<-requests // both feeds claimed and being fetched
+		cancel()
+		if err := <-w.done; err != nil {
+			t.Fatal(err)
+		}
+		h, err := w.cl.Holders(context.Background())
+		if err != nil || len(h) != 0 {
+			t.Fatalf("holders after the stop: %v %v, want none", h, err)
+		}
+		for _, fc := range cfg.Feeds {
+			sf, err := w.st.FeedByURL(context.Background(), fc.URL)
+			if err != nil || sf.Failures != 0 || !sf.LastFetch.IsZero() {
+				t.Errorf("%s after the stop: %+v %v; want no fetch recorded", fc.URL, sf, err)
+			}
+		}
+		got, err := w.cl.ClaimFeeds(context.Background(), "next", 5, time.Minute)
+		if err != nil || len(got) != 2 {
+			t.Errorf("the next worker claimed %v %v, want both feeds at once", got, err)
+		}
+	})
+}
+
+// A worker's reload (SIGHUP) gives feeds added a lease row, due at once,
+// and takes the rows of feeds removed away: no worker fetches them.
+func TestClusterReloadAddsAndDropsFeeds(t *testing.T) {
+	clusterDatabases(t, func(t *testing.T, database string) {
+		f := newFarm(t)
+		cfg := clusterConfig(database, f, 2)
+		clk := newClock()
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		w := startWorker(t, ctx, cfg, clk, "reloading")
+		waitFor(t, "both feeds fetched", func() bool { return len(f.fetchesIn(0)) == 2 && quiet(t, w, 10*time.Minute) })
+
+		next := cfg
+		next.Feeds = []config.Feed{{URL: f.feedURL(1)}, {URL: f.feedURL(2)}}
+		if restart, err := w.Reload(next); err != nil || len(restart) != 0 {
+			t.Fatalf("reload: %v %v", restart, err)
+		}
+		waitFor(t, "the feed added fetched", func() bool { return len(f.fetchesIn(0)) == 3 && quiet(t, w, 10*time.Minute) })
+		f.set(func(f *farm) { f.round = 1 })
+		clk.advance(10 * time.Minute)
+		waitFor(t, "the next time's fetches", func() bool { return len(f.fetchesIn(1)) == 2 && quiet(t, w, 10*time.Minute) })
+		if got := f.fetchesIn(1); got["/f/0.xml"] != 0 || got["/f/1.xml"] != 1 || got["/f/2.xml"] != 1 {
+			t.Errorf("fetches after the reload: %v, want feeds 1 and 2 once, 0 never", got)
+		}
+		cancel()
+		if err := <-w.done; err != nil {
+			t.Error(err)
+		}
+	})
+}
