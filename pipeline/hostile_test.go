@@ -14,6 +14,7 @@ import (
 
 	"github.com/stet-news/stet/config"
 	"github.com/stet-news/stet/feeds"
+	"github.com/stet-news/stet/internal/testpg"
 )
 
 // hostile is one misbehaving publisher.
@@ -116,10 +117,27 @@ func TestHostileFeedsDoNotStopTheOthers(t *testing.T) {
 	if testing.Short() {
 		t.Skip("slow: waits for the fetch timeout")
 	}
+	hostileFeedsDoNotStopTheOthers(t, "")
+}
+
+// TestHostileFeedsDoNotStopTheOthersPostgres is the same on PostgreSQL.
+func TestHostileFeedsDoNotStopTheOthersPostgres(t *testing.T) {
+	if testing.Short() {
+		t.Skip("slow: waits for the fetch timeout")
+	}
+	hostileFeedsDoNotStopTheOthers(t, testpg.URL(t))
+}
+
+// hostileFeedsDoNotStopTheOthers runs the hostile pass on database (""
+// means testConfig's SQLite file).
+func hostileFeedsDoNotStopTheOthers(t *testing.T, database string) {
 	ctx := context.Background()
 	headline, body := seedArticle(t)
 	good := newFeedServer(t, rssFeed([3]string{"rubio", headline, body}))
 	cfg := testConfig(t)
+	if database != "" {
+		cfg.Database = database
+	}
 	// Generous: the feeds that must be stored (100,000 items: megabytes to
 	// read) get them on a loaded 2-core machine under -race too; the
 	// trickling and silent servers are ended by these bounds, whatever the

@@ -8,6 +8,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/stet-news/stet/internal/farm"
 )
 
 // The checks below run stet's pure commands (extract, diff) on a sample of
@@ -35,7 +37,7 @@ type extractScore struct {
 }
 
 func normTitle(s string) string {
-	s = normName(s)
+	s = farm.NormName(s)
 	for _, p := range []string{"the ", "a ", "an "} {
 		s = strings.TrimPrefix(s, p)
 	}
@@ -43,15 +45,15 @@ func normTitle(s string) string {
 }
 
 // scoreExtraction compares an extraction with what article a states.
-func scoreExtraction(a *Article, got extraction, sc *extractScore) {
+func scoreExtraction(a *farm.Article, got extraction, sc *extractScore) {
 	speakers := map[string]int{}
 	for _, q := range a.Quotes {
-		speakers[normName(a.People[q.Speaker].Name())]++
+		speakers[farm.NormName(a.People[q.Speaker].Name())]++
 		sc.Quotes++
 	}
 	sc.QuotesReported += len(got.Quotes)
 	for _, q := range got.Quotes {
-		k := normName(q.Speaker)
+		k := farm.NormName(q.Speaker)
 		if speakers[k] > 0 {
 			speakers[k]--
 			sc.QuotesFound++
@@ -66,12 +68,12 @@ func scoreExtraction(a *Article, got extraction, sc *extractScore) {
 	}
 	titles := map[string]bool{}
 	for _, p := range a.People {
-		titles[normName(p.Name())+"|"+normTitle(p.TitleText())] = true
+		titles[farm.NormName(p.Name())+"|"+normTitle(p.TitleText())] = true
 		sc.Titles++
 	}
 	sc.TitlesReported += len(got.Titles)
 	for _, t := range got.Titles {
-		k := normName(t.Person) + "|" + normTitle(t.Title)
+		k := farm.NormName(t.Person) + "|" + normTitle(t.Title)
 		if titles[k] {
 			delete(titles, k)
 			sc.TitlesFound++
@@ -87,17 +89,17 @@ func scoreExtraction(a *Article, got extraction, sc *extractScore) {
 }
 
 // sampleArticles picks n articles spread over the farm's shape.
-func sampleArticles(seed uint64, F, I, n int) []*Article {
+func sampleArticles(seed uint64, F, I, n int) []*farm.Article {
 	r := rand.New(rand.NewPCG(seed, 0x5a3b1e))
-	var out []*Article
+	var out []*farm.Article
 	for range n {
-		out = append(out, Generate(seed, r.IntN(F), r.IntN(I)))
+		out = append(out, farm.Generate(seed, r.IntN(F), r.IntN(I)))
 	}
 	return out
 }
 
 // checkExtract runs `stet extract --json` on sample articles.
-func (s *stet) checkExtract(ctx context.Context, dir string, arts []*Article) (extractScore, error) {
+func (s *stet) checkExtract(ctx context.Context, dir string, arts []*farm.Article) (extractScore, error) {
 	var sc extractScore
 	for k, a := range arts {
 		file := filepath.Join(dir, fmt.Sprintf("extract-%d.txt", k))
@@ -119,40 +121,40 @@ func (s *stet) checkExtract(ctx context.Context, dir string, arts []*Article) (e
 
 // checkDiff edits sample articles (the kinds in turn) and runs
 // `stet diff --json OLD NEW` on each pair.
-func (s *stet) checkDiff(ctx context.Context, dir string, seed uint64, arts []*Article) (Score, error) {
-	var edits []Edit
-	var got []Reported
+func (s *stet) checkDiff(ctx context.Context, dir string, seed uint64, arts []*farm.Article) (farm.Score, error) {
+	var edits []farm.Edit
+	var got []farm.Reported
 	for k, a := range arts {
 		old := a.Text()
-		b := Generate(seed, a.Feed, a.Item)
-		kind := editKinds[k%len(editKinds)]
+		b := farm.Generate(seed, a.Feed, a.Item)
+		kind := farm.EditKinds[k%len(farm.EditKinds)]
 		exp, err := b.ApplyEdit(kind, rand.New(rand.NewPCG(seed, uint64(k))))
 		if err != nil {
-			return Score{}, err
+			return farm.Score{}, err
 		}
 		name := fmt.Sprintf("diff-%d", k)
 		oldFile, newFile := filepath.Join(dir, name+".old.txt"), filepath.Join(dir, name+".new.txt")
 		if err := os.WriteFile(oldFile, []byte(old), 0o600); err != nil {
-			return Score{}, err
+			return farm.Score{}, err
 		}
 		if err := os.WriteFile(newFile, []byte(b.Text()), 0o600); err != nil {
-			return Score{}, err
+			return farm.Score{}, err
 		}
-		edits = append(edits, Edit{Feed: a.Feed, Item: a.Item, Link: name, Kind: kind, Expect: exp})
+		edits = append(edits, farm.Edit{Feed: a.Feed, Item: a.Item, Link: name, Kind: kind, Expect: exp})
 		out, err := s.output(ctx, "diff", "--json", oldFile, newFile)
 		if err != nil {
-			return Score{}, err
+			return farm.Score{}, err
 		}
 		var res struct {
-			Changes []Reported `json:"changes"`
+			Changes []farm.Reported `json:"changes"`
 		}
 		if err := json.Unmarshal(out, &res); err != nil {
-			return Score{}, fmt.Errorf("bench: stet diff %s: %w", name, err)
+			return farm.Score{}, fmt.Errorf("bench: stet diff %s: %w", name, err)
 		}
 		for _, c := range res.Changes {
 			c.Article = name
 			got = append(got, c)
 		}
 	}
-	return Compare(edits, got), nil
+	return farm.Compare(edits, got), nil
 }

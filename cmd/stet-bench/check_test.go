@@ -1,9 +1,13 @@
 package main
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/stet-news/stet/internal/farm"
+)
 
 func TestScoreExtraction(t *testing.T) {
-	a := Generate(1, 0, 0)
+	a := farm.Generate(1, 0, 0)
 	full := extraction{}
 	for _, q := range a.Quotes {
 		full.Quotes = append(full.Quotes, struct {

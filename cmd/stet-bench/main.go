@@ -5,10 +5,11 @@
 //
 //	go run ./cmd/stet-bench [--sizes 200x50,2000x50,10000x20] [--edit-share 0.1]
 //	                        [--workers 8] [--seed 1] [--keep] [--json FILE]
+//	                        [--database postgres://USER@HOST:PORT/DB]
 //
 // For each size F×I it generates F feeds (three in five RSS 2.0, two in
 // five Atom) of I articles each from the seed, builds ./cmd/stet (or takes
-// --stet), writes a configuration with fetch.allow_private, fetch.workers
+// --stet), writes a configuration with fetch.allow (loopback), fetch.workers
 // and fetch.per_host (equal to workers: every feed is on one host), and
 // times `stet once` three times on a fresh database:
 //
@@ -25,7 +26,15 @@
 // (best of three). Peak RSS is stet's own, measured through a helper
 // process (see measure.go). Stored bytes per revision are the database and
 // WAL sizes over the revisions `stet status --json` counts; raw bytes are
-// the generated headline and text. CPU seconds and the load average are
+// the generated headline and text.
+//
+// With --database URL the passes run on PostgreSQL instead of a SQLite
+// file: each size on a fresh database created on that server (the role
+// must be allowed to create databases; the password from PGPASSWORD),
+// dropped afterwards unless --keep. Bytes per revision are then
+// pg_database_size (tables, indexes, TOAST and the system catalogs, not the
+// server's WAL) over the revisions, and the revisions table alone
+// (pg_total_relation_size('revisions'): heap, TOAST, indexes) is given too. CPU seconds and the load average are
 // printed because the machine may be shared: on a busy machine the CPU
 // figures are steadier than the wall-clock ones.
 //
@@ -42,6 +51,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"net/url"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -49,6 +59,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/stet-news/stet/internal/farm"
 )
 
 type options struct {
@@ -67,6 +79,7 @@ type options struct {
 	floorOnly  bool
 	godebug    string
 	cpuprofile string
+	database   string // a PostgreSQL server's URL; "" means a SQLite file
 }
 
 func parseSizes(s string) ([][2]int, error) {
@@ -112,7 +125,12 @@ func main() {
 	fs.BoolVar(&o.floorOnly, "floor-only", false, "measure only the farm and the floor, without stet")
 	fs.StringVar(&o.godebug, "godebug", "", "GODEBUG for stet's passes (e.g. gctrace=1; output goes to stderr)")
 	fs.StringVar(&o.cpuprofile, "cpuprofile", "", "folder for CPU profiles (.prof) and live heaps after (.heap) of each pass, written by stet once --cpuprofile and --memprofile (go tool pprof -top FILE)")
+	fs.StringVar(&o.database, "database", "", "run on PostgreSQL: a postgres:// URL of a server where the role may create databases (each size gets a fresh one); default a SQLite file in the temporary directory")
 	if err := fs.Parse(os.Args[1:]); err != nil {
+		os.Exit(2)
+	}
+	if o.database != "" && !isPostgresURL(o.database) {
+		fmt.Fprintln(os.Stderr, "stet-bench: --database must be a postgres:// or postgresql:// URL (without it, a SQLite file is used)")
 		os.Exit(2)
 	}
 	var err error
@@ -139,6 +157,26 @@ func main() {
 	}
 }
 
+// redactArgs is the command line with any password in a URL hidden.
+func redactArgs(args []string) string {
+	out := make([]string, len(args))
+	for i, a := range args {
+		out[i] = a
+		if k := strings.Index(a, "postgres"); k >= 0 && strings.Contains(a, "://") {
+			out[i] = a[:k] + redactURL(a[k:])
+		}
+	}
+	return strings.Join(out, " ")
+}
+
+func redactURL(s string) string {
+	u, err := url.Parse(s)
+	if err != nil {
+		return "(URL)"
+	}
+	return u.Redacted()
+}
+
 func logf(format string, args ...any) {
 	fmt.Fprintf(os.Stderr, "%s  "+format+"\n", append([]any{time.Now().UTC().Format("15:04:05")}, args...)...)
 }
@@ -153,8 +191,11 @@ func run(ctx context.Context, o options) error {
 	} else {
 		defer os.RemoveAll(tmp)
 	}
-	rep := &Report{When: time.Now().UTC(), Machine: machine(), Command: strings.Join(os.Args, " "),
-		Seed: o.seed, EditShare: o.editShare, Workers: o.workers, PerHost: o.perHost}
+	rep := &Report{When: time.Now().UTC(), Machine: machine(), Command: redactArgs(os.Args),
+		Seed: o.seed, EditShare: o.editShare, Workers: o.workers, PerHost: o.perHost, Store: "sqlite"}
+	if o.database != "" {
+		rep.Store = "postgres"
+	}
 
 	s := &stet{bin: o.stetBin, timeout: o.timeout}
 	if o.godebug != "" {
@@ -226,7 +267,7 @@ func runSize(ctx context.Context, o options, s *stet, tmp string, F, I int) Row 
 		return fail(err)
 	}
 	start := time.Now()
-	fm := NewFarm(o.seed, F, I)
+	fm := farm.New(o.seed, F, I)
 	if err := fm.Start(ctx, o.maxTime); err != nil {
 		return fail(err)
 	}
@@ -244,6 +285,18 @@ func runSize(ctx context.Context, o options, s *stet, tmp string, F, I int) Row 
 		return e
 	}
 	db := filepath.Join(dir, "bench.db")
+	if o.database != "" {
+		var drop func()
+		var err error
+		if db, drop, err = createDatabase(ctx, o.database); err != nil {
+			return fail(err)
+		}
+		if o.keep {
+			logf("%d×%d: keeping database %s", F, I, redactURL(db))
+		} else {
+			defer drop()
+		}
+	}
 	ss := *s
 	ss.cfg, ss.db = filepath.Join(dir, "stet.yaml"), db
 	if err := writeConfig(ss.cfg, db, urls, o.workers, o.perHost); err != nil {
@@ -319,7 +372,7 @@ func runSize(ctx context.Context, o options, s *stet, tmp string, F, I int) Row 
 	if err != nil {
 		return fail(err)
 	}
-	row.Score = Compare(edits, got)
+	row.Score = farm.Compare(edits, got)
 	row.Recall, row.Precision = row.Score.Recall(), row.Score.Precision()
 	if st, err = ss.status(ctx); err != nil {
 		return fail(err)
@@ -335,9 +388,20 @@ func runSize(ctx context.Context, o options, s *stet, tmp string, F, I int) Row 
 	// Storage.
 	row.RevisionsStored = st.Revisions
 	row.RevisionsExpected = fm.Versions()
-	for _, name := range []string{db, db + "-wal"} {
-		if fi, err := os.Stat(name); err == nil {
-			row.DBBytes += fi.Size()
+	if o.database != "" {
+		pg, err := measurePG(ctx, db)
+		if err != nil {
+			return fail(err)
+		}
+		row.DBBytes = pg.DatabaseBytes
+		if pg.Revisions > 0 {
+			row.RevisionsTableBytesPerRevision = float64(pg.RevisionsBytes) / float64(pg.Revisions)
+		}
+	} else {
+		for _, name := range []string{db, db + "-wal"} {
+			if fi, err := os.Stat(name); err == nil {
+				row.DBBytes += fi.Size()
+			}
 		}
 	}
 	if st.Revisions > 0 {

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"text/tabwriter"
 	"time"
+
+	"github.com/stet-news/stet/internal/farm"
 )
 
 // Pass is the figures of one pass of `stet once`.
@@ -53,19 +55,21 @@ type Row struct {
 	Unchanged Pass `json:"unchanged"`
 	Edited    Pass `json:"edited"`
 
-	EditedArticles int     `json:"edited_articles"`
-	Score          Score   `json:"score"`
-	Recall         float64 `json:"recall"`
-	Precision      float64 `json:"precision"`
+	EditedArticles int        `json:"edited_articles"`
+	Score          farm.Score `json:"score"`
+	Recall         float64    `json:"recall"`
+	Precision      float64    `json:"precision"`
 
 	RevisionsStored   int     `json:"revisions_stored"`
 	RevisionsExpected int64   `json:"revisions_expected"`
-	DBBytes           int64   `json:"db_bytes"` // database file plus WAL
+	DBBytes           int64   `json:"db_bytes"` // SQLite: database file plus WAL; PostgreSQL: pg_database_size
 	BytesPerRevision  float64 `json:"bytes_per_revision"`
-	RawPerRevision    float64 `json:"raw_bytes_per_revision"`
-	StoredOverRaw     float64 `json:"stored_over_raw"`
-	PeakRSSMB         float64 `json:"peak_rss_mb"`
-	Load              string  `json:"load_before"` // load average before the first pass
+	// PostgreSQL only: pg_total_relation_size('revisions') over the rows.
+	RevisionsTableBytesPerRevision float64 `json:"revisions_table_bytes_per_revision,omitempty"`
+	RawPerRevision                 float64 `json:"raw_bytes_per_revision"`
+	StoredOverRaw                  float64 `json:"stored_over_raw"`
+	PeakRSSMB                      float64 `json:"peak_rss_mb"`
+	Load                           string  `json:"load_before"` // load average before the first pass
 
 	Err string `json:"error,omitempty"`
 }
@@ -117,8 +121,9 @@ type Report struct {
 	EditShare float64       `json:"edit_share"`
 	Workers   int           `json:"workers"`
 	PerHost   int           `json:"per_host"`
+	Store     string        `json:"store"` // sqlite or postgres
 	Extract   *extractScore `json:"extract_check,omitempty"`
-	Diff      *Score        `json:"diff_check,omitempty"`
+	Diff      *farm.Score   `json:"diff_check,omitempty"`
 	Rows      []Row         `json:"rows"`
 }
 
@@ -137,8 +142,12 @@ func f1(v float64) string {
 // printTable writes the one table of figures.
 func printTable(w io.Writer, rep *Report) {
 	m := rep.Machine
-	fmt.Fprintf(w, "stet-bench  machine: %d cores, %s GiB, %s %s, load %s  workers=%d per_host=%d (all feeds share one host)  edit-share=%.2f seed=%d\n",
-		m.Cores, m.MemoryGiB, m.Go, m.OS, m.Load, rep.Workers, rep.PerHost, rep.EditShare, rep.Seed)
+	store := "store=sqlite"
+	if rep.Store == "postgres" {
+		store = "store=postgres (cpu and RSS are stet's; the server's are not counted)"
+	}
+	fmt.Fprintf(w, "stet-bench  machine: %d cores, %s GiB, %s %s, load %s  workers=%d per_host=%d (all feeds share one host)  edit-share=%.2f seed=%d  %s\n",
+		m.Cores, m.MemoryGiB, m.Go, m.OS, m.Load, rep.Workers, rep.PerHost, rep.EditShare, rep.Seed, store)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "F×I\t"+
 		"first s\titems/s\t×floor\tcpu s\t"+
@@ -155,6 +164,10 @@ func printTable(w io.Writer, rep *Report) {
 	}
 	tw.Flush()
 	for _, r := range rep.Rows {
+		if r.RevisionsTableBytesPerRevision > 0 {
+			fmt.Fprintf(w, "%d×%d: B/rev is pg_database_size over the revisions (%.1f MB); the revisions table alone (pg_total_relation_size: heap, TOAST, indexes) is %s B/rev\n",
+				r.Feeds, r.ItemsPerFeed, mb(r.DBBytes), f1(r.RevisionsTableBytesPerRevision))
+		}
 		if r.Err != "" {
 			fmt.Fprintf(w, "%d×%d: error: %s\n", r.Feeds, r.ItemsPerFeed, r.Err)
 		}

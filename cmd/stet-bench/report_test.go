@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/stet-news/stet/internal/farm"
 )
 
 func TestPrintTable(t *testing.T) {
@@ -16,7 +18,7 @@ func TestPrintTable(t *testing.T) {
 		Rows: []Row{{Feeds: 200, ItemsPerFeed: 50, Items: 10000,
 			First:          newPass("items", 10000, passResult{Wall: 2 * time.Second, CPU: 3}, floorResult{Wall: 100 * time.Millisecond}),
 			EditedArticles: 1000, Recall: 0.5, Precision: 1,
-			Score: Score{Expected: 2, Reported: 1, Found: 1, Missing: []string{`a: quote_edited "x"`}}}}}
+			Score: farm.Score{Expected: 2, Reported: 1, Found: 1, Missing: []string{`a: quote_edited "x"`}}}}}
 	var b bytes.Buffer
 	printTable(&b, rep)
 	out := b.String()
@@ -47,7 +49,7 @@ func TestWriteConfig(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{`database: "/tmp/x y/bench.db"`, "allow_private: true", "workers: 8", "per_host: 8",
+	for _, want := range []string{`database: "/tmp/x y/bench.db"`, "allow: [127.0.0.0/8]", "workers: 8", "per_host: 8",
 		`- url: "http://127.0.0.1:1/feed/1.xml"`} {
 		if !strings.Contains(string(b), want) {
 			t.Errorf("config lacks %q:\n%s", want, b)

@@ -14,6 +14,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/stet-news/stet/internal/farm"
 )
 
 // stet drives the real stet binary.
@@ -62,7 +64,7 @@ func buildStet(ctx context.Context, root, out, tags string) error {
 func writeConfig(path, db string, urls []string, workers, perHost int) error {
 	var b strings.Builder
 	fmt.Fprintf(&b, "# written by stet-bench\ndatabase: %s\n", strconv.Quote(db))
-	fmt.Fprintf(&b, "fetch:\n  allow_private: true\n  workers: %d\n  per_host: %d\n", workers, perHost)
+	fmt.Fprintf(&b, "fetch:\n  allow: [127.0.0.0/8]\n  workers: %d\n  per_host: %d\n", workers, perHost)
 	b.WriteString("feeds:\n")
 	for _, u := range urls {
 		fmt.Fprintf(&b, "  - url: %s\n", strconv.Quote(u))
@@ -206,14 +208,14 @@ func (s *stet) status(ctx context.Context) (feedState, error) {
 	return st, err
 }
 
-func (s *stet) changes(ctx context.Context) ([]Reported, error) {
+func (s *stet) changes(ctx context.Context) ([]farm.Reported, error) {
 	out, err := s.output(ctx, "changes", "--config", s.cfg, "--json")
 	if err != nil {
 		return nil, err
 	}
-	var got []Reported
+	var got []farm.Reported
 	err = eachJSONLine(out, func(line []byte) error {
-		var r Reported
+		var r farm.Reported
 		if err := json.Unmarshal(line, &r); err != nil {
 			return err
 		}

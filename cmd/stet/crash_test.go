@@ -17,7 +17,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+
 	"github.com/stet-news/stet/diff"
+	"github.com/stet-news/stet/internal/testpg"
 	"github.com/stet-news/stet/store"
 )
 
@@ -78,7 +81,7 @@ func newCrashFarm(t *testing.T, feeds, items int, delay time.Duration) *crashFar
 func (cf *crashFarm) config(db string, smtpAddr string) string {
 	host, port, _ := net.SplitHostPort(smtpAddr)
 	var b strings.Builder
-	fmt.Fprintf(&b, "database: %s\nfetch:\n  allow_private: true\n  workers: 4\n  per_host: 4\n", db)
+	fmt.Fprintf(&b, "database: %q\nfetch:\n  allow_private: true\n  workers: 4\n  per_host: 4\n", db)
 	fmt.Fprintf(&b, "digest:\n  from: stet@example.org\n  to: [editor@example.org]\nsmtp:\n  host: %s\n  port: %s\n  tls: none\n  timeout: 3s\nfeeds:\n", host, port)
 	for f := 0; f < cf.feeds; f++ {
 		fmt.Fprintf(&b, "  - url: %s/f/%d\n", cf.URL, f)
@@ -93,6 +96,32 @@ func TestCrashHarness(t *testing.T) {
 	if testing.Short() {
 		t.Skip("subprocess harness")
 	}
+	crashHarness(t, filepath.Join(t.TempDir(), "stet.db"))
+}
+
+// TestCrashHarnessPostgres is the crash harness on PostgreSQL.
+func TestCrashHarnessPostgres(t *testing.T) {
+	if testing.Short() {
+		t.Skip("subprocess harness")
+	}
+	db := testpg.URL(t)
+	crashHarness(t, db)
+	requireStoredInPostgres(t, db)
+}
+
+// requireStoredInPostgres fails the test when the PostgreSQL database at
+// url holds no articles: stet took the URL for something else (a SQLite
+// file of that name, say).
+func requireStoredInPostgres(t *testing.T, url string) {
+	t.Helper()
+	if storedArticles(url) == 0 {
+		t.Fatalf("no articles in the PostgreSQL database %s: stet did not use it", url)
+	}
+}
+
+// crashHarness runs the crash harness on the database db (a SQLite path or
+// a PostgreSQL URL).
+func crashHarness(t *testing.T, db string) {
 	seed := uint64(time.Now().UnixNano())
 	if s := os.Getenv("STET_CRASH_SEED"); s != "" {
 		seed, _ = strconv.ParseUint(s, 10, 64)
@@ -104,7 +133,6 @@ func TestCrashHarness(t *testing.T) {
 	cf := newCrashFarm(t, 8, 4, 15*time.Millisecond)
 	sink := newSMTPSink(t)
 	dir := t.TempDir()
-	db := filepath.Join(dir, "stet.db")
 	cfgPath := filepath.Join(dir, "config.yaml")
 	if err := os.WriteFile(cfgPath, []byte(cf.config(db, sink.addr)), 0o600); err != nil {
 		t.Fatal(err)
@@ -244,10 +272,23 @@ func TestSIGTERMLetsInFlightWorkFinish(t *testing.T) {
 	if testing.Short() {
 		t.Skip("subprocess test")
 	}
+	sigtermLetsInFlightWorkFinish(t, filepath.Join(t.TempDir(), "stet.db"))
+}
+
+// TestSIGTERMLetsInFlightWorkFinishPostgres is the same on PostgreSQL.
+func TestSIGTERMLetsInFlightWorkFinishPostgres(t *testing.T) {
+	if testing.Short() {
+		t.Skip("subprocess test")
+	}
+	db := testpg.URL(t)
+	sigtermLetsInFlightWorkFinish(t, db)
+	requireStoredInPostgres(t, db)
+}
+
+func sigtermLetsInFlightWorkFinish(t *testing.T, db string) {
 	cf := newCrashFarm(t, 12, 3, time.Second)
 	sink := newSMTPSink(t)
 	dir := t.TempDir()
-	db := filepath.Join(dir, "stet.db")
 	cfgPath := filepath.Join(dir, "config.yaml")
 	if err := os.WriteFile(cfgPath, []byte(cf.config(db, sink.addr)), 0o600); err != nil {
 		t.Fatal(err)
@@ -310,8 +351,23 @@ func TestSIGTERMLetsInFlightWorkFinish(t *testing.T) {
 }
 
 // storedArticles counts the articles in a database another process is
-// writing, read only (0 until its schema exists).
+// writing, read only (0 until its schema exists): a SQLite path or a
+// PostgreSQL URL.
 func storedArticles(path string) int {
+	if strings.HasPrefix(path, "postgres://") || strings.HasPrefix(path, "postgresql://") {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		conn, err := pgx.Connect(ctx, path)
+		if err != nil {
+			return 0
+		}
+		defer conn.Close(context.Background())
+		var n int
+		if err := conn.QueryRow(ctx, `SELECT count(*) FROM articles`).Scan(&n); err != nil {
+			return 0
+		}
+		return n
+	}
 	db, err := sql.Open("sqlite", "file:"+path+"?mode=ro&_pragma=busy_timeout(5000)")
 	if err != nil {
 		return 0

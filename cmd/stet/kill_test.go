@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stet-news/stet/internal/testpg"
 	"github.com/stet-news/stet/store"
 )
 
@@ -44,13 +45,29 @@ func TestKilledMidPassLeavesAUsableDatabase(t *testing.T) {
 	if testing.Short() {
 		t.Skip("subprocess test")
 	}
+	killedMidPass(t, filepath.Join(t.TempDir(), "stet.db"))
+}
+
+// TestKilledMidPassLeavesAUsableDatabasePostgres is the same on
+// PostgreSQL.
+func TestKilledMidPassLeavesAUsableDatabasePostgres(t *testing.T) {
+	if testing.Short() {
+		t.Skip("subprocess test")
+	}
+	db := testpg.URL(t)
+	killedMidPass(t, db)
+	requireStoredInPostgres(t, db)
+}
+
+// killedMidPass SIGKILLs `stet once` on the database db (a SQLite path or
+// a PostgreSQL URL) five times mid-pass, then checks a whole pass.
+func killedMidPass(t *testing.T, db string) {
 	_, body := seedArticle(t)
 	urls := slowFeeds(t, 40, 20*time.Millisecond, body)
 	dir := t.TempDir()
-	db := filepath.Join(dir, "stet.db")
 	cfgPath := filepath.Join(dir, "config.yaml")
 	var cfg strings.Builder
-	fmt.Fprintf(&cfg, "database: %s\nfetch:\n  allow_private: true\n  workers: 4\nfeeds:\n", db)
+	fmt.Fprintf(&cfg, "database: %q\nfetch:\n  allow_private: true\n  workers: 4\nfeeds:\n", db)
 	for _, u := range urls {
 		fmt.Fprintf(&cfg, "  - url: %s\n", u)
 	}

@@ -1,4 +1,4 @@
-package main
+package farm
 
 import (
 	"fmt"
@@ -14,7 +14,7 @@ const (
 	EditText  = "text"  // a number in a narrative paragraph changed: a revision, no change
 )
 
-var editKinds = []string{EditQuote, EditTitle, EditText}
+var EditKinds = []string{EditQuote, EditTitle, EditText}
 
 // Expect is one change stet should report.
 type Expect struct {
@@ -122,8 +122,8 @@ func (s Score) Precision() float64 {
 	return float64(s.Found) / float64(s.Reported)
 }
 
-// normName folds a person's name for comparison.
-func normName(s string) string {
+// NormName folds a person's name for comparison.
+func NormName(s string) string {
 	s = strings.NewReplacer("’", "'").Replace(s)
 	return strings.ToLower(strings.Join(strings.Fields(s), " "))
 }
@@ -137,13 +137,13 @@ func Compare(edits []Edit, got []Reported) Score {
 	var s Score
 	for _, e := range edits {
 		for _, x := range e.Expect {
-			want[key{e.Link, x.Kind, normName(x.Person)}]++
+			want[key{e.Link, x.Kind, NormName(x.Person)}]++
 			s.Expected++
 		}
 	}
 	s.Reported = len(got)
 	for _, g := range got {
-		k := key{g.Article, g.Kind, normName(g.Person)}
+		k := key{g.Article, g.Kind, NormName(g.Person)}
 		if want[k] > 0 {
 			want[k]--
 			s.Found++

@@ -1,4 +1,4 @@
-package main
+package farm
 
 import (
 	"context"
@@ -71,7 +71,7 @@ func TestFarmEdit(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			fm := NewFarm(5, tt.F, tt.I)
+			fm := New(5, tt.F, tt.I)
 			before := make([]string, tt.F)
 			bodies := make([]string, tt.F)
 			for f := range tt.F {
@@ -99,7 +99,7 @@ func TestFarmEdit(t *testing.T) {
 				}
 				seen[[2]int{e.Feed, e.Item}] = true
 				touched[e.Feed] = true
-				if want := editKinds[k%3]; e.Kind != want {
+				if want := EditKinds[k%3]; e.Kind != want {
 					t.Errorf("edit %d is %s, want %s", k, e.Kind, want)
 				}
 				if (e.Kind == EditText) != (len(e.Expect) == 0) {
@@ -132,7 +132,7 @@ func TestFarmEdit(t *testing.T) {
 func TestFarmServe(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	fm := NewFarm(1, 3, 2)
+	fm := New(1, 3, 2)
 	if err := fm.Start(ctx, time.Minute); err != nil {
 		t.Fatal(err)
 	}
@@ -183,43 +183,90 @@ func TestFarmServe(t *testing.T) {
 			}
 		})
 	}
-	res, err := floor(ctx, []string{fm.URL(0), fm.URL(1), fm.URL(2)}, []string{fm.ETag(0), "", ""}, 2)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if res.OK != 2 || res.NotMod != 1 || res.Bytes == 0 {
-		t.Errorf("floor: %+v, want 2 OK, 1 not modified", res)
-	}
 }
 
-func TestParseSizes(t *testing.T) {
-	tests := []struct {
-		in      string
-		want    [][2]int
-		wantErr bool
-	}{
-		{"200x50,2000x50,10000x20", [][2]int{{200, 50}, {2000, 50}, {10000, 20}}, false},
-		{" 10X2 ", [][2]int{{10, 2}}, false},
-		{"10", nil, true},
-		{"0x5", nil, true},
-		{"x", nil, true},
-		{"", nil, true},
-		{"1000000x1", nil, true},
+// TestFarmHoldAndLog checks that the log has every feed request with its
+// user agent and answer, and that a held answer comes no sooner than the
+// hold (a lower bound only).
+func TestFarmHoldAndLog(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	fm := New(1, 2, 2)
+	fm.Hold = 50 * time.Millisecond
+	fm.KeepLog = true
+	if err := fm.Start(ctx, time.Minute); err != nil {
+		t.Fatal(err)
 	}
-	for _, tt := range tests {
-		got, err := parseSizes(tt.in)
-		if (err != nil) != tt.wantErr {
-			t.Errorf("parseSizes(%q) error %v, want error %v", tt.in, err, tt.wantErr)
-			continue
+	defer fm.Close()
+	get := func(f int, ua, inm string) {
+		t.Helper()
+		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, fm.URL(f), nil)
+		req.Header.Set("User-Agent", ua)
+		if inm != "" {
+			req.Header.Set("If-None-Match", inm)
 		}
-		if len(got) != len(tt.want) {
-			t.Errorf("parseSizes(%q) = %v, want %v", tt.in, got, tt.want)
-			continue
+		start := time.Now()
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
 		}
-		for k := range got {
-			if got[k] != tt.want[k] {
-				t.Errorf("parseSizes(%q) = %v, want %v", tt.in, got, tt.want)
-			}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		if took := time.Since(start); took < fm.Hold {
+			t.Errorf("answered after %s, before the hold of %s", took, fm.Hold)
+		}
+	}
+	get(0, "w1", "")
+	get(1, "w2", "")
+	get(1, "w3", fm.ETag(1))
+	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, strings.TrimSuffix(fm.URL(0), "/feed/0.xml")+"/other", nil)
+	if resp, err := http.DefaultClient.Do(req); err == nil {
+		resp.Body.Close()
+	}
+	got := fm.Log()
+	want := []Request{{Feed: 0, UserAgent: "w1", Status: 200}, {Feed: 1, UserAgent: "w2", Status: 200}, {Feed: 1, UserAgent: "w3", Status: 304}}
+	if len(got) != len(want) {
+		t.Fatalf("log %+v, want %+v", got, want)
+	}
+	for k := range want {
+		if got[k].Feed != want[k].Feed || got[k].UserAgent != want[k].UserAgent || got[k].Status != want[k].Status || got[k].At.IsZero() {
+			t.Errorf("log[%d] = %+v, want %+v", k, got[k], want[k])
+		}
+		if k > 0 && got[k].At.Before(got[k-1].At) {
+			t.Errorf("log out of order at %d", k)
+		}
+	}
+
+	// A client that leaves during the hold: in flight, then abandoned.
+	fm.Hold = time.Minute
+	cctx, ccancel := context.WithCancel(ctx)
+	req, _ = http.NewRequestWithContext(cctx, http.MethodGet, fm.URL(0), nil)
+	req.Header.Set("User-Agent", "gone")
+	errc := make(chan error, 1)
+	go func() {
+		resp, err := http.DefaultClient.Do(req)
+		if err == nil {
+			resp.Body.Close()
+		}
+		errc <- err
+	}()
+	status := func() int {
+		l := fm.Log()
+		if len(l) < 4 {
+			return 1 // not arrived
+		}
+		return l[3].Status
+	}
+	for deadline := time.Now().Add(10 * time.Second); status() != InFlight; time.Sleep(5 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("request not logged as in flight: %+v", fm.Log())
+		}
+	}
+	ccancel()
+	<-errc
+	for deadline := time.Now().Add(10 * time.Second); status() != Abandoned; time.Sleep(5 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("request not logged as abandoned: %+v", fm.Log())
 		}
 	}
 }

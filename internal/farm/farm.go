@@ -1,4 +1,10 @@
-package main
+// Package farm serves a farm of generated news feeds on loopback: F feeds
+// of I articles each, generated from a seed (full text in the feed, so one
+// response per feed), with strong ETags, edits that stet should report
+// (edit.go), and optionally a hold on every response and a log of every
+// request. stet-bench measures stet against it; cmd/stet's cluster test
+// runs several workers against it.
+package farm
 
 import (
 	"context"
@@ -43,11 +49,42 @@ type Farm struct {
 	base string
 	srv  *http.Server
 
+	// Hold delays every response by this long (set before Start): a
+	// publisher's latency, so that waiting on the network bounds a pass.
+	Hold time.Duration
+	// KeepLog keeps every request to a feed in the log (set before Start).
+	KeepLog bool
+
+	logMu sync.Mutex
+	log   []Request
+
 	Served200, Served304, Served404 atomic.Int64
 }
 
-// NewFarm generates and renders every feed.
-func NewFarm(seed uint64, F, I int) *Farm {
+// Request is one request for a feed as the farm received it.
+type Request struct {
+	At        time.Time // when it arrived
+	Feed      int
+	UserAgent string
+	Status    int // 200 or 304; InFlight while held; Abandoned when the client left before the answer
+}
+
+// Request.Status of a request not answered.
+const (
+	InFlight  = 0
+	Abandoned = -1
+)
+
+// Log returns the requests for feeds so far (with KeepLog), in order of
+// arrival.
+func (fm *Farm) Log() []Request {
+	fm.logMu.Lock()
+	defer fm.logMu.Unlock()
+	return append([]Request(nil), fm.log...)
+}
+
+// New generates and renders every feed.
+func New(seed uint64, F, I int) *Farm {
 	fm := &Farm{Seed: seed, F: F, I: I, docs: make([]feedDoc, F), edits: map[[2]int][]editRec{}}
 	var raw atomic.Int64
 	var wg sync.WaitGroup
@@ -137,7 +174,7 @@ func (fm *Farm) Edit(share float64) ([]Edit, error) {
 		if err != nil {
 			return nil, err
 		}
-		kind := editKinds[len(edits)%len(editKinds)]
+		kind := EditKinds[len(edits)%len(EditKinds)]
 		rec := editRec{Kind: kind, Seed: r.Uint64()}
 		exp, err := a.ApplyEdit(kind, rand.New(rand.NewPCG(rec.Seed, 0xed17)))
 		if err != nil {
@@ -220,6 +257,7 @@ func (fm *Farm) URL(f int) string { return fm.base + "/feed/" + strconv.Itoa(f) 
 // ServeHTTP serves /feed/N.xml with a strong ETag and answers 304 when
 // If-None-Match names it.
 func (fm *Farm) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	at := time.Now()
 	name, ok := strings.CutPrefix(r.URL.Path, "/feed/")
 	name, ok2 := strings.CutSuffix(name, ".xml")
 	f, err := strconv.Atoi(name)
@@ -228,13 +266,44 @@ func (fm *Farm) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.NotFound(w, r)
 		return
 	}
+	// The request is logged when it arrives, so that one in flight (held)
+	// can be seen, and its answer filled in later.
+	k := -1
+	if fm.KeepLog {
+		fm.logMu.Lock()
+		k = len(fm.log)
+		fm.log = append(fm.log, Request{At: at, Feed: f, UserAgent: r.UserAgent()})
+		fm.logMu.Unlock()
+	}
+	answer := func(status int) {
+		if k >= 0 {
+			fm.logMu.Lock()
+			fm.log[k].Status = status
+			fm.logMu.Unlock()
+		}
+	}
+	if fm.Hold > 0 {
+		t := time.NewTimer(fm.Hold)
+		select {
+		case <-t.C:
+		case <-r.Context().Done():
+			t.Stop()
+			answer(Abandoned)
+			return
+		}
+	}
 	fm.mu.RLock()
 	doc := fm.docs[f]
 	fm.mu.RUnlock()
+	status := http.StatusOK
+	if etagMatch(r.Header.Get("If-None-Match"), doc.etag) {
+		status = http.StatusNotModified
+	}
+	answer(status)
 	h := w.Header()
 	h.Set("ETag", doc.etag)
 	h.Set("Cache-Control", "max-age=60")
-	if etagMatch(r.Header.Get("If-None-Match"), doc.etag) {
+	if status == http.StatusNotModified {
 		fm.Served304.Add(1)
 		w.WriteHeader(http.StatusNotModified)
 		return

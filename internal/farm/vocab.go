@@ -1,4 +1,4 @@
-package main
+package farm
 
 // The words the article generator draws from. Everything here is invented:
 // places, people and organisations do not exist.
