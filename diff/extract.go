@@ -274,6 +274,24 @@ func (d *doc) quotes() []quoteHit {
 				rule = "speaker of the last sentence of the paragraph before"
 			}
 		}
+		if rule == "no attribution found" && len(out) > 0 && out[len(out)-1].Speaker != "" {
+			// “A,” Okafor said. Unless it rains, “b.”: a quote with no
+			// attribution of its own, later in the paragraph of an
+			// attributed one, with nobody else named between them
+			prev := out[len(out)-1]
+			if pl := prev.chain.last(); pl.p == first.p && !d.otherNameBetween(first.p, pl.close, first.open, prev.Speaker) {
+				spk = prev.Speaker
+				rule = "goes on from the attributed quote before it in the paragraph"
+			}
+		}
+		if rule == "no attribution found" {
+			// Okafor gloated: “…” / Okafor thanked him for “…”: the person
+			// who is the subject of the quote's own sentence
+			if s := d.clauseSubject(first, partial); s != "" {
+				spk = s
+				rule = "subject of the sentence that introduces the quote"
+			}
+		}
 		if c.maybeJoin && len(out) > 0 && out[len(out)-1].Speaker == spk && spk != "" {
 			// “A,” Vasquez-Holm said. “B,” she added: one quote
 			prev := &out[len(out)-1]
@@ -284,6 +302,49 @@ func (d *doc) quotes() []quoteHit {
 		out = append(out, quoteHit{Quote: Quote{Text: text, Speaker: spk, Partial: partial}, chain: c, key: words(text), rule: rule})
 	}
 	return out
+}
+
+// otherNameBetween: the name of a person other than who, outside quotes,
+// between offsets a and b of paragraph p.
+func (d *doc) otherNameBetween(p, a, b int, who string) bool {
+	for i := d.tokIndexAt(p, a); i < len(d.toks[p]) && d.toks[p][i].end <= b; i++ {
+		if d.toks[p][i].inQuote {
+			continue
+		}
+		if k, ok := d.seqAtTok(p, i); ok && d.seqs[k].plaus && !d.seqs[k].possessive && d.pp.known(d.seqs[k].name) && d.pp.resolve(d.seqs[k].name, pos{p, i}) != who {
+			return true
+		}
+	}
+	return false
+}
+
+// clauseSubject is the person named as the subject of the sentence a quote
+// stands in, when the quote is introduced by a colon or a comma or sits
+// inside the sentence as a fragment: whatever the verb, the subject is who
+// the sentence reports.
+func (d *doc) clauseSubject(sp span, partial bool) string {
+	ts := d.toks[sp.p]
+	k := d.tokIndexAt(sp.p, sp.open)
+	if k == 0 || k > len(ts) {
+		return ""
+	}
+	if !partial && ts[k-1].s != ":" && ts[k-1].s != "," {
+		return ""
+	}
+	st := d.sentStart(sp.p, k-1)
+	for i := st; i < k; i++ {
+		if ts[i].inQuote {
+			return ""
+		}
+	}
+	// subjects are in the order of the text
+	ss := d.pp.subjects
+	for m := sort.Search(len(ss), func(i int) bool { return !ss[i].at.before(pos{sp.p, st}) }); m < len(ss) && ss[m].at.before(pos{sp.p, k}); m++ {
+		if d.pp.known(ss[m].name) {
+			return d.pp.resolve(ss[m].name, ss[m].at)
+		}
+	}
+	return ""
 }
 
 // isSpeech tells a partial quote of someone's words from a title of a work

@@ -48,6 +48,25 @@ func TestSpeakerForms(t *testing.T) {
 	})
 }
 
+// Attributions with no speech verb: the sentence's subject, or the quote
+// before it in the paragraph.
+func TestSpeakerWithoutSpeechVerb(t *testing.T) {
+	runQuoteCases(t, []quoteCase{
+		{"colon after a verb off the list",
+			"The vote went late. And Mr. Halvorsen gloated: “I told you it would pass.”",
+			[]Quote{{"I told you it would pass.", "Halvorsen", false}}},
+		{"fragment in the subject's sentence",
+			"Wilma Achterberg, the clinic's director, spoke first. Achterberg thanked the staff for “working through every night of the storm.”",
+			[]Quote{{"working through every night of the storm.", "Wilma Achterberg", true}}},
+		{"a later quote of the same paragraph",
+			"“It is a big moment,” said Corin Vale, a strategist. Unless the rivals quit, “it is very hard to see how she is stopped.”",
+			[]Quote{{"It is a big moment,", "Corin Vale", false}, {"it is very hard to see how she is stopped.", "Corin Vale", true}}},
+		{"a group is no subject",
+			"Guns are “the worst public health crisis we face,” the board wrote.",
+			[]Quote{{"the worst public health crisis we face,", "", true}}},
+	})
+}
+
 func TestSplitQuoteJoins(t *testing.T) {
 	runQuoteCases(t, []quoteCase{
 		{"relative clause after said",
