@@ -64,9 +64,6 @@ func prepare(body string) *doc {
 		d.starts[i] = st
 	}
 	d.seqs = findNameSeqs(d.paras, d.toks)
-	for k := range d.seqs {
-		d.seqs[k].person = d.personSignal(d.seqs[k])
-	}
 	d.seqIdx = make([][]int32, len(d.paras))
 	for p := range d.paras {
 		d.seqIdx[p] = make([]int32, len(d.toks[p]))
@@ -76,10 +73,13 @@ func prepare(body string) *doc {
 			d.seqIdx[sq.p][m] = int32(k + 1)
 		}
 	}
+	for k := range d.seqs {
+		d.seqs[k].person = d.personSignal(d.seqs[k])
+	}
 	d.pp = buildPeople(d.seqs)
 	// sentence subjects, for he and she
 	for _, sq := range d.seqs {
-		if !sq.plaus || sq.possessive {
+		if !sq.plaus || sq.possessive || d.modifierRun(sq.p, sq.j) {
 			continue
 		}
 		st := d.sentStart(sq.p, sq.i)
@@ -91,7 +91,7 @@ func prepare(body string) *doc {
 			if !t.word && !titled || verbTok(t) {
 				lead = false
 			}
-			if t.word && !titled && !notNameWords[t.lower()] && !isTitleTok(t) && !isCapWord(t) {
+			if t.word && !titled && !notNameWords[t.lower()] && !isTitleTok(t) && !isCapWord(t) && !nounWord(t) {
 				lead = false
 			}
 		}
@@ -128,8 +128,24 @@ func isAdverb(w string) bool {
 // verb beside it, an honorific, ", who".
 func (d *doc) personSignal(s nameSeq) bool {
 	ts := d.toks[s.p]
-	if !s.plaus || s.possessive {
+	if !s.plaus || s.possessive || d.modifierRun(s.p, s.j) {
 		return false
+	}
+	// Republican party boss Reince Mott: the name heads a noun phrase of
+	// role words after a capitalised modifier
+	if m := s.i - 1; m > 0 && nounWord(ts[m]) {
+		for m > 0 && m >= s.i-4 && nounWord(ts[m]) {
+			if nonPerson[ts[m].low] || groupNouns[ts[m].low] {
+				// the space agency NASA: the phrase names a body
+				return false
+			}
+			m--
+		}
+		if isCapWord(ts[m]) && !ts[m].inQuote {
+			if k, ok := d.seqAtTok(s.p, m); ok && d.modifierRun(s.p, d.seqs[k].j) {
+				return true
+			}
+		}
 	}
 	for m := s.i; m < s.nameI; m++ {
 		l := ts[m].lower()
@@ -302,6 +318,44 @@ func (d *doc) quotes() []quoteHit {
 		out = append(out, quoteHit{Quote: Quote{Text: text, Speaker: spk, Partial: partial}, chain: c, key: words(text), rule: rule})
 	}
 	return out
+}
+
+// nounWord: a lowercase word that can stand inside a noun phrase before a
+// name (party boss, presidential candidate): no function word, verb form
+// or adverb.
+func nounWord(t tok) bool {
+	if !t.word || isCapWord(t) || verbTok(t) {
+		return false
+	}
+	l := t.low
+	if prepositions[l] || notNameWords[l] || isAdverb(l) || auxiliaries[l] {
+		return false
+	}
+	return !strings.HasSuffix(l, "ed") && !strings.HasSuffix(l, "ing")
+}
+
+var auxiliaries = map[string]bool{
+	"is": true, "was": true, "are": true, "were": true, "has": true, "had": true, "have": true,
+	"will": true, "would": true, "can": true, "could": true, "may": true, "might": true,
+	"should": true, "must": true, "does": true, "did": true, "do": true, "be": true, "been": true,
+	"and": true, "or": true, "nor": true, "than": true,
+}
+
+// modifierRun: the name run ending before token j of paragraph p is a
+// modifier of a noun phrase that goes on to a name (Republican party boss
+// Reince Mott, Cruz constituent Dan Ortiz): up to four lowercase noun words,
+// then the first word of a plausible name.
+func (d *doc) modifierRun(p, j int) bool {
+	ts := d.toks[p]
+	m := j
+	for m < len(ts) && m < j+4 && nounWord(ts[m]) {
+		m++
+	}
+	if m == j || m >= len(ts) || !isCapWord(ts[m]) || ts[m].inQuote {
+		return false
+	}
+	k, ok := d.seqAtTok(p, m)
+	return ok && d.seqs[k].plaus && !d.seqs[k].possessive
 }
 
 // otherNameBetween: the name of a person other than who, outside quotes,
@@ -838,13 +892,24 @@ func allNameish(r []tok) bool {
 // name.
 func trimNP(r []tok) []tok {
 	end := len(r)
-	for i, t := range r {
+	for i := 0; i < len(r); i++ {
+		t := r[i]
 		if !t.word {
 			end = i
 			break
 		}
 		l := t.lower()
 		if i > 0 && !isCapWord(t) && !isTitleTok(t) && !particles[l] && l != "of" {
+			// said Republican party boss Reince Mott: lowercase nouns
+			// between a modifier and the name
+			m := i
+			for m < len(r) && m < i+4 && nounWord(r[m]) {
+				m++
+			}
+			if m > i && m < len(r) && isCapWord(r[m]) && !r[m].inQuote && isCapWord(r[i-1]) {
+				i = m - 1
+				continue
+			}
 			end = i
 			break
 		}
@@ -875,6 +940,11 @@ func trimNP(r []tok) []tok {
 			if _, poss := stripPossessive(t.s); poss || isTitleTok(t) || t.lower() == "the" {
 				roleish = true
 			}
+		}
+		if lt := np[len(np)-1]; roleish && isCapWord(lt) && !isTitleTok(lt) {
+			// said Senator Joe Donnelly, Democrat of Indiana: the phrase
+			// already ends in a name; what follows the comma describes it
+			roleish = false
 		}
 		if roleish {
 			k := end + 1
