@@ -398,6 +398,26 @@ func (d *doc) clauseSubject(sp span, partial bool) string {
 			return d.pp.resolve(ss[m].name, ss[m].at)
 		}
 	}
+	if partial {
+		return ""
+	}
+	// Asked whether …, Mr. Lindqvist shot back: a known person after a
+	// comma, followed by a lowercase word, opens the clause that ends in
+	// the colon
+	for i := k - 2; i > st; i-- {
+		if ts[i].s == "," || ts[i].s == ";" {
+			j := i + 1
+			q, ok := d.seqAtTok(sp.p, j)
+			if !ok || d.seqs[q].i != j {
+				return ""
+			}
+			sq := d.seqs[q]
+			if sq.plaus && !sq.possessive && sq.j < k && ts[sq.j].word && !isCapWord(ts[sq.j]) && d.pp.known(sq.name) {
+				return d.pp.resolve(sq.name, pos{sp.p, sq.nameI})
+			}
+			return ""
+		}
+	}
 	return ""
 }
 
@@ -616,7 +636,7 @@ func (d *doc) attribution(p, k0 int, r []tok, at pos, before bool) (string, bool
 			// declined to say: an infinitive attributes nothing
 			continue
 		}
-		if t.word && (verbTok(t) || i == 0 && before && isCapWord(t) && speechVerbs[t.low] && t.low != "according") {
+		if t.word && (verbTok(t) || i == 0 && before && isCapWord(t) && speechVerbs[t.low] && t.low != "according" && invertedOpener(r)) {
 			if t.lower() == "according" {
 				if i+1 < len(r) && r[i+1].lower() == "to" {
 					according = i
@@ -708,6 +728,13 @@ func (d *doc) attribution(p, k0 int, r []tok, at pos, before bool) (string, bool
 	return d.npSpeaker(p, obj, at), true
 }
 
+// invertedOpener: a sentence that opens with a speech verb names the
+// speaker right after it (Said Ellis: / Said the mayor:); a participle
+// clause (Asked whether …, Name replied:) does not.
+func invertedOpener(r []tok) bool {
+	return len(r) > 1 && (isCapWord(r[1]) || r[1].low == "the")
+}
+
 // leadSubject reads “…,” Name, appositive, said: a noun phrase right after
 // the quote, closed by a comma, and a speech verb after a later comma in the
 // same sentence. The appositive may be long and hold commas of its own.
@@ -735,6 +762,19 @@ func (d *doc) leadSubject(p int, r []tok, at pos) (string, bool) {
 	}
 	if !hasCap {
 		return "", false
+	}
+	// the White House press secretary, Josh Ernster, said: a role, then
+	// the name in apposition, then the verb
+	if k := e + 1; k < len(r) && isCapWord(r[k]) && !isCapWord(np[len(np)-1]) {
+		m := k
+		for m < len(r) && m < k+5 && (isCapWord(r[m]) || particles[r[m].low]) {
+			m++
+		}
+		if m < len(r) && r[m].s == "," && m+1 < len(r) && r[m+1].word && verbTok(r[m+1]) {
+			if s, ok := d.npSpeakerOK(p, r[k:m], at); ok && s != "" {
+				return s, true
+			}
+		}
 	}
 	for v := e + 1; v < len(r) && v < e+50; v++ {
 		t := r[v]
