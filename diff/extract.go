@@ -82,7 +82,7 @@ func prepare(body string) *doc {
 		if !sq.plaus || sq.possessive || d.modifierRun(sq.p, sq.j) {
 			continue
 		}
-		st := d.sentStart(sq.p, sq.i)
+		st := d.clauseStart(sq.p, sq.i)
 		lead := sq.i-st <= 6
 		// Nurses' union leader Colm Dunleavy: a title phrase before the name
 		titled := sq.i > st && isTitleTok(d.toks[sq.p][sq.i-1])
@@ -212,6 +212,33 @@ func (d *doc) personSignal(s nameSeq) bool {
 func lowerPoss(s string) string {
 	w, _ := stripPossessive(strings.ToLower(s))
 	return w
+}
+
+// clauseStart is where the main clause of the sentence holding token k
+// begins: after an opening prepositional or subordinate phrase closed by a
+// comma (On the eve of the vote, Name …).
+func (d *doc) clauseStart(p, k int) int {
+	st := d.sentStart(p, k)
+	ts := d.toks[p]
+	if st >= len(ts) || !ts[st].word || !(prepositions[ts[st].low] || subordinators[ts[st].low]) {
+		return st
+	}
+	for i := st + 1; i < k && i < st+15; i++ {
+		if ts[i].inQuote || verbTok(ts[i]) {
+			return st
+		}
+		if ts[i].s == "," {
+			return i + 1
+		}
+	}
+	return st
+}
+
+var subordinators = map[string]bool{
+	"although": true, "though": true, "because": true, "since": true, "until": true, "if": true,
+	"despite": true, "unlike": true, "like": true, "under": true, "among": true, "amid": true,
+	"throughout": true, "within": true, "without": true, "following": true, "last": true,
+	"earlier": true, "later": true, "once": true, "over": true, "speaking": true,
 }
 
 // sentStart returns the first token of the sentence holding token k.
