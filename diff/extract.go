@@ -317,22 +317,30 @@ func (d *doc) quotes() []quoteHit {
 				rule = "speaker of the last sentence of the paragraph before"
 			}
 		}
-		if rule == "no attribution found" && len(out) > 0 && out[len(out)-1].Speaker != "" {
-			// “A,” Okafor said. Unless it rains, “b.”: a quote with no
-			// attribution of its own, later in the paragraph of an
-			// attributed one, with nobody else named between them
-			prev := out[len(out)-1]
-			if pl := prev.chain.last(); pl.p == first.p && !d.otherNameBetween(first.p, pl.close, first.open, prev.Speaker) {
-				spk = prev.Speaker
-				rule = "goes on from the attributed quote before it in the paragraph"
-			}
-		}
 		if rule == "no attribution found" {
 			// Okafor gloated: “…” / Okafor thanked him for “…”: the person
 			// who is the subject of the quote's own sentence
 			if s := d.clauseSubject(first, partial); s != "" {
 				spk = s
 				rule = "subject of the sentence that introduces the quote"
+			}
+		}
+		if rule == "no attribution found" && len(out) > 0 && out[len(out)-1].Speaker != "" {
+			// “A,” Okafor said. Unless it rains, “b.”: a quote with no
+			// attribution of its own, later in the paragraph of an
+			// attributed one, with nobody else named between them
+			prev := out[len(out)-1]
+			if pl := prev.chain.last(); pl.p == first.p && !d.otherSubjectBetween(first.p, pl.close, first.open, prev.Speaker) {
+				spk = prev.Speaker
+				rule = "goes on from the attributed quote before it in the paragraph"
+			}
+		}
+		if rule == "no attribution found" && c.last().closed {
+			// “…” / - Dana Okafor, Philadelphia.: a dash and a name as
+			// the whole of the next paragraph
+			if s := d.dashLine(c.last().p + 1); s != "" {
+				spk = s
+				rule = "dash and a name in the paragraph after the quote"
 			}
 		}
 		if c.maybeJoin && len(out) > 0 && out[len(out)-1].Speaker == spk && spk != "" {
@@ -385,18 +393,41 @@ func (d *doc) modifierRun(p, j int) bool {
 	return ok && d.seqs[k].plaus && !d.seqs[k].possessive
 }
 
-// otherNameBetween: the name of a person other than who, outside quotes,
-// between offsets a and b of paragraph p.
-func (d *doc) otherNameBetween(p, a, b int, who string) bool {
-	for i := d.tokIndexAt(p, a); i < len(d.toks[p]) && d.toks[p][i].end <= b; i++ {
-		if d.toks[p][i].inQuote {
-			continue
-		}
-		if k, ok := d.seqAtTok(p, i); ok && d.seqs[k].plaus && !d.seqs[k].possessive && d.pp.known(d.seqs[k].name) && d.pp.resolve(d.seqs[k].name, pos{p, i}) != who {
+// otherSubjectBetween: a sentence between offsets a and b of paragraph p
+// whose subject is a person other than who, or a he or she (the text has
+// moved on to someone it introduced). Names in other roles (objects, the
+// Trump campaign) leave the speaker in place.
+func (d *doc) otherSubjectBetween(p, a, b int, who string) bool {
+	i0, i1 := d.tokIndexAt(p, a), d.tokIndexAt(p, b)
+	ss := d.pp.subjects
+	for m := sort.Search(len(ss), func(i int) bool { return !ss[i].at.before(pos{p, i0}) }); m < len(ss) && ss[m].at.before(pos{p, i1}); m++ {
+		if d.pp.known(ss[m].name) && d.pp.resolve(ss[m].name, ss[m].at) != who {
 			return true
 		}
 	}
 	return false
+}
+
+// dashLine reads a paragraph that is a dash, a name and at most a short
+// tag (“- Name.”, “—Name, Philadelphia.”, “- President Name, tweeting.”):
+// the attribution of the quote paragraph before it.
+func (d *doc) dashLine(p int) string {
+	if p >= len(d.toks) {
+		return ""
+	}
+	ts := d.toks[p]
+	if len(ts) < 2 || len(ts) > 14 || ts[0].word || !(isDash(ts[0].s) || ts[0].s == "-") {
+		return ""
+	}
+	q, ok := d.seqAtTok(p, 1)
+	if !ok {
+		return ""
+	}
+	sq := d.seqs[q]
+	if !sq.plaus || sq.possessive || sq.j < len(ts) && ts[sq.j].word {
+		return ""
+	}
+	return d.pp.resolve(sq.name, pos{p, sq.nameI})
 }
 
 // clauseSubject is the person named as the subject of the sentence a quote
@@ -417,6 +448,20 @@ func (d *doc) clauseSubject(sp span, partial bool) string {
 		if ts[i].inQuote {
 			return ""
 		}
+	}
+	if !partial && ts[k-1].s == ":" && k >= 2 {
+		// Okafor: “…” — a speaker's label, as in transcripts and
+		// side-by-side statements: a name alone before the colon
+		if q, ok := d.seqAtTok(sp.p, k-2); ok {
+			sq := d.seqs[q]
+			if sq.j == k-1 && sq.plaus && !sq.possessive && (sq.i == st || sq.i == d.clauseStart(sp.p, sq.i)) {
+				return d.pp.resolve(sq.name, pos{sp.p, sq.nameI})
+			}
+		}
+	}
+	if cs := d.clauseStart(sp.p, k-1); !partial && cs < k-2 && (ts[cs].low == "he" || ts[cs].low == "she") && ts[cs+1].word && !isCapWord(ts[cs+1]) {
+		// He concluded, “…”: the pronoun subject of the clause
+		return d.pp.lastPersonGender(pos{sp.p, cs}, pronounGender(ts[cs].low))
 	}
 	// subjects are in the order of the text
 	ss := d.pp.subjects
