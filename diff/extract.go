@@ -444,6 +444,10 @@ func (d *doc) clauseSubject(sp span, partial bool) string {
 		return ""
 	}
 	st := d.sentStart(sp.p, k-1)
+	if k-st > 80 {
+		// bounded, as the other attribution readers are
+		st = k - 80
+	}
 	for i := st; i < k; i++ {
 		if ts[i].inQuote {
 			return ""
@@ -755,6 +759,20 @@ func (d *doc) attribution(p, k0 int, r []tok, at pos, before bool) (string, bool
 	}
 	// subject before the verb
 	subj := subjectBefore(r[:v])
+	if before && v > 2 && r[v-1].s == "," {
+		// Sol Moritz, a fellow at the Center for Global Development,
+		// which works on aid, said: the name that opens the sentence,
+		// set off by a comma, is the subject of the verb after the
+		// closing comma
+		for c := 1; c < v-1 && c <= 5; c++ {
+			if r[c].s == "," {
+				if isCapWord(r[0]) && allNameish(r[:c]) {
+					subj = r[:c]
+				}
+				break
+			}
+		}
+	}
 	if strings.HasSuffix(r[v].lower(), "ing") {
 		// Name praised the work, calling it “...”: the clause's subject
 		subj = r[:v]
@@ -941,6 +959,17 @@ func subjectBefore(r []tok) []tok {
 					continue
 				}
 				if len(inner) > 0 && isCapWord(inner[0]) && allNameish(inner) {
+					// Dana Vian, the editor of the city's paper, the Ledger,
+					// said: a name opening the clause, set off by the first
+					// comma, is the subject and what follows describes it
+					for c := 1; c < m && c <= 5; c++ {
+						if r[c].s == "," {
+							if isCapWord(r[0]) && allNameish(r[:c]) {
+								return r[:c]
+							}
+							break
+						}
+					}
 					return inner
 				}
 				e = m
