@@ -84,7 +84,7 @@ func prepare(body string) *doc {
 		}
 		st := d.clauseStart(sq.p, sq.i)
 		lead := sq.i-st <= 6
-		// Nurses' union leader Colm Dunleavy: a title phrase before the name
+		// Nurses' union leader Colm Dunmore: a title phrase before the name
 		titled := sq.i > st && isTitleTok(d.toks[sq.p][sq.i-1])
 		for m := st; lead && m < sq.i; m++ {
 			t := d.toks[sq.p][m]
@@ -131,7 +131,7 @@ func (d *doc) personSignal(s nameSeq) bool {
 	if !s.plaus || s.possessive || d.modifierRun(s.p, s.j) {
 		return false
 	}
-	// Republican party boss Reince Mott: the name heads a noun phrase of
+	// Republican party boss Ronan Mott: the name heads a noun phrase of
 	// role words after a capitalised modifier
 	if m := s.i - 1; m > 0 && nounWord(ts[m]) {
 		for m > 0 && m >= s.i-4 && nounWord(ts[m]) {
@@ -170,7 +170,7 @@ func (d *doc) personSignal(s nameSeq) bool {
 	if s.possessive {
 		return false
 	}
-	// Terrance Mannery was helping: a full name as the subject of a verb
+	// Terrell Manners was helping: a full name as the subject of a verb
 	if len(s.name) >= 2 && len(s.name) <= 3 && s.nameI == s.i && j < len(ts) && ts[j].word && !isCapWord(ts[j]) {
 		l := ts[j].lower()
 		if l == "was" || l == "is" || l == "has" || l == "had" || l == "will" || l == "would" ||
@@ -318,7 +318,7 @@ func (d *doc) quotes() []quoteHit {
 			}
 		}
 		if rule == "no attribution found" {
-			// Okafor gloated: “…” / Okafor thanked him for “…”: the person
+			// Okonjo gloated: “…” / Okonjo thanked him for “…”: the person
 			// who is the subject of the quote's own sentence
 			if s := d.clauseSubject(first, partial); s != "" {
 				spk = s
@@ -326,7 +326,7 @@ func (d *doc) quotes() []quoteHit {
 			}
 		}
 		if rule == "no attribution found" && len(out) > 0 && out[len(out)-1].Speaker != "" {
-			// “A,” Okafor said. Unless it rains, “b.”: a quote with no
+			// “A,” Okonjo said. Unless it rains, “b.”: a quote with no
 			// attribution of its own, later in the paragraph of an
 			// attributed one, with nobody else named between them
 			prev := out[len(out)-1]
@@ -336,7 +336,7 @@ func (d *doc) quotes() []quoteHit {
 			}
 		}
 		if rule == "no attribution found" && c.last().closed {
-			// “…” / - Dana Okafor, Philadelphia.: a dash and a name as
+			// “…” / - Dana Okonjo, Philadelphia.: a dash and a name as
 			// the whole of the next paragraph
 			if s := d.dashLine(c.last().p + 1); s != "" {
 				spk = s
@@ -378,7 +378,7 @@ var auxiliaries = map[string]bool{
 
 // modifierRun: the name run ending before token j of paragraph p is a
 // modifier of a noun phrase that goes on to a name (Republican party boss
-// Reince Mott, Cruz constituent Dan Ortiz): up to four lowercase noun words,
+// Ronan Mott, Varga constituent Dan Oduya): up to four lowercase noun words,
 // then the first word of a plausible name.
 func (d *doc) modifierRun(p, j int) bool {
 	ts := d.toks[p]
@@ -396,7 +396,7 @@ func (d *doc) modifierRun(p, j int) bool {
 // otherSubjectBetween: a sentence between offsets a and b of paragraph p
 // whose subject is a person other than who, or a he or she (the text has
 // moved on to someone it introduced). Names in other roles (objects, the
-// Trump campaign) leave the speaker in place.
+// Tremont campaign) leave the speaker in place.
 func (d *doc) otherSubjectBetween(p, a, b int, who string) bool {
 	i0, i1 := d.tokIndexAt(p, a), d.tokIndexAt(p, b)
 	ss := d.pp.subjects
@@ -454,7 +454,7 @@ func (d *doc) clauseSubject(sp span, partial bool) string {
 		}
 	}
 	if !partial && ts[k-1].s == ":" && k >= 2 {
-		// Okafor: “…” — a speaker's label, as in transcripts and
+		// Okonjo: “…” — a speaker's label, as in transcripts and
 		// side-by-side statements: a name alone before the colon
 		if q, ok := d.seqAtTok(sp.p, k-2); ok {
 			sq := d.seqs[q]
@@ -477,7 +477,7 @@ func (d *doc) clauseSubject(sp span, partial bool) string {
 	if partial {
 		return ""
 	}
-	// Asked whether …, Mr. Lindqvist shot back: a known person after a
+	// Asked whether …, Mr. Lindgaard shot back: a known person after a
 	// comma, followed by a lowercase word, opens the clause that ends in
 	// the colon
 	for i := k - 2; i > st; i-- {
@@ -853,7 +853,7 @@ func (d *doc) leadSubject(p int, r []tok, at pos) (string, bool) {
 	if !hasCap {
 		return "", false
 	}
-	// the White House press secretary, Josh Ernster, said: a role, then
+	// the White House press secretary, Jonas Erling, said: a role, then
 	// the name in apposition, then the verb
 	if k := e + 1; k < len(r) && isCapWord(r[k]) && !isCapWord(np[len(np)-1]) {
 		m := k
@@ -959,7 +959,7 @@ func subjectBefore(r []tok) []tok {
 					continue
 				}
 				if len(inner) > 0 && isCapWord(inner[0]) && allNameish(inner) {
-					// Dana Vian, the editor of the city's paper, the Ledger,
+					// Mira Vantongeren, the editor of the city's paper, the Ledger,
 					// said: a name opening the clause, set off by the first
 					// comma, is the subject and what follows describes it
 					for c := 1; c < m && c <= 5; c++ {
@@ -1041,7 +1041,7 @@ func trimNP(r []tok) []tok {
 		}
 		l := t.lower()
 		if i > 0 && !isCapWord(t) && !isTitleTok(t) && !particles[l] && l != "of" {
-			// said Republican party boss Reince Mott: lowercase nouns
+			// said Republican party boss Ronan Mott: lowercase nouns
 			// between a modifier and the name
 			m := i
 			for m < len(r) && m < i+4 && nounWord(r[m]) {
