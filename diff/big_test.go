@@ -13,7 +13,7 @@ func largeInputs(scale int) map[string]string {
 		"names":            strings.Repeat("Smith Jones said the Mayor of Town ", 3*scale),
 		"dashes":           strings.Repeat("— ", 40*scale),
 		"marks":            strings.Repeat("\" ", 40*scale),
-		"names-and-commas": strings.Repeat("Ana Ruiz, the mayor, said “x” ", 3*scale),
+		"names-and-commas": strings.Repeat("Ana Ruelle, the mayor, said “x” ", 3*scale),
 	}
 }
 

@@ -22,7 +22,7 @@ func TestCompareSeed(t *testing.T) {
 			return strings.Replace(s, "and many other things", "and much else", 1)
 		}, []string{QuoteEdited}},
 		{"quote reattributed", func(s string) string {
-			return strings.Replace(s, "stated Rubio, the U.S. federal official.", "stated Thomas Whitfield, a State Department spokesman.", 1)
+			return strings.Replace(s, "stated Rubio, the U.S. federal official.", "stated Tomas Whitmarsh, a State Department spokesman.", 1)
 		}, []string{QuoteReattributed, TitleRemoved, TitleAdded}},
 		{"title changed", func(s string) string {
 			return strings.Replace(s, "a United States Senator from Florida and", "the United States Secretary of State and", 1)
@@ -53,15 +53,15 @@ func TestCompareSeed(t *testing.T) {
 }
 
 func TestCompareNotChanges(t *testing.T) {
-	old := "Council Votes\n\n“We will appeal,” Okafor said, “and we will win.”\n\nDeputy Mayor Tom Brennan said: “The numbers did not add up.”\n\nMayor Linda Okafor opposed the closure."
+	old := "Council Votes\n\n“We will appeal,” Okonjo said, “and we will win.”\n\nDeputy Mayor Tom Brennan said: “The numbers did not add up.”\n\nMayor Linda Okonjo opposed the closure."
 	tests := []struct{ name, new string }{
-		{"attribution moved", "Council Votes\n\n“We will appeal,” said Okafor, “and we will win.”\n\nDeputy Mayor Tom Brennan said: “The numbers did not add up.”\n\nMayor Linda Okafor opposed the closure."},
-		{"paragraphs swapped", "Council Votes\n\nDeputy Mayor Tom Brennan said: “The numbers did not add up.”\n\n“We will appeal,” Okafor said, “and we will win.”\n\nMayor Linda Okafor opposed the closure."},
-		{"title in another form", "Council Votes\n\n“We will appeal,” Okafor said, “and we will win.”\n\nTom Brennan, the deputy mayor, said: “The numbers did not add up.”\n\nMayor Linda Okafor opposed the closure."},
-		{"headline case", "COUNCIL VOTES\n\n“We will appeal,” Okafor said, “and we will win.”\n\nDeputy Mayor Tom Brennan said: “The numbers did not add up.”\n\nMayor Linda Okafor opposed the closure."},
-		{"punctuation inside quote", "Council Votes\n\n“We will appeal.” Okafor said. “And we will win.”\n\nDeputy Mayor Tom Brennan said: “The numbers did not add up.”\n\nMayor Linda Okafor opposed the closure."},
-		{"wrapped after a hyphen", "Council Votes\n\n“We will appeal,” Okafor said, “and we will win.”\n\nDeputy Mayor Tom Brennan said: “The numbers did not add up.”\n\nMayor Linda Okafor opposed the clo-\nsure."},
-		{"hard wrapped", "Council Votes\n\n“We will appeal,” Okafor said,\n“and we will win.”\n\nDeputy Mayor Tom Brennan said: “The numbers\ndid not add up.”\n\nMayor Linda Okafor opposed the closure."},
+		{"attribution moved", "Council Votes\n\n“We will appeal,” said Okonjo, “and we will win.”\n\nDeputy Mayor Tom Brennan said: “The numbers did not add up.”\n\nMayor Linda Okonjo opposed the closure."},
+		{"paragraphs swapped", "Council Votes\n\nDeputy Mayor Tom Brennan said: “The numbers did not add up.”\n\n“We will appeal,” Okonjo said, “and we will win.”\n\nMayor Linda Okonjo opposed the closure."},
+		{"title in another form", "Council Votes\n\n“We will appeal,” Okonjo said, “and we will win.”\n\nTom Brennan, the deputy mayor, said: “The numbers did not add up.”\n\nMayor Linda Okonjo opposed the closure."},
+		{"headline case", "COUNCIL VOTES\n\n“We will appeal,” Okonjo said, “and we will win.”\n\nDeputy Mayor Tom Brennan said: “The numbers did not add up.”\n\nMayor Linda Okonjo opposed the closure."},
+		{"punctuation inside quote", "Council Votes\n\n“We will appeal.” Okonjo said. “And we will win.”\n\nDeputy Mayor Tom Brennan said: “The numbers did not add up.”\n\nMayor Linda Okonjo opposed the closure."},
+		{"wrapped after a hyphen", "Council Votes\n\n“We will appeal,” Okonjo said, “and we will win.”\n\nDeputy Mayor Tom Brennan said: “The numbers did not add up.”\n\nMayor Linda Okonjo opposed the clo-\nsure."},
+		{"hard wrapped", "Council Votes\n\n“We will appeal,” Okonjo said,\n“and we will win.”\n\nDeputy Mayor Tom Brennan said: “The numbers\ndid not add up.”\n\nMayor Linda Okonjo opposed the closure."},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -64,9 +64,6 @@ func prepare(body string) *doc {
 		d.starts[i] = st
 	}
 	d.seqs = findNameSeqs(d.paras, d.toks)
-	for k := range d.seqs {
-		d.seqs[k].person = d.personSignal(d.seqs[k])
-	}
 	d.seqIdx = make([][]int32, len(d.paras))
 	for p := range d.paras {
 		d.seqIdx[p] = make([]int32, len(d.toks[p]))
@@ -76,22 +73,25 @@ func prepare(body string) *doc {
 			d.seqIdx[sq.p][m] = int32(k + 1)
 		}
 	}
+	for k := range d.seqs {
+		d.seqs[k].person = d.personSignal(d.seqs[k])
+	}
 	d.pp = buildPeople(d.seqs)
 	// sentence subjects, for he and she
 	for _, sq := range d.seqs {
-		if !sq.plaus || sq.possessive {
+		if !sq.plaus || sq.possessive || d.modifierRun(sq.p, sq.j) {
 			continue
 		}
-		st := d.sentStart(sq.p, sq.i)
+		st := d.clauseStart(sq.p, sq.i)
 		lead := sq.i-st <= 6
-		// Nurses' union leader Colm Dunleavy: a title phrase before the name
+		// Nurses' union leader Colm Dunmore: a title phrase before the name
 		titled := sq.i > st && isTitleTok(d.toks[sq.p][sq.i-1])
 		for m := st; lead && m < sq.i; m++ {
 			t := d.toks[sq.p][m]
 			if !t.word && !titled || verbTok(t) {
 				lead = false
 			}
-			if t.word && !titled && !notNameWords[t.lower()] && !isTitleTok(t) && !isCapWord(t) {
+			if t.word && !titled && !notNameWords[t.lower()] && !isTitleTok(t) && !isCapWord(t) && !nounWord(t) {
 				lead = false
 			}
 		}
@@ -128,8 +128,24 @@ func isAdverb(w string) bool {
 // verb beside it, an honorific, ", who".
 func (d *doc) personSignal(s nameSeq) bool {
 	ts := d.toks[s.p]
-	if !s.plaus || s.possessive {
+	if !s.plaus || s.possessive || d.modifierRun(s.p, s.j) {
 		return false
+	}
+	// Republican party boss Ronan Mott: the name heads a noun phrase of
+	// role words after a capitalised modifier
+	if m := s.i - 1; m > 0 && nounWord(ts[m]) {
+		for m > 0 && m >= s.i-4 && nounWord(ts[m]) {
+			if nonPerson[ts[m].low] || groupNouns[ts[m].low] {
+				// the space agency NASA: the phrase names a body
+				return false
+			}
+			m--
+		}
+		if isCapWord(ts[m]) && !ts[m].inQuote {
+			if k, ok := d.seqAtTok(s.p, m); ok && d.modifierRun(s.p, d.seqs[k].j) {
+				return true
+			}
+		}
 	}
 	for m := s.i; m < s.nameI; m++ {
 		l := ts[m].lower()
@@ -154,7 +170,7 @@ func (d *doc) personSignal(s nameSeq) bool {
 	if s.possessive {
 		return false
 	}
-	// Terrance Mannery was helping: a full name as the subject of a verb
+	// Terrell Manners was helping: a full name as the subject of a verb
 	if len(s.name) >= 2 && len(s.name) <= 3 && s.nameI == s.i && j < len(ts) && ts[j].word && !isCapWord(ts[j]) {
 		l := ts[j].lower()
 		if l == "was" || l == "is" || l == "has" || l == "had" || l == "will" || l == "would" ||
@@ -196,6 +212,33 @@ func (d *doc) personSignal(s nameSeq) bool {
 func lowerPoss(s string) string {
 	w, _ := stripPossessive(strings.ToLower(s))
 	return w
+}
+
+// clauseStart is where the main clause of the sentence holding token k
+// begins: after an opening prepositional or subordinate phrase closed by a
+// comma (On the eve of the vote, Name …).
+func (d *doc) clauseStart(p, k int) int {
+	st := d.sentStart(p, k)
+	ts := d.toks[p]
+	if st >= len(ts) || !ts[st].word || !(prepositions[ts[st].low] || subordinators[ts[st].low]) {
+		return st
+	}
+	for i := st + 1; i < k && i < st+15; i++ {
+		if ts[i].inQuote || verbTok(ts[i]) {
+			return st
+		}
+		if ts[i].s == "," {
+			return i + 1
+		}
+	}
+	return st
+}
+
+var subordinators = map[string]bool{
+	"although": true, "though": true, "because": true, "since": true, "until": true, "if": true,
+	"despite": true, "unlike": true, "like": true, "under": true, "among": true, "amid": true,
+	"throughout": true, "within": true, "without": true, "following": true, "last": true,
+	"earlier": true, "later": true, "once": true, "over": true, "speaking": true,
 }
 
 // sentStart returns the first token of the sentence holding token k.
@@ -274,6 +317,32 @@ func (d *doc) quotes() []quoteHit {
 				rule = "speaker of the last sentence of the paragraph before"
 			}
 		}
+		if rule == "no attribution found" {
+			// Okonjo gloated: “…” / Okonjo thanked him for “…”: the person
+			// who is the subject of the quote's own sentence
+			if s := d.clauseSubject(first, partial); s != "" {
+				spk = s
+				rule = "subject of the sentence that introduces the quote"
+			}
+		}
+		if rule == "no attribution found" && len(out) > 0 && out[len(out)-1].Speaker != "" {
+			// “A,” Okonjo said. Unless it rains, “b.”: a quote with no
+			// attribution of its own, later in the paragraph of an
+			// attributed one, with nobody else named between them
+			prev := out[len(out)-1]
+			if pl := prev.chain.last(); pl.p == first.p && !d.otherSubjectBetween(first.p, pl.close, first.open, prev.Speaker) {
+				spk = prev.Speaker
+				rule = "goes on from the attributed quote before it in the paragraph"
+			}
+		}
+		if rule == "no attribution found" && c.last().closed {
+			// “…” / - Dana Okonjo, Philadelphia.: a dash and a name as
+			// the whole of the next paragraph
+			if s := d.dashLine(c.last().p + 1); s != "" {
+				spk = s
+				rule = "dash and a name in the paragraph after the quote"
+			}
+		}
 		if c.maybeJoin && len(out) > 0 && out[len(out)-1].Speaker == spk && spk != "" {
 			// “A,” Vasquez-Holm said. “B,” she added: one quote
 			prev := &out[len(out)-1]
@@ -284,6 +353,148 @@ func (d *doc) quotes() []quoteHit {
 		out = append(out, quoteHit{Quote: Quote{Text: text, Speaker: spk, Partial: partial}, chain: c, key: words(text), rule: rule})
 	}
 	return out
+}
+
+// nounWord: a lowercase word that can stand inside a noun phrase before a
+// name (party boss, presidential candidate): no function word, verb form
+// or adverb.
+func nounWord(t tok) bool {
+	if !t.word || isCapWord(t) || verbTok(t) {
+		return false
+	}
+	l := t.low
+	if prepositions[l] || notNameWords[l] || isAdverb(l) || auxiliaries[l] {
+		return false
+	}
+	return !strings.HasSuffix(l, "ed") && !strings.HasSuffix(l, "ing")
+}
+
+var auxiliaries = map[string]bool{
+	"is": true, "was": true, "are": true, "were": true, "has": true, "had": true, "have": true,
+	"will": true, "would": true, "can": true, "could": true, "may": true, "might": true,
+	"should": true, "must": true, "does": true, "did": true, "do": true, "be": true, "been": true,
+	"and": true, "or": true, "nor": true, "than": true,
+}
+
+// modifierRun: the name run ending before token j of paragraph p is a
+// modifier of a noun phrase that goes on to a name (Republican party boss
+// Ronan Mott, Varga constituent Dan Oduya): up to four lowercase noun words,
+// then the first word of a plausible name.
+func (d *doc) modifierRun(p, j int) bool {
+	ts := d.toks[p]
+	m := j
+	for m < len(ts) && m < j+4 && nounWord(ts[m]) {
+		m++
+	}
+	if m == j || m >= len(ts) || !isCapWord(ts[m]) || ts[m].inQuote {
+		return false
+	}
+	k, ok := d.seqAtTok(p, m)
+	return ok && d.seqs[k].plaus && !d.seqs[k].possessive
+}
+
+// otherSubjectBetween: a sentence between offsets a and b of paragraph p
+// whose subject is a person other than who, or a he or she (the text has
+// moved on to someone it introduced). Names in other roles (objects, the
+// Tremont campaign) leave the speaker in place.
+func (d *doc) otherSubjectBetween(p, a, b int, who string) bool {
+	i0, i1 := d.tokIndexAt(p, a), d.tokIndexAt(p, b)
+	ss := d.pp.subjects
+	for m := sort.Search(len(ss), func(i int) bool { return !ss[i].at.before(pos{p, i0}) }); m < len(ss) && ss[m].at.before(pos{p, i1}); m++ {
+		if d.pp.known(ss[m].name) && d.pp.resolve(ss[m].name, ss[m].at) != who {
+			return true
+		}
+	}
+	return false
+}
+
+// dashLine reads a paragraph that is a dash, a name and at most a short
+// tag (“- Name.”, “—Name, Philadelphia.”, “- President Name, tweeting.”):
+// the attribution of the quote paragraph before it.
+func (d *doc) dashLine(p int) string {
+	if p >= len(d.toks) {
+		return ""
+	}
+	ts := d.toks[p]
+	if len(ts) < 2 || len(ts) > 14 || ts[0].word || !(isDash(ts[0].s) || ts[0].s == "-") {
+		return ""
+	}
+	q, ok := d.seqAtTok(p, 1)
+	if !ok {
+		return ""
+	}
+	sq := d.seqs[q]
+	if !sq.plaus || sq.possessive || sq.j < len(ts) && ts[sq.j].word {
+		return ""
+	}
+	return d.pp.resolve(sq.name, pos{p, sq.nameI})
+}
+
+// clauseSubject is the person named as the subject of the sentence a quote
+// stands in, when the quote is introduced by a colon or a comma or sits
+// inside the sentence as a fragment: whatever the verb, the subject is who
+// the sentence reports.
+func (d *doc) clauseSubject(sp span, partial bool) string {
+	ts := d.toks[sp.p]
+	k := d.tokIndexAt(sp.p, sp.open)
+	if k == 0 || k > len(ts) {
+		return ""
+	}
+	if !partial && ts[k-1].s != ":" && ts[k-1].s != "," {
+		return ""
+	}
+	st := d.sentStart(sp.p, k-1)
+	if k-st > 80 {
+		// bounded, as the other attribution readers are
+		st = k - 80
+	}
+	for i := st; i < k; i++ {
+		if ts[i].inQuote {
+			return ""
+		}
+	}
+	if !partial && ts[k-1].s == ":" && k >= 2 {
+		// Okonjo: “…” — a speaker's label, as in transcripts and
+		// side-by-side statements: a name alone before the colon
+		if q, ok := d.seqAtTok(sp.p, k-2); ok {
+			sq := d.seqs[q]
+			if sq.j == k-1 && sq.plaus && !sq.possessive && (sq.i == st || sq.i == d.clauseStart(sp.p, sq.i)) {
+				return d.pp.resolve(sq.name, pos{sp.p, sq.nameI})
+			}
+		}
+	}
+	if cs := d.clauseStart(sp.p, k-1); !partial && cs < k-2 && (ts[cs].low == "he" || ts[cs].low == "she") && ts[cs+1].word && !isCapWord(ts[cs+1]) {
+		// He concluded, “…”: the pronoun subject of the clause
+		return d.pp.lastPersonGender(pos{sp.p, cs}, pronounGender(ts[cs].low))
+	}
+	// subjects are in the order of the text
+	ss := d.pp.subjects
+	for m := sort.Search(len(ss), func(i int) bool { return !ss[i].at.before(pos{sp.p, st}) }); m < len(ss) && ss[m].at.before(pos{sp.p, k}); m++ {
+		if d.pp.known(ss[m].name) {
+			return d.pp.resolve(ss[m].name, ss[m].at)
+		}
+	}
+	if partial {
+		return ""
+	}
+	// Asked whether …, Mr. Lindgaard shot back: a known person after a
+	// comma, followed by a lowercase word, opens the clause that ends in
+	// the colon
+	for i := k - 2; i > st; i-- {
+		if ts[i].s == "," || ts[i].s == ";" {
+			j := i + 1
+			q, ok := d.seqAtTok(sp.p, j)
+			if !ok || d.seqs[q].i != j {
+				return ""
+			}
+			sq := d.seqs[q]
+			if sq.plaus && !sq.possessive && sq.j < k && ts[sq.j].word && !isCapWord(ts[sq.j]) && d.pp.known(sq.name) {
+				return d.pp.resolve(sq.name, pos{sp.p, sq.nameI})
+			}
+			return ""
+		}
+	}
+	return ""
 }
 
 // isSpeech tells a partial quote of someone's words from a title of a work
@@ -501,7 +712,7 @@ func (d *doc) attribution(p, k0 int, r []tok, at pos, before bool) (string, bool
 			// declined to say: an infinitive attributes nothing
 			continue
 		}
-		if t.word && (verbTok(t) || i == 0 && before && isCapWord(t) && speechVerbs[t.low] && t.low != "according") {
+		if t.word && (verbTok(t) || i == 0 && before && isCapWord(t) && speechVerbs[t.low] && t.low != "according" && invertedOpener(r)) {
 			if t.lower() == "according" {
 				if i+1 < len(r) && r[i+1].lower() == "to" {
 					according = i
@@ -548,6 +759,20 @@ func (d *doc) attribution(p, k0 int, r []tok, at pos, before bool) (string, bool
 	}
 	// subject before the verb
 	subj := subjectBefore(r[:v])
+	if before && v > 2 && r[v-1].s == "," {
+		// Sol Moritz, a fellow at the Center for Global Development,
+		// which works on aid, said: the name that opens the sentence,
+		// set off by a comma, is the subject of the verb after the
+		// closing comma
+		for c := 1; c < v-1 && c <= 5; c++ {
+			if r[c].s == "," {
+				if isCapWord(r[0]) && allNameish(r[:c]) {
+					subj = r[:c]
+				}
+				break
+			}
+		}
+	}
 	if strings.HasSuffix(r[v].lower(), "ing") {
 		// Name praised the work, calling it “...”: the clause's subject
 		subj = r[:v]
@@ -593,6 +818,13 @@ func (d *doc) attribution(p, k0 int, r []tok, at pos, before bool) (string, bool
 	return d.npSpeaker(p, obj, at), true
 }
 
+// invertedOpener: a sentence that opens with a speech verb names the
+// speaker right after it (Said Ellis: / Said the mayor:); a participle
+// clause (Asked whether …, Name replied:) does not.
+func invertedOpener(r []tok) bool {
+	return len(r) > 1 && (isCapWord(r[1]) || r[1].low == "the")
+}
+
 // leadSubject reads “…,” Name, appositive, said: a noun phrase right after
 // the quote, closed by a comma, and a speech verb after a later comma in the
 // same sentence. The appositive may be long and hold commas of its own.
@@ -620,6 +852,19 @@ func (d *doc) leadSubject(p int, r []tok, at pos) (string, bool) {
 	}
 	if !hasCap {
 		return "", false
+	}
+	// the White House press secretary, Jonas Erling, said: a role, then
+	// the name in apposition, then the verb
+	if k := e + 1; k < len(r) && isCapWord(r[k]) && !isCapWord(np[len(np)-1]) {
+		m := k
+		for m < len(r) && m < k+5 && (isCapWord(r[m]) || particles[r[m].low]) {
+			m++
+		}
+		if m < len(r) && r[m].s == "," && m+1 < len(r) && r[m+1].word && verbTok(r[m+1]) {
+			if s, ok := d.npSpeakerOK(p, r[k:m], at); ok && s != "" {
+				return s, true
+			}
+		}
 	}
 	for v := e + 1; v < len(r) && v < e+50; v++ {
 		t := r[v]
@@ -714,6 +959,17 @@ func subjectBefore(r []tok) []tok {
 					continue
 				}
 				if len(inner) > 0 && isCapWord(inner[0]) && allNameish(inner) {
+					// Mira Vantongeren, the editor of the city's paper, the Ledger,
+					// said: a name opening the clause, set off by the first
+					// comma, is the subject and what follows describes it
+					for c := 1; c < m && c <= 5; c++ {
+						if r[c].s == "," {
+							if isCapWord(r[0]) && allNameish(r[:c]) {
+								return r[:c]
+							}
+							break
+						}
+					}
 					return inner
 				}
 				e = m
@@ -777,13 +1033,24 @@ func allNameish(r []tok) bool {
 // name.
 func trimNP(r []tok) []tok {
 	end := len(r)
-	for i, t := range r {
+	for i := 0; i < len(r); i++ {
+		t := r[i]
 		if !t.word {
 			end = i
 			break
 		}
 		l := t.lower()
 		if i > 0 && !isCapWord(t) && !isTitleTok(t) && !particles[l] && l != "of" {
+			// said Republican party boss Ronan Mott: lowercase nouns
+			// between a modifier and the name
+			m := i
+			for m < len(r) && m < i+4 && nounWord(r[m]) {
+				m++
+			}
+			if m > i && m < len(r) && isCapWord(r[m]) && !r[m].inQuote && isCapWord(r[i-1]) {
+				i = m - 1
+				continue
+			}
 			end = i
 			break
 		}
@@ -814,6 +1081,11 @@ func trimNP(r []tok) []tok {
 			if _, poss := stripPossessive(t.s); poss || isTitleTok(t) || t.lower() == "the" {
 				roleish = true
 			}
+		}
+		if lt := np[len(np)-1]; roleish && isCapWord(lt) && !isTitleTok(lt) {
+			// said Senator Joe Donnelly, Democrat of Indiana: the phrase
+			// already ends in a name; what follows the comma describes it
+			roleish = false
 		}
 		if roleish {
 			k := end + 1

@@ -22,8 +22,8 @@ func fuzzSeeds(f *testing.F, add func(string)) {
 	}
 	for _, s := range []string{
 		"", "“", "\"", "“a” b said, “c", "„x“ «y» \"z\"", "A,\n\n“b\n\n“c”", "’s ’ ‘ '",
-		"“We will appeal,” Okafor said, “and we will win.”",
-		"Mexico’s President, Claudia Sheinbaum, said “no”.",
+		"“We will appeal,” Okonjo said, “and we will win.”",
+		"Mexico’s President, Clara Steinhaus, said “no”.",
 	} {
 		add(s)
 	}

@@ -12,7 +12,7 @@ type pos struct{ p, i int }
 func (a pos) before(b pos) bool { return a.p < b.p || a.p == b.p && a.i < b.i }
 
 // nameSeq is a run of capitalised words outside quotes: an optional title
-// prefix (Secretary of State) and a name (Marco Rubio).
+// prefix (Secretary of State) and a name (Marta Ruelas).
 type nameSeq struct {
 	p, i, j    int // tokens [i, j) of paragraph p
 	nameI      int // first token of the name part
@@ -185,7 +185,7 @@ func splitNameSeq(pi int, ts []tok, i, j int, possessive bool) nameSeq {
 	}
 	if lastTitle >= 0 && lastTitle < j-1 {
 		k = lastTitle + 1
-		// Secretary of State Marco Rubio; Speaker of the Florida House
+		// Secretary of State Marta Ruelas; Speaker of the Florida House
 		if ts[k].lower() == "of" || ts[k].lower() == "for" {
 			k++
 			if k < j && ts[k].lower() == "the" {
@@ -293,7 +293,7 @@ func compatible(m, f []string) bool {
 	if all {
 		return true
 	}
-	// Sheinbaum Pardo for Claudia Sheinbaum: a double surname
+	// Steinhaus Prado for Clara Steinhaus: a double surname
 	return strings.EqualFold(m[0], f[len(f)-1])
 }
 

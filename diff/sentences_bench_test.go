@@ -54,8 +54,8 @@ func TestSentenceSplitting(t *testing.T) {
 		want int
 	}{
 		{"The U.S. is willing to help. Mexico must ask.", 2},
-		{"Gov. Celestine Marwick signed it. She left.", 2},
-		{"Heather C. Briccetti spoke at 9 a.m. on Monday.", 1},
+		{"Gov. Celestina Marlowe signed it. She left.", 2},
+		{"Hester C. Brancato spoke at 9 a.m. on Monday.", 1},
 		{"“We are ready.” Smith said so.", 2},
 		{"He lives in the U.S. He works in Mexico.", 2},
 		{"Sen. Warren (D-Mass.) voted no.", 1},

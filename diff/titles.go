@@ -134,13 +134,13 @@ func (d *doc) titleText(p, a, b int) string {
 }
 
 // preNameTitles finds titles written before the name: "Secretary of State
-// Marco Rubio", "middle school chemistry teacher Dana Whitfield", "Jets QB
-// Ray Okafor", "founder and former CEO Adam Neumann" (two titles).
+// Marta Ruelas", "middle school chemistry teacher Dana Whitmarsh", "Jets QB
+// Ray Okonjo", "founder and former CEO Abel Neuhaus" (two titles).
 func (d *doc) preNameTitles(s nameSeq, emit func(a, b int, rule string)) {
 	ts := d.toks[s.p]
 	e := s.nameI
 	for e > s.i && honorifics[ts[e-1].lower()] && ts[e-1].lower() != "the" {
-		e-- // Gov. Dr. Ana Ruiz: the honorific is not part of the title
+		e-- // Gov. Dr. Ana Ruelle: the honorific is not part of the title
 	}
 	if e == 0 || ts[e-1].inQuote {
 		return
@@ -155,7 +155,7 @@ func (d *doc) preNameTitles(s nameSeq, emit func(a, b int, rule string)) {
 		return // the Founder's Edition: a possessive modifies what follows
 	}
 	grade := roleOf(ts[head])
-	// Secretary of State Marco Rubio, Speaker of the House Ana Ruiz: the
+	// Secretary of State Marta Ruelas, Speaker of the House Ana Ruelle: the
 	// head comes before "of" inside the capitalised run
 	for m := s.i + 1; m < e-1; m++ {
 		if ts[m].lower() == "of" && roleOf(ts[m-1]) == roleListed {
@@ -185,7 +185,7 @@ func (d *doc) preNameTitles(s nameSeq, emit func(a, b int, rule string)) {
 		return
 	}
 	tail := ""
-	// Governor Kola Adeyemi of Eastmoor province
+	// Governor Kolawe Adebayo-Lund of Eastmoor province
 	if s.j < len(ts) && ts[s.j].lower() == "of" && !s.possessive {
 		m := s.j + 1
 		edVerb := func(t tok) bool { return !isCapWord(t) && strings.HasSuffix(t.low, "ed") }
@@ -229,7 +229,7 @@ func (d *doc) titleStart(p, head, seqI int) int {
 		}
 		l := t.lower()
 		if !t.word {
-			// chairman, CEO and president Ana Ruiz; singer/songwriter
+			// chairman, CEO and president Ana Ruelle; singer/songwriter
 			if t.s == "," && hasAnd && b >= 2 && roleOf(ts[b-2]) != roleNone {
 				b--
 				continue
@@ -496,7 +496,7 @@ func (d *doc) modifierName(s nameSeq) bool {
 }
 
 // nameWithin reports whether tokens [a, b) hold a person's name that is
-// not the object of a preposition (an aide to Vice President Pence): the
+// not the object of a preposition (an aide to Vice President Penrose): the
 // phrase is then a clause about that person, not a title.
 func (d *doc) nameWithin(p, a, b int) bool {
 	ts := d.toks[p]
@@ -551,7 +551,7 @@ func (d *doc) sharedAppositive(s nameSeq, m int) {
 	}
 }
 
-// trimDemonyms drops demonyms that open a name run (American Kevin King):
+// trimDemonyms drops demonyms that open a name run (American Kevin Kray):
 // they describe the person and are no part of the name.
 func trimDemonyms(s nameSeq) nameSeq {
 	k := 0
@@ -586,7 +586,7 @@ func (d *doc) npEnd(p, a int) int {
 }
 
 // precedingTitle finds a title set off before the name: "the city's police
-// chief, Ana Ruiz, said"; "Morrell's defence attorney, Lucia Brandt".
+// chief, Ana Ruelle, said"; "Morrell's defence attorney, Lucia Brandt".
 func (d *doc) precedingTitle(s nameSeq, emit func(a, b int, rule string)) {
 	ts := d.toks[s.p]
 	if s.i < 2 || ts[s.i-1].s != "," || !ts[s.i-2].word || ts[s.i-2].inQuote {
@@ -594,7 +594,7 @@ func (d *doc) precedingTitle(s nameSeq, emit func(a, b int, rule string)) {
 	}
 	e := s.i - 1
 	// the word before the comma must not be part of another name (U.S. Rep.
-	// Jon Bell, D-Ore.)
+	// Jon Bramwell, D-Ore.)
 	if k, ok := d.seqAtTok(s.p, e-1); ok && d.seqs[k].plaus && d.seqs[k].nameI <= e-1 {
 		return
 	}
@@ -607,7 +607,7 @@ func (d *doc) precedingTitle(s nameSeq, emit func(a, b int, rule string)) {
 		t := ts[b-1]
 		l := t.lower()
 		if l == "and" && b >= 2 && ts[b-2].word && roleOf(ts[b-2]) != roleNone {
-			b-- // WeWork's founder and former CEO, Adam Neumann
+			b-- // WeWork's founder and former CEO, Abel Neuhaus
 			continue
 		}
 		if functionWords[l] && l != "of" && l != "for" || openerWords[l] || titleStops[l] {
@@ -653,7 +653,7 @@ func (d *doc) precedingTitle(s nameSeq, emit func(a, b int, rule string)) {
 }
 
 // findAsTitles finds "As the Secretary of State, his words ..." and "As
-// mayor, Ana Ruiz ...": a title introduced by "As" at the start of a
+// mayor, Ana Ruelle ...": a title introduced by "As" at the start of a
 // sentence, held by the name that follows or, for his/her, by the person the
 // pronoun refers to.
 func (d *doc) findAsTitles() {

@@ -15,26 +15,26 @@ func TestTitleForms(t *testing.T) {
 		person, title string // want this pair
 		notPerson     string // and no title for this "person"
 	}{
-		{"qualified pre-name", "Middle school chemistry teacher Dana Whitfield said the lab was closed.", "Dana Whitfield", "Middle school chemistry teacher", ""},
+		{"qualified pre-name", "Middle school chemistry teacher Dana Whitmarsh said the lab was closed.", "Dana Whitmarsh", "Middle school chemistry teacher", ""},
 		{"pre-name with lower-case qualifiers", "State parks Director Karl Menzies said the trails would reopen.", "Karl Menzies", "State parks Director", ""},
 		{"team and position", "Rangers winger Tomas Halloway scored twice.", "Tomas Halloway", "Rangers winger", ""},
 		{"city and position", "Denver linebacker Eli Barton was injured.", "Eli Barton", "Denver linebacker", ""},
-		{"party tag is no person", "U.S. Rep. Jon Bell, D-Ore., voted against the bill.", "Jon Bell", "U.S. Rep.", "D-Ore"},
+		{"party tag is no person", "U.S. Rep. Jon Bramwell, D-Ore., voted against the bill.", "Jon Bramwell", "U.S. Rep.", "D-Ore"},
 		{"possessive set off", "Morrell's defence attorney, Lucia Brandt, declined to comment.", "Lucia Brandt", "Morrell's defence attorney", ""},
 		{"indefinite appositive", "Owen Pratt, an Asia analyst with the Hudson Policy Institute, disagreed.", "Owen Pratt", "Asia analyst with the Hudson Policy Institute", ""},
 		{"copular", "Zoe Marsh is the CEO of Fennel Labs.", "Zoe Marsh", "CEO of Fennel Labs", ""},
-		{"compound first", "WeWork founder and former CEO Adam Neumann stepped down.", "Adam Neumann", "WeWork founder", ""},
-		{"compound second", "WeWork founder and former CEO Adam Neumann stepped down.", "Adam Neumann", "former CEO", ""},
+		{"compound first", "WeWork founder and former CEO Abel Neuhaus stepped down.", "Abel Neuhaus", "WeWork founder", ""},
+		{"compound second", "WeWork founder and former CEO Abel Neuhaus stepped down.", "Abel Neuhaus", "former CEO", ""},
 		{"compound with co-", "JPL scientist and study co-author Mira Tarrow said the map was new.", "Mira Tarrow", "study co-author", ""},
 		{"hyphenated role", "The band's singer-guitarist Vance Hale wrote the song.", "Vance Hale", "band's singer-guitarist", ""},
 		{"former", "Former drummer Leo Vance left in 2010.", "Leo Vance", "Former drummer", ""},
 		{"name inside a title is no person", "Maya Tran, the principal deputy White House press secretary, spoke.", "Maya Tran", "principal deputy White House press secretary", "White House"},
 		{"job not on the list", "The club signed striker Paulo Mendes on Friday.", "Paulo Mendes", "striker", ""},
 		{"role with a slash", "Lewis Wade, research director of gaming VR/AR at the firm, said sales grew.", "Lewis Wade", "research director of gaming VR/AR at the firm", ""},
-		{"interim and lower-case noun", "Interim police chief Ana Ruiz resigned.", "Ana Ruiz", "Interim police chief", ""},
+		{"interim and lower-case noun", "Interim police chief Ana Ruelle resigned.", "Ana Ruelle", "Interim police chief", ""},
 		{"shared of phrase", "“It works,” said Mel Sorensen, CEO and founder of Tidewater Robotics.", "Mel Sorensen", "CEO of Tidewater Robotics", ""},
-		{"undotted ranks", "Officers questioned Lt Col Brenna Osei, a logistics specialist.", "Brenna Osei", "Lt Col", ""},
-		{"month is no person", "In May, NASA’s Administrator Jo Park said the moon came first.", "Jo Park", "NASA’s Administrator", "May"},
+		{"undotted ranks", "Officers questioned Lt Col Brenna Oseni, a logistics specialist.", "Brenna Oseni", "Lt Col", ""},
+		{"month is no person", "In May, NASA’s Administrator Jo Parkes said the moon came first.", "Jo Parkes", "NASA’s Administrator", "May"},
 		{"shared plural appositive", "Canadian Ida Moss and Leo Hart, both professors at Kestrel College, were freed.", "Ida Moss", "professors at Kestrel College", ""},
 		{"a clause is no appositive", "According to Reuters, the agency's questions include if founder and former CEO Adam Kell engaged in self-dealing.", "Adam Kell", "former CEO", "Reuters"},
 	}
@@ -61,9 +61,9 @@ func TestTitleForms(t *testing.T) {
 func TestNotTitles(t *testing.T) {
 	for _, s := range []string{
 		"The four players included Lakers great Jon Mabry and Ray Okoro.",
-		"Her brother Sam Ortiz testified on Monday.",
-		"Trump supporter Dale Wicks waved a flag.",
-		"He wanted to monitor Ana Lopes closely.",
+		"Her brother Sam Oduya testified on Monday.",
+		"Tremont supporter Dale Wicks waved a flag.",
+		"He wanted to monitor Ana Loureiro closely.",
 	} {
 		if ex := Extract(ParsePlain(s)); len(ex.Titles) != 0 {
 			t.Errorf("%q: got %+v, want no titles", s, ex.Titles)
