@@ -143,7 +143,7 @@ func quiet(t *testing.T, w *worker, want time.Duration) bool {
 	if err != nil {
 		t.Fatal(err)
 	}
-	d, err := w.cl.NextDue(context.Background(), time.Duration(w.conf().Cluster.Lease))
+	d, err := w.cl.NextDue(context.Background(), w.WorkerID(), time.Duration(w.conf().Cluster.Lease))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -368,6 +368,75 @@ func TestClusterReloadAddsAndDropsFeeds(t *testing.T) {
 		}
 		cancel()
 		if err := <-w.done; err != nil {
+			t.Error(err)
+		}
+	})
+}
+
+// A worker that stalls past its lease and wakes stores nothing of its
+// fetch once another worker has claimed and saved the feed: its save finds
+// the claim gone and rolls back whole, and that is no failed write.
+func TestClusterStalledWorkerStoresNothing(t *testing.T) {
+	clusterDatabases(t, func(t *testing.T, database string) {
+		release := make(chan struct{})
+		var releaseOnce sync.Once
+		letGo := func() { releaseOnce.Do(func() { close(release) }) }
+		first := make(chan struct{})
+		var mu sync.Mutex
+		requests := 0
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			mu.Lock()
+			requests++
+			n := requests
+			mu.Unlock()
+			say := "soon"
+			if n == 1 {
+				close(first)
+				<-release                             // the stalled worker's fetch
+				say = "never, whatever they tell you" // what it brings is not stored
+			}
+			var items [][3]string
+			for i := range farmItems {
+				items = append(items, [3]string{fmt.Sprintf("s/%d", i), fmt.Sprintf("Story %d", i),
+					fmt.Sprintf("The council met on Tuesday.\n\n\"We will decide %s,\" said Mayor Ann Lee.", say)})
+			}
+			w.Header().Set("Content-Type", "application/rss+xml")
+			fmt.Fprint(w, rssFeed(items...))
+		}))
+		defer srv.Close()
+		defer letGo() // before the server closes
+		cfg := clusterConfig(database, &farm{Server: srv}, 0)
+		cfg.Feeds = []config.Feed{{URL: srv.URL + "/feed.xml"}}
+		clk := newClock()
+		ctxA, cancelA := context.WithCancel(context.Background())
+		defer cancelA()
+		a := startWorker(t, ctxA, cfg, clk, "stalled")
+		<-first
+		lease := time.Duration(cfg.Cluster.Lease)
+		clk.advance(lease + store.TakeoverMargin(lease) + time.Second)
+
+		ctxB, cancelB := context.WithCancel(context.Background())
+		defer cancelB()
+		b := startWorker(t, ctxB, cfg, clk, "awake")
+		waitFor(t, "the other worker's save", func() bool {
+			st, err := b.st.Stats(context.Background())
+			h, herr := b.cl.Holders(context.Background())
+			return err == nil && herr == nil && st.Revisions == farmItems && len(h) == 0
+		})
+		letGo()
+		cancelA() // Run returns once the stalled fetch has tried to save
+		if err := <-a.done; err != nil {
+			t.Fatal(err)
+		}
+		st, err := b.st.Stats(context.Background())
+		if err != nil || st.Articles != farmItems || st.Revisions != farmItems || st.Changes != 0 {
+			t.Errorf("after the stalled save: %+v %v; want %d articles and revisions, no change", st, err, farmItems)
+		}
+		if err := a.Metrics().Health(); err != nil {
+			t.Errorf("the stalled worker's health: %v; a lost claim is no failed write", err)
+		}
+		cancelB()
+		if err := <-b.done; err != nil {
 			t.Error(err)
 		}
 	})
