@@ -32,7 +32,7 @@ import (
 type ClusterStore interface {
 	Register(ctx context.Context, w store.Worker) error
 	Unregister(ctx context.Context, worker string) error
-	AddFeeds(ctx context.Context, feedIDs []int64) error
+	AddFeeds(ctx context.Context, feeds []store.FeedRef) (map[string]int64, error)
 	DropFeed(ctx context.Context, feedID int64) error
 	ClaimFeeds(ctx context.Context, worker string, n int, lease time.Duration) ([]store.Claim, error)
 	Renew(ctx context.Context, worker string, claims []store.Claim, lease time.Duration) (int, error)
@@ -176,28 +176,17 @@ func (p *Pipeline) runCluster(ctx context.Context, jobs Jobs) error {
 // and drops the lease rows of feeds that left the configuration.
 func (p *Pipeline) syncClusterFeeds(ctx context.Context, cfg *config.Config) error {
 	c := p.cl
-	stored, err := p.store.Feeds(ctx)
-	if err != nil {
-		return p.storeErr(err, false)
+	refs := make([]store.FeedRef, len(cfg.Feeds))
+	for i, fc := range cfg.Feeds {
+		refs[i] = store.FeedRef{URL: fc.URL, Name: fc.Name}
 	}
-	byURL := make(map[string]store.Feed, len(stored))
-	for _, f := range stored {
-		byURL[f.URL] = f
+	ids, err := c.cs.AddFeeds(ctx, refs)
+	if err != nil {
+		return p.storeErr(err, true)
 	}
 	feeds := make(map[int64]config.Feed, len(cfg.Feeds))
-	ids := make([]int64, 0, len(cfg.Feeds))
 	for _, fc := range cfg.Feeds {
-		sf, ok := byURL[fc.URL]
-		if !ok || (fc.Name != "" && fc.Name != sf.Name) {
-			if sf, err = p.store.EnsureFeed(ctx, fc.URL, fc.Name); err != nil {
-				return p.storeErr(err, true)
-			}
-		}
-		feeds[sf.ID] = fc
-		ids = append(ids, sf.ID)
-	}
-	if err := c.cs.AddFeeds(ctx, ids); err != nil {
-		return p.storeErr(err, true)
+		feeds[ids[fc.URL]] = fc
 	}
 	c.mu.Lock()
 	old := c.feeds

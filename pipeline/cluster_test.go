@@ -257,15 +257,11 @@ func TestClusterDeadWorkersFeedsAreTakenAfterTheLease(t *testing.T) {
 		}
 		defer st.Close()
 		cl := st.Cluster(clk.Now)
-		var ids []int64
+		var refs []store.FeedRef
 		for _, fc := range cfg.Feeds {
-			sf, err := st.EnsureFeed(context.Background(), fc.URL, "")
-			if err != nil {
-				t.Fatal(err)
-			}
-			ids = append(ids, sf.ID)
+			refs = append(refs, store.FeedRef{URL: fc.URL})
 		}
-		if err := cl.AddFeeds(context.Background(), ids); err != nil {
+		if _, err := cl.AddFeeds(context.Background(), refs); err != nil {
 			t.Fatal(err)
 		}
 		held, err := cl.ClaimFeeds(context.Background(), "dead", 2, time.Duration(cfg.Cluster.Lease))

@@ -132,23 +132,59 @@ func (c *Cluster) Unregister(ctx context.Context, worker string) error {
 	})
 }
 
-// AddFeeds gives the feeds a lease row, due now; feeds that have one keep
-// it (and when they are due).
-func (c *Cluster) AddFeeds(ctx context.Context, feedIDs []int64) error {
-	return c.s.writeTx(ctx, "add feeds to the cluster", func(tx *sql.Tx) error {
-		stmt, err := tx.PrepareContext(ctx, c.q(`INSERT INTO feed_leases (feed_id, due) VALUES (?2, {now})
+// FeedRef is a configured feed: its URL and name.
+type FeedRef struct{ URL, Name string }
+
+// AddFeeds makes sure every feed is in the store (as EnsureFeed does) and
+// has a lease row, due now when new (a new worker fetches due feeds at
+// once); feeds that have one keep it, and when they are due. One
+// transaction for all: workers starting together on tens of thousands of
+// feeds do not write one transaction per feed. It returns the feeds' IDs
+// by URL.
+func (c *Cluster) AddFeeds(ctx context.Context, feeds []FeedRef) (map[string]int64, error) {
+	ids := make(map[string]int64, len(feeds))
+	err := c.s.writeTx(ctx, "add feeds to the cluster", func(tx *sql.Tx) error {
+		clear(ids)
+		ins, err := tx.PrepareContext(ctx, `INSERT INTO feeds (url, fetch_url, name) VALUES (?, ?, ?)
+			ON CONFLICT (url) DO UPDATE SET name = excluded.name
+			WHERE excluded.name <> '' AND excluded.name <> feeds.name`)
+		if err != nil {
+			return err
+		}
+		defer ins.Close()
+		get, err := tx.PrepareContext(ctx, `SELECT id FROM feeds WHERE url = ?`)
+		if err != nil {
+			return err
+		}
+		defer get.Close()
+		lease, err := tx.PrepareContext(ctx, c.q(`INSERT INTO feed_leases (feed_id, due) VALUES (?2, {now})
 			ON CONFLICT (feed_id) DO NOTHING`))
 		if err != nil {
 			return err
 		}
-		defer stmt.Close()
-		for _, id := range feedIDs {
-			if _, err := stmt.ExecContext(ctx, c.nowArg(), id); err != nil {
-				return fmt.Errorf("feed %d: %w", id, err)
+		defer lease.Close()
+		for _, f := range feeds {
+			if f.URL == "" {
+				return errf("add feeds to the cluster: empty url")
 			}
+			if _, err := ins.ExecContext(ctx, f.URL, f.URL, f.Name); err != nil {
+				return fmt.Errorf("feed %s: %w", f.URL, err)
+			}
+			var id int64
+			if err := get.QueryRowContext(ctx, f.URL).Scan(&id); err != nil {
+				return fmt.Errorf("feed %s: %w", f.URL, err)
+			}
+			if _, err := lease.ExecContext(ctx, c.nowArg(), id); err != nil {
+				return fmt.Errorf("feed %s: %w", f.URL, err)
+			}
+			ids[f.URL] = id
 		}
 		return nil
 	})
+	if err != nil {
+		return nil, err
+	}
+	return ids, nil
 }
 
 // DropFeed removes a feed's lease row: no worker fetches it any more (it

@@ -31,12 +31,29 @@ func (c *testClock) Add(d time.Duration) {
 // clusterFeeds makes n feeds and gives each a lease row, due now.
 func clusterFeeds(t *testing.T, s *Store, c *Cluster, n int) []int64 {
 	t.Helper()
-	var ids []int64
+	var refs []FeedRef
 	for i := range n {
-		ids = append(ids, mustFeed(t, s, fmt.Sprintf("https://feeds.example/%d.xml", i)).ID)
+		refs = append(refs, FeedRef{URL: fmt.Sprintf("https://feeds.example/%d.xml", i)})
 	}
-	if err := c.AddFeeds(context.Background(), ids); err != nil {
+	got, err := c.AddFeeds(context.Background(), refs)
+	if err != nil {
 		t.Fatal(err)
+	}
+	var ids []int64
+	for _, r := range refs {
+		f, err := s.FeedByURL(context.Background(), r.URL)
+		if err != nil || got[r.URL] != f.ID {
+			t.Fatalf("feed %s: id %d, stored %+v %v", r.URL, got[r.URL], f, err)
+		}
+		ids = append(ids, f.ID)
+	}
+	// Again, named: nothing new, the name stored, the lease rows kept.
+	refs[0].Name = "First"
+	if again, err := c.AddFeeds(context.Background(), refs); err != nil || len(again) != n || again[refs[0].URL] != ids[0] {
+		t.Fatalf("again: %v %v", again, err)
+	}
+	if f, err := s.FeedByURL(context.Background(), refs[0].URL); err != nil || f.Name != "First" {
+		t.Fatalf("named: %+v %v", f, err)
 	}
 	return ids
 }
