@@ -87,15 +87,27 @@ type worker struct {
 
 func startWorker(t *testing.T, ctx context.Context, cfg config.Config, clk *clock, name string) *worker {
 	t.Helper()
+	return startWorkerClock(t, ctx, cfg, clk, name)
+}
+
+// startWorkerClock is startWorker; clk nil: the database's clock and the
+// real time.
+func startWorkerClock(t *testing.T, ctx context.Context, cfg config.Config, clk *clock, name string) *worker {
+	t.Helper()
 	st, err := store.Open(context.Background(), cfg.Database)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	cl := st.Cluster(clk.Now)
+	now := time.Now
+	var leaseClock func() time.Time // the database's
+	if clk != nil {
+		now, leaseClock = clk.Now, clk.Now
+	}
+	cl := st.Cluster(leaseClock)
 	fetcher := feeds.NewFetcher(feeds.Options{UserAgent: name, Allow: cfg.Fetch.AllowList(), MaxItems: cfg.Fetch.MaxItems,
-		PerHost: cfg.Fetch.PerHost, Now: clk.Now})
-	p := New(Options{Config: cfg, Store: st, Fetcher: fetcher, Now: clk.Now, Log: testLogger().With("worker", name),
+		PerHost: cfg.Fetch.PerHost, Now: now})
+	p := New(Options{Config: cfg, Store: st, Fetcher: fetcher, Now: now, Log: testLogger().With("worker", name),
 		Metrics: metrics.New(), Cluster: cl, WorkerID: name, ClusterPoll: 5 * time.Millisecond, Grace: 10 * time.Second})
 	w := &worker{Pipeline: p, st: st, cl: cl, done: make(chan error, 1)}
 	go func() { w.done <- p.Run(ctx, Jobs{}) }()
@@ -434,6 +446,50 @@ func TestClusterStalledWorkerStoresNothing(t *testing.T) {
 		cancelB()
 		if err := <-b.done; err != nil {
 			t.Error(err)
+		}
+	})
+}
+
+// One worker leads at a time; when it stops, another takes the lead at
+// its next renewal (the database's clock, a short lease).
+func TestClusterLeadPassesOnWhenTheLeaderStops(t *testing.T) {
+	clusterDatabases(t, func(t *testing.T, database string) {
+		f := newFarm(t)
+		cfg := clusterConfig(database, f, 1)
+		cfg.Cluster.Lease = config.Duration(300 * time.Millisecond)
+		var ws []*worker
+		var cancels []context.CancelFunc
+		for i := range 2 {
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			cancels = append(cancels, cancel)
+			w := startWorkerClock(t, ctx, cfg, nil, fmt.Sprintf("w%d", i))
+			ws = append(ws, w)
+		}
+		leader := func() int {
+			n, who := 0, -1
+			for i, w := range ws {
+				if w.cl2().leading() != nil {
+					n++
+					who = i
+				}
+			}
+			if n > 1 {
+				return -2
+			}
+			return who
+		}
+		waitFor(t, "a leader", func() bool { return leader() >= 0 })
+		first := leader()
+		cancels[first]()
+		if err := <-ws[first].done; err != nil {
+			t.Fatal(err)
+		}
+		other := 1 - first
+		waitFor(t, "the other worker to lead", func() bool { return ws[other].cl2().leading() != nil })
+		got, err := ws[other].cl.Workers(context.Background())
+		if err != nil || len(got) != 1 || !got[0].Leader || got[0].ID != ws[other].WorkerID() {
+			t.Errorf("workers: %+v %v; want %s alone, leading", got, err, ws[other].WorkerID())
 		}
 	})
 }
