@@ -32,13 +32,13 @@ import (
 type ClusterStore interface {
 	Register(ctx context.Context, w store.Worker) error
 	Unregister(ctx context.Context, worker string) error
-	AddFeeds(ctx context.Context, feedIDs []int64) error
+	AddFeeds(ctx context.Context, feeds []store.FeedRef) (map[string]int64, error)
 	DropFeed(ctx context.Context, feedID int64) error
 	ClaimFeeds(ctx context.Context, worker string, n int, lease time.Duration) ([]store.Claim, error)
-	Renew(ctx context.Context, worker string, lease time.Duration) (int, error)
+	Renew(ctx context.Context, worker string, claims []store.Claim, lease time.Duration) (int, error)
 	Release(ctx context.Context, cl store.Claim) error
 	Done(ctx context.Context, cl store.Claim, next time.Time) error
-	NextDue(ctx context.Context, lease time.Duration) (time.Duration, error)
+	NextDue(ctx context.Context, worker string, lease time.Duration) (time.Duration, error)
 	Lead(ctx context.Context, name, worker string, lease time.Duration) (bool, error)
 	Resign(ctx context.Context, name, worker string) error
 }
@@ -57,12 +57,15 @@ type clusterState struct {
 	lead       context.Context
 	cancelLead context.CancelFunc
 
+	held    map[int64]store.Claim // claims being worked on, renewed
+	orphans []store.Claim         // claims whose release failed, released again
+
 	claims sync.WaitGroup // claimed feeds being handled
 	freed  chan struct{}  // a fetch slot came free
 }
 
 func newClusterState(o Options) *clusterState {
-	c := &clusterState{cs: o.Cluster, id: o.WorkerID, poll: o.ClusterPoll, freed: make(chan struct{}, 1)}
+	c := &clusterState{cs: o.Cluster, id: o.WorkerID, poll: o.ClusterPoll, freed: make(chan struct{}, 1), held: map[int64]store.Claim{}}
 	if c.id == "" {
 		host, _ := os.Hostname()
 		var b [3]byte
@@ -173,28 +176,17 @@ func (p *Pipeline) runCluster(ctx context.Context, jobs Jobs) error {
 // and drops the lease rows of feeds that left the configuration.
 func (p *Pipeline) syncClusterFeeds(ctx context.Context, cfg *config.Config) error {
 	c := p.cl
-	stored, err := p.store.Feeds(ctx)
-	if err != nil {
-		return p.storeErr(err, false)
+	refs := make([]store.FeedRef, len(cfg.Feeds))
+	for i, fc := range cfg.Feeds {
+		refs[i] = store.FeedRef{URL: fc.URL, Name: fc.Name}
 	}
-	byURL := make(map[string]store.Feed, len(stored))
-	for _, f := range stored {
-		byURL[f.URL] = f
+	ids, err := c.cs.AddFeeds(ctx, refs)
+	if err != nil {
+		return p.storeErr(err, true)
 	}
 	feeds := make(map[int64]config.Feed, len(cfg.Feeds))
-	ids := make([]int64, 0, len(cfg.Feeds))
 	for _, fc := range cfg.Feeds {
-		sf, ok := byURL[fc.URL]
-		if !ok || (fc.Name != "" && fc.Name != sf.Name) {
-			if sf, err = p.store.EnsureFeed(ctx, fc.URL, fc.Name); err != nil {
-				return p.storeErr(err, true)
-			}
-		}
-		feeds[sf.ID] = fc
-		ids = append(ids, sf.ID)
-	}
-	if err := c.cs.AddFeeds(ctx, ids); err != nil {
-		return p.storeErr(err, true)
+		feeds[ids[fc.URL]] = fc
 	}
 	c.mu.Lock()
 	old := c.feeds
@@ -255,8 +247,19 @@ func (p *Pipeline) keepLoop(ctx context.Context) {
 func (p *Pipeline) keepLeases(ctx context.Context) {
 	c := p.cl
 	lease := p.lease()
-	if _, err := c.cs.Renew(ctx, c.id, lease); err != nil && ctx.Err() == nil {
+	c.mu.Lock()
+	held := make([]store.Claim, 0, len(c.held))
+	for _, cl := range c.held {
+		held = append(held, cl)
+	}
+	orphans := c.orphans
+	c.orphans = nil
+	c.mu.Unlock()
+	if _, err := c.cs.Renew(ctx, c.id, held, lease); err != nil && ctx.Err() == nil {
 		p.log.Warn("cluster: could not renew this worker's claims", "err", oneLine(err.Error()))
+	}
+	for _, cl := range orphans {
+		p.giveBack(ctx, cl)
 	}
 	ok, err := c.cs.Lead(ctx, store.LeaderDigest, c.id, lease)
 	if err != nil && ctx.Err() == nil {
@@ -292,7 +295,7 @@ func (p *Pipeline) pull(ctx context.Context) {
 		if free > 0 {
 			// Look first (a read), claim only when something is due: idle
 			// workers take no write lock.
-			d, err := c.cs.NextDue(ctx, p.lease())
+			d, err := c.cs.NextDue(ctx, c.id, p.lease())
 			if err != nil && ctx.Err() == nil {
 				p.log.Warn("cluster: look for due feeds", "err", oneLine(err.Error()))
 			}
@@ -312,9 +315,15 @@ func (p *Pipeline) pull(ctx context.Context) {
 			mu.Unlock()
 			for _, cl := range claims {
 				c.claims.Add(1)
+				c.mu.Lock()
+				c.held[cl.FeedID] = cl
+				c.mu.Unlock()
 				go func() {
 					defer c.claims.Done()
 					p.fetchClaimed(ctx, cl)
+					c.mu.Lock()
+					delete(c.held, cl.FeedID)
+					c.mu.Unlock()
 					mu.Lock()
 					busy--
 					mu.Unlock()
@@ -351,20 +360,23 @@ func (p *Pipeline) fetchClaimed(ctx context.Context, cl store.Claim) {
 	fc, ok := c.feed(cl.FeedID)
 	if !ok {
 		// Not (or no more) configured: no worker fetches it.
+		p.log.Info("cluster: a feed no longer configured; no worker fetches it", "feed_id", cl.FeedID)
 		if err := c.cs.DropFeed(sctx, cl.FeedID); err != nil {
 			p.log.Warn("cluster: drop a feed that left the configuration", "feed_id", cl.FeedID, "err", oneLine(err.Error()))
+			p.orphan(cl)
 		}
 		return
 	}
 	sf, err := p.store.FeedByURL(sctx, fc.URL)
 	if err != nil {
 		p.log.Error("feed state", "feed", fc.URL, "err", err)
-		p.giveBack(sctx, cl, fc)
+		p.giveBack(sctx, cl)
 		return
 	}
 	if sf.Gone {
 		if err := c.cs.Done(sctx, cl, time.Time{}); err != nil && !errors.Is(err, store.ErrLeaseLost) {
 			p.log.Warn("cluster: release a gone feed", "feed", fc.URL, "err", oneLine(err.Error()))
+			p.orphan(cl)
 		}
 		return
 	}
@@ -375,19 +387,31 @@ func (p *Pipeline) fetchClaimed(ctx context.Context, cl store.Claim) {
 		p.log.Warn("cluster: the claim on the feed expired and another worker took it; nothing of this fetch was stored",
 			"feed", fc.URL, "worker", c.id)
 	case errors.Is(res.Err, ErrStopped):
-		p.giveBack(sctx, cl, fc)
+		p.giveBack(sctx, cl)
 	default:
 		// A failed fetch saved its backoff and gave the claim back; a
 		// failed save (or a panic) did not: it is tried again in a minute.
 		if err := c.cs.Done(sctx, cl, p.now().Add(time.Minute)); err != nil && !errors.Is(err, store.ErrLeaseLost) {
 			p.log.Warn("cluster: release the feed", "feed", fc.URL, "err", oneLine(err.Error()))
+			p.orphan(cl)
 		}
 	}
 }
 
-// giveBack returns a claim unused, the feed due as it was.
-func (p *Pipeline) giveBack(ctx context.Context, cl store.Claim, fc config.Feed) {
+// giveBack returns a claim unused, the feed due as it was; when that
+// fails, it is tried again at the next renewal.
+func (p *Pipeline) giveBack(ctx context.Context, cl store.Claim) {
 	if err := p.cl.cs.Release(ctx, cl); err != nil {
-		p.log.Warn("cluster: give back the feed; it is taken after the lease", "feed", fc.URL, "err", oneLine(err.Error()))
+		p.log.Warn("cluster: give back a feed; tried again in a third of a lease", "feed_id", cl.FeedID, "err", oneLine(err.Error()))
+		p.orphan(cl)
 	}
+}
+
+// orphan keeps a claim whose release failed, to release it at the next
+// renewal: a worker never takes over its own claim, and no longer renews
+// it, so without a release it would wait for another worker.
+func (p *Pipeline) orphan(cl store.Claim) {
+	p.cl.mu.Lock()
+	p.cl.orphans = append(p.cl.orphans, cl)
+	p.cl.mu.Unlock()
 }

@@ -87,15 +87,27 @@ type worker struct {
 
 func startWorker(t *testing.T, ctx context.Context, cfg config.Config, clk *clock, name string) *worker {
 	t.Helper()
+	return startWorkerClock(t, ctx, cfg, clk, name)
+}
+
+// startWorkerClock is startWorker; clk nil: the database's clock and the
+// real time.
+func startWorkerClock(t *testing.T, ctx context.Context, cfg config.Config, clk *clock, name string) *worker {
+	t.Helper()
 	st, err := store.Open(context.Background(), cfg.Database)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	cl := st.Cluster(clk.Now)
+	now := time.Now
+	var leaseClock func() time.Time // the database's
+	if clk != nil {
+		now, leaseClock = clk.Now, clk.Now
+	}
+	cl := st.Cluster(leaseClock)
 	fetcher := feeds.NewFetcher(feeds.Options{UserAgent: name, Allow: cfg.Fetch.AllowList(), MaxItems: cfg.Fetch.MaxItems,
-		PerHost: cfg.Fetch.PerHost, Now: clk.Now})
-	p := New(Options{Config: cfg, Store: st, Fetcher: fetcher, Now: clk.Now, Log: testLogger().With("worker", name),
+		PerHost: cfg.Fetch.PerHost, Now: now})
+	p := New(Options{Config: cfg, Store: st, Fetcher: fetcher, Now: now, Log: testLogger().With("worker", name),
 		Metrics: metrics.New(), Cluster: cl, WorkerID: name, ClusterPoll: 5 * time.Millisecond, Grace: 10 * time.Second})
 	w := &worker{Pipeline: p, st: st, cl: cl, done: make(chan error, 1)}
 	go func() { w.done <- p.Run(ctx, Jobs{}) }()
@@ -143,7 +155,7 @@ func quiet(t *testing.T, w *worker, want time.Duration) bool {
 	if err != nil {
 		t.Fatal(err)
 	}
-	d, err := w.cl.NextDue(context.Background(), time.Duration(w.conf().Cluster.Lease))
+	d, err := w.cl.NextDue(context.Background(), w.WorkerID(), time.Duration(w.conf().Cluster.Lease))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -257,15 +269,11 @@ func TestClusterDeadWorkersFeedsAreTakenAfterTheLease(t *testing.T) {
 		}
 		defer st.Close()
 		cl := st.Cluster(clk.Now)
-		var ids []int64
+		var refs []store.FeedRef
 		for _, fc := range cfg.Feeds {
-			sf, err := st.EnsureFeed(context.Background(), fc.URL, "")
-			if err != nil {
-				t.Fatal(err)
-			}
-			ids = append(ids, sf.ID)
+			refs = append(refs, store.FeedRef{URL: fc.URL})
 		}
-		if err := cl.AddFeeds(context.Background(), ids); err != nil {
+		if _, err := cl.AddFeeds(context.Background(), refs); err != nil {
 			t.Fatal(err)
 		}
 		held, err := cl.ClaimFeeds(context.Background(), "dead", 2, time.Duration(cfg.Cluster.Lease))
@@ -369,6 +377,119 @@ func TestClusterReloadAddsAndDropsFeeds(t *testing.T) {
 		cancel()
 		if err := <-w.done; err != nil {
 			t.Error(err)
+		}
+	})
+}
+
+// A worker that stalls past its lease and wakes stores nothing of its
+// fetch once another worker has claimed and saved the feed: its save finds
+// the claim gone and rolls back whole, and that is no failed write.
+func TestClusterStalledWorkerStoresNothing(t *testing.T) {
+	clusterDatabases(t, func(t *testing.T, database string) {
+		release := make(chan struct{})
+		var releaseOnce sync.Once
+		letGo := func() { releaseOnce.Do(func() { close(release) }) }
+		first := make(chan struct{})
+		var mu sync.Mutex
+		requests := 0
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			mu.Lock()
+			requests++
+			n := requests
+			mu.Unlock()
+			say := "soon"
+			if n == 1 {
+				close(first)
+				<-release                             // the stalled worker's fetch
+				say = "never, whatever they tell you" // what it brings is not stored
+			}
+			var items [][3]string
+			for i := range farmItems {
+				items = append(items, [3]string{fmt.Sprintf("s/%d", i), fmt.Sprintf("Story %d", i),
+					fmt.Sprintf("The council met on Tuesday.\n\n\"We will decide %s,\" said Mayor Ann Lee.", say)})
+			}
+			w.Header().Set("Content-Type", "application/rss+xml")
+			fmt.Fprint(w, rssFeed(items...))
+		}))
+		defer srv.Close()
+		defer letGo() // before the server closes
+		cfg := clusterConfig(database, &farm{Server: srv}, 0)
+		cfg.Feeds = []config.Feed{{URL: srv.URL + "/feed.xml"}}
+		clk := newClock()
+		ctxA, cancelA := context.WithCancel(context.Background())
+		defer cancelA()
+		a := startWorker(t, ctxA, cfg, clk, "stalled")
+		<-first
+		lease := time.Duration(cfg.Cluster.Lease)
+		clk.advance(lease + store.TakeoverMargin(lease) + time.Second)
+
+		ctxB, cancelB := context.WithCancel(context.Background())
+		defer cancelB()
+		b := startWorker(t, ctxB, cfg, clk, "awake")
+		waitFor(t, "the other worker's save", func() bool {
+			st, err := b.st.Stats(context.Background())
+			h, herr := b.cl.Holders(context.Background())
+			return err == nil && herr == nil && st.Revisions == farmItems && len(h) == 0
+		})
+		letGo()
+		cancelA() // Run returns once the stalled fetch has tried to save
+		if err := <-a.done; err != nil {
+			t.Fatal(err)
+		}
+		st, err := b.st.Stats(context.Background())
+		if err != nil || st.Articles != farmItems || st.Revisions != farmItems || st.Changes != 0 {
+			t.Errorf("after the stalled save: %+v %v; want %d articles and revisions, no change", st, err, farmItems)
+		}
+		if err := a.Metrics().Health(); err != nil {
+			t.Errorf("the stalled worker's health: %v; a lost claim is no failed write", err)
+		}
+		cancelB()
+		if err := <-b.done; err != nil {
+			t.Error(err)
+		}
+	})
+}
+
+// One worker leads at a time; when it stops, another takes the lead at
+// its next renewal (the database's clock, a short lease).
+func TestClusterLeadPassesOnWhenTheLeaderStops(t *testing.T) {
+	clusterDatabases(t, func(t *testing.T, database string) {
+		f := newFarm(t)
+		cfg := clusterConfig(database, f, 1)
+		cfg.Cluster.Lease = config.Duration(300 * time.Millisecond)
+		var ws []*worker
+		var cancels []context.CancelFunc
+		for i := range 2 {
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			cancels = append(cancels, cancel)
+			w := startWorkerClock(t, ctx, cfg, nil, fmt.Sprintf("w%d", i))
+			ws = append(ws, w)
+		}
+		leader := func() int {
+			n, who := 0, -1
+			for i, w := range ws {
+				if w.cl2().leading() != nil {
+					n++
+					who = i
+				}
+			}
+			if n > 1 {
+				return -2
+			}
+			return who
+		}
+		waitFor(t, "a leader", func() bool { return leader() >= 0 })
+		first := leader()
+		cancels[first]()
+		if err := <-ws[first].done; err != nil {
+			t.Fatal(err)
+		}
+		other := 1 - first
+		waitFor(t, "the other worker to lead", func() bool { return ws[other].cl2().leading() != nil })
+		got, err := ws[other].cl.Workers(context.Background())
+		if err != nil || len(got) != 1 || !got[0].Leader || got[0].ID != ws[other].WorkerID() {
+			t.Errorf("workers: %+v %v; want %s alone, leading", got, err, ws[other].WorkerID())
 		}
 	})
 }

@@ -132,23 +132,59 @@ func (c *Cluster) Unregister(ctx context.Context, worker string) error {
 	})
 }
 
-// AddFeeds gives the feeds a lease row, due now; feeds that have one keep
-// it (and when they are due).
-func (c *Cluster) AddFeeds(ctx context.Context, feedIDs []int64) error {
-	return c.s.writeTx(ctx, "add feeds to the cluster", func(tx *sql.Tx) error {
-		stmt, err := tx.PrepareContext(ctx, c.q(`INSERT INTO feed_leases (feed_id, due) VALUES (?2, {now})
+// FeedRef is a configured feed: its URL and name.
+type FeedRef struct{ URL, Name string }
+
+// AddFeeds makes sure every feed is in the store (as EnsureFeed does) and
+// has a lease row, due now when new (a new worker fetches due feeds at
+// once); feeds that have one keep it, and when they are due. One
+// transaction for all: workers starting together on tens of thousands of
+// feeds do not write one transaction per feed. It returns the feeds' IDs
+// by URL.
+func (c *Cluster) AddFeeds(ctx context.Context, feeds []FeedRef) (map[string]int64, error) {
+	ids := make(map[string]int64, len(feeds))
+	err := c.s.writeTx(ctx, "add feeds to the cluster", func(tx *sql.Tx) error {
+		clear(ids)
+		ins, err := tx.PrepareContext(ctx, `INSERT INTO feeds (url, fetch_url, name) VALUES (?, ?, ?)
+			ON CONFLICT (url) DO UPDATE SET name = excluded.name
+			WHERE excluded.name <> '' AND excluded.name <> feeds.name`)
+		if err != nil {
+			return err
+		}
+		defer ins.Close()
+		get, err := tx.PrepareContext(ctx, `SELECT id FROM feeds WHERE url = ?`)
+		if err != nil {
+			return err
+		}
+		defer get.Close()
+		lease, err := tx.PrepareContext(ctx, c.q(`INSERT INTO feed_leases (feed_id, due) VALUES (?2, {now})
 			ON CONFLICT (feed_id) DO NOTHING`))
 		if err != nil {
 			return err
 		}
-		defer stmt.Close()
-		for _, id := range feedIDs {
-			if _, err := stmt.ExecContext(ctx, c.nowArg(), id); err != nil {
-				return fmt.Errorf("feed %d: %w", id, err)
+		defer lease.Close()
+		for _, f := range feeds {
+			if f.URL == "" {
+				return errf("add feeds to the cluster: empty url")
 			}
+			if _, err := ins.ExecContext(ctx, f.URL, f.URL, f.Name); err != nil {
+				return fmt.Errorf("feed %s: %w", f.URL, err)
+			}
+			var id int64
+			if err := get.QueryRowContext(ctx, f.URL).Scan(&id); err != nil {
+				return fmt.Errorf("feed %s: %w", f.URL, err)
+			}
+			if _, err := lease.ExecContext(ctx, c.nowArg(), id); err != nil {
+				return fmt.Errorf("feed %s: %w", f.URL, err)
+			}
+			ids[f.URL] = id
 		}
 		return nil
 	})
+	if err != nil {
+		return nil, err
+	}
+	return ids, nil
 }
 
 // DropFeed removes a feed's lease row: no worker fetches it any more (it
@@ -169,11 +205,11 @@ const (
 	claimSQLite = `WITH t AS (SELECT {now} AS ms)
 		UPDATE feed_leases SET worker = ?2, until = (SELECT ms FROM t) + ?3, token = token + 1
 		WHERE feed_id IN (SELECT feed_id FROM feed_leases, t
-			WHERE due <= t.ms AND (until IS NULL OR until < t.ms - ?5) ORDER BY due LIMIT ?4)
+			WHERE due <= t.ms AND (until IS NULL OR (until < t.ms - ?5 AND worker <> ?2)) ORDER BY due LIMIT ?4)
 		RETURNING feed_id, token, due, (SELECT ms FROM t)`
 	claimPG = `WITH t AS (SELECT {now} AS ms),
 		d AS (SELECT l.feed_id FROM feed_leases l, t
-			WHERE l.due <= t.ms AND (l.until IS NULL OR l.until < t.ms - ?5) ORDER BY l.due LIMIT ?4
+			WHERE l.due <= t.ms AND (l.until IS NULL OR (l.until < t.ms - ?5 AND l.worker <> ?2)) ORDER BY l.due LIMIT ?4
 			FOR UPDATE OF l SKIP LOCKED)
 		UPDATE feed_leases SET worker = ?2, until = t.ms + ?3, token = feed_leases.token + 1
 		FROM d, t WHERE feed_leases.feed_id = d.feed_id
@@ -184,7 +220,9 @@ const (
 // earliest due first, for worker until now + lease. An expired claim is
 // taken over only TakeoverMargin(lease) after it ran out: the fetch of a
 // worker that died started a little after its claim (or its last renewal),
-// and two fetches of a feed stay at least a lease apart.
+// and two fetches of a feed stay at least a lease apart. A worker never
+// takes over its own expired claim: the fetch it claimed it for may still
+// be going (its renewal failed), and would only lose its save.
 func (c *Cluster) ClaimFeeds(ctx context.Context, worker string, n int, lease time.Duration) ([]Claim, error) {
 	if n <= 0 {
 		return nil, nil
@@ -218,20 +256,25 @@ func (c *Cluster) ClaimFeeds(ctx context.Context, worker string, n int, lease ti
 	return out, nil
 }
 
-// Renew extends every live claim of worker to now + lease and records the
-// worker's heartbeat. It returns how many claims it holds.
-func (c *Cluster) Renew(ctx context.Context, worker string, lease time.Duration) (int, error) {
+// Renew extends the given claims of worker (the ones it is working on) to
+// now + lease and records the worker's heartbeat. It returns how many of
+// them it still holds.
+func (c *Cluster) Renew(ctx context.Context, worker string, claims []Claim, lease time.Duration) (int, error) {
 	var n int64
 	err := c.s.writeTx(ctx, "renew claims of "+worker, func(tx *sql.Tx) error {
+		n = 0
 		// A claim that expired is renewed too when no one took it: the
 		// token is unchanged, nobody else can have saved the feed.
-		res, err := tx.ExecContext(ctx, c.q(`UPDATE feed_leases SET until = {now} + ?3
-			WHERE worker = ?2 AND until IS NOT NULL`), c.nowArg(), worker, lease.Milliseconds())
-		if err != nil {
-			return err
+		for _, cl := range claims {
+			res, err := tx.ExecContext(ctx, c.q(`UPDATE feed_leases SET until = {now} + ?3
+				WHERE feed_id = ?4 AND worker = ?2 AND token = ?5`), c.nowArg(), worker, lease.Milliseconds(), cl.FeedID, cl.Token)
+			if err != nil {
+				return err
+			}
+			k, _ := res.RowsAffected()
+			n += k
 		}
-		n, _ = res.RowsAffected()
-		_, err = tx.ExecContext(ctx, c.q(`UPDATE workers SET seen = {now} WHERE id = ?2`), c.nowArg(), worker)
+		_, err := tx.ExecContext(ctx, c.q(`UPDATE workers SET seen = {now} WHERE id = ?2`), c.nowArg(), worker)
 		return err
 	})
 	return int(n), err
@@ -298,13 +341,14 @@ func saveClaim(ctx context.Context, tx *sql.Tx, s *Store, r FetchResult) error {
 // may take it: a quarter of the lease.
 func TakeoverMargin(lease time.Duration) time.Duration { return lease / 4 }
 
-// NextDue is how long until the next feed may be claimed: it is due, or
-// its expired claim (of lease) may be taken over (0: now; a day when there
-// is nothing).
-func (c *Cluster) NextDue(ctx context.Context, lease time.Duration) (time.Duration, error) {
+// NextDue is how long until worker may claim the next feed: it is due, or
+// another worker's expired claim (of lease) may be taken over (0: now; a
+// day when there is nothing).
+func (c *Cluster) NextDue(ctx context.Context, worker string, lease time.Duration) (time.Duration, error) {
 	var wait sql.NullInt64
-	err := c.s.read.QueryRowContext(ctx, c.q(`SELECT MIN(CASE WHEN until IS NULL OR until + ?2 < due THEN due ELSE until + ?2 END) - {now}
-		FROM feed_leases`), c.nowArg(), TakeoverMargin(lease).Milliseconds()).Scan(&wait)
+	err := c.s.read.QueryRowContext(ctx, c.q(`SELECT MIN(CASE WHEN until IS NULL THEN due WHEN worker = ?3 THEN NULL
+			WHEN until + ?2 < due THEN due ELSE until + ?2 END) - {now}
+		FROM feed_leases`), c.nowArg(), TakeoverMargin(lease).Milliseconds(), worker).Scan(&wait)
 	if err != nil {
 		return 0, errf("next due: %w", err)
 	}

@@ -2,15 +2,18 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/stet-news/stet/internal/testpg"
+	"github.com/stet-news/stet/store"
 )
 
 // Two `stet run` on one PostgreSQL database are two workers of one
@@ -79,5 +82,61 @@ func TestWorkersShareAPostgresDatabase(t *testing.T) {
 	out, err = stetCmd(context.Background(), "status", "--config", cfgs[0]).Output()
 	if err != nil || !strings.Contains(string(out), "workers: none running") {
 		t.Errorf("status after both stopped: %v\n%s", err, out)
+	}
+}
+
+// stet status --json names the worker holding each feed; the text lists
+// each worker with the feeds it holds.
+func TestStatusShowsWhatEachWorkerHolds(t *testing.T) {
+	db := testpg.URL(t)
+	ctx := context.Background()
+	st, err := store.Open(ctx, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	cl := st.Cluster(nil)
+	feeds := []store.FeedRef{{URL: "https://a.example/rss"}, {URL: "https://b.example/rss"}}
+	if _, err := cl.AddFeeds(ctx, feeds); err != nil {
+		t.Fatal(err)
+	}
+	if err := cl.Register(ctx, store.Worker{ID: "w-one", Host: "host-one", PID: 42, UserAgent: "agent-one"}); err != nil {
+		t.Fatal(err)
+	}
+	held, err := cl.ClaimFeeds(ctx, "w-one", 1, time.Hour)
+	if err != nil || len(held) != 1 {
+		t.Fatalf("claim: %v %v", held, err)
+	}
+	cfg := writeConfig(t, t.TempDir(), fmt.Sprintf("database: %s\nfeeds:\n  - url: %s\n  - url: %s\n", db, feeds[0].URL, feeds[1].URL))
+	code, out, errOut := runStet(t, "status", "--json", "--config", cfg)
+	if code != 0 {
+		t.Fatalf("status --json: %d %s", code, errOut)
+	}
+	workers := map[int64]string{}
+	for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
+		var r statusRow
+		if err := json.Unmarshal([]byte(line), &r); err != nil {
+			t.Fatal(err)
+		}
+		f, err := st.FeedByURL(ctx, r.Feed)
+		if err != nil {
+			t.Fatal(err)
+		}
+		workers[f.ID] = r.Worker
+	}
+	if len(workers) != 2 || workers[held[0].FeedID] != "w-one" {
+		t.Errorf("workers by feed %v, want feed %d held by w-one, the other by none", workers, held[0].FeedID)
+	}
+	code, out, errOut = runStet(t, "status", "--config", cfg)
+	if code != 0 {
+		t.Fatalf("status: %d %s", code, errOut)
+	}
+	for _, want := range []string{"workers: 1", "w-one", "host-one", "agent-one"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("status lacks %q:\n%s", want, out)
+		}
+	}
+	if !regexp.MustCompile(`w-one\s+host-one\s+42\s+agent-one\s+\S+ ago\s+1\s+no`).MatchString(out) {
+		t.Errorf("status: want w-one holding 1 feed, not leading:\n%s", out)
 	}
 }
