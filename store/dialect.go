@@ -6,9 +6,12 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"regexp"
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
+	"unicode/utf8"
 )
 
 // One store, two dialects. The SQL of the store is written once, for
@@ -89,10 +92,11 @@ var pgFragments = []struct{ sqlite, pg, why string }{
 		`COALESCE('\xff'::bytea || convert_to(r.headline, 'UTF8'), r.body)`,
 		"one type for headline or body",
 	},
-	// Blob literals: SQLite's x'..', PostgreSQL's bytea hex input.
-	{"x'04'", `'\x04'::bytea`, "blob literal"},
-	{"x''", `'\x'::bytea`, "blob literal"},
 }
+
+// blobLiteral is SQLite's blob literal, x'0a1b' (not the end of a word or
+// of a string); PostgreSQL writes it '\x0a1b'::bytea.
+var blobLiteral = regexp.MustCompile(`(?i)(^|[^a-z0-9_'])x'([0-9a-f]*)'`)
 
 // pgRewrite turns a statement written for SQLite into PostgreSQL's: the
 // fragments above, then ? and ?N into $N, outside string literals, quoted
@@ -102,6 +106,9 @@ func pgRewrite(q string) string {
 		if strings.Contains(q, f.sqlite) {
 			q = strings.ReplaceAll(q, f.sqlite, f.pg)
 		}
+	}
+	if strings.Contains(q, "x'") || strings.Contains(q, "X'") {
+		q = blobLiteral.ReplaceAllString(q, `$1'\x$2'::bytea`)
 	}
 	if !strings.Contains(q, "?") {
 		return q
@@ -149,15 +156,25 @@ func pgRewrite(q string) string {
 }
 
 // rewritten caches pgRewrite: the store's statements are a few hundred
-// distinct texts at most (those built from filters included).
-var rewritten sync.Map // string → string
+// distinct texts at most (those built from filters included); past
+// maxRewritten, a new text is rewritten on every use instead of kept.
+var (
+	rewritten  sync.Map // string → string
+	nRewritten atomic.Int64
+)
+
+const maxRewritten = 2000
 
 func pgText(q string) string {
 	if v, ok := rewritten.Load(q); ok {
 		return v.(string)
 	}
 	r := pgRewrite(q)
-	rewritten.Store(q, r)
+	if nRewritten.Load() < maxRewritten {
+		if _, loaded := rewritten.LoadOrStore(q, r); !loaded {
+			nRewritten.Add(1)
+		}
+	}
 	return r
 }
 
@@ -217,18 +234,34 @@ func (p *pgConn) QueryContext(ctx context.Context, q string, args []driver.Named
 
 func (p *pgConn) Ping(ctx context.Context) error { return p.c.(driver.Pinger).Ping(ctx) }
 
-// CheckNamedValue passes every value to pgx as it is, but a bool: the
-// schema keeps SQLite's 0/1 INTEGER columns (in_feed, gone), and SQLite
-// binds a bool as 0 or 1.
+// CheckNamedValue passes every value to pgx as it is, but a bool and text
+// PostgreSQL cannot hold. A bool: the schema keeps SQLite's 0/1 INTEGER
+// columns (in_feed, gone), and SQLite binds a bool as 0 or 1. A string with
+// a NUL byte or invalid UTF-8 (a hostile feed's key, title or quote; SQLite
+// stores such bytes as they are) would fail the whole save: those bytes
+// become U+FFFD. Revision text is not concerned: it is stored compressed,
+// as bytes.
 func (p *pgConn) CheckNamedValue(nv *driver.NamedValue) error {
-	if b, ok := nv.Value.(bool); ok {
-		if b {
+	switch v := nv.Value.(type) {
+	case bool:
+		if v {
 			nv.Value = int64(1)
 		} else {
 			nv.Value = int64(0)
 		}
+	case string:
+		nv.Value = pgString(v)
 	}
 	return nil
+}
+
+// pgString is s with what PostgreSQL's text refuses (NUL, invalid UTF-8)
+// replaced by U+FFFD.
+func pgString(s string) string {
+	if utf8.ValidString(s) && strings.IndexByte(s, 0) < 0 {
+		return s
+	}
+	return strings.ReplaceAll(strings.ToValidUTF8(s, "\uFFFD"), "\x00", "\uFFFD")
 }
 
 func (p *pgConn) ResetSession(ctx context.Context) error {

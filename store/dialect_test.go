@@ -11,6 +11,8 @@ func TestPGRewrite(t *testing.T) {
 		{`WHERE p LIKE ? ESCAPE '\' AND q = ?`, `WHERE p LIKE $1 ESCAPE '\' AND q = $2`},
 		{`SELECT 'it''s ?', ?`, `SELECT 'it''s ?', $1`},
 		{`SELECT x'', x'04' WHERE b = ?`, `SELECT '\x'::bytea, '\x04'::bytea WHERE b = $1`},
+		{`SET body = X'01FFFF' WHERE substr(body, 1, 1) = x'04'`, `SET body = '\x01FFFF'::bytea WHERE substr(body, 1, 1) = '\x04'::bytea`},
+		{`SELECT 'tax''', max''`, `SELECT 'tax''', max''`},
 		{`SELECT COALESCE(r.headline, r.body)`, `SELECT COALESCE('\xff'::bytea || convert_to(r.headline, 'UTF8'), r.body)`},
 	} {
 		if got := pgRewrite(tc.in); got != tc.want {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"embed"
+	"errors"
 	"fmt"
 	"io/fs"
 	"net/url"
@@ -13,6 +14,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/stdlib"
 )
 
@@ -61,6 +63,28 @@ const migrationLock = 0x73746574
 // the web view and the digest read meanwhile.
 const pgPoolSize = 16
 
+// pgAttempts is how many times a PostgreSQL write transaction is tried
+// when the server aborts it for a deadlock or a serialization failure.
+const pgAttempts = 4
+
+// pgRetryable says whether err is PostgreSQL aborting a transaction that
+// may succeed when run again: deadlock_detected, serialization_failure.
+func pgRetryable(err error) bool {
+	var pe *pgconn.PgError
+	return errors.As(err, &pe) && (pe.Code == "40P01" || pe.Code == "40001")
+}
+
+// pgSessionDefaults bound what one worker can make the others wait for;
+// the URL may set others (?lock_timeout=10s). A write waits for a row
+// another transaction holds at most lock_timeout, then fails (the feed is
+// saved at its next fetch); a transaction left open by a worker that
+// stalled (a paused machine) is ended by the server after
+// idle_in_transaction_session_timeout, its locks with it.
+var pgSessionDefaults = map[string]string{
+	"lock_timeout":                        "60s",
+	"idle_in_transaction_session_timeout": "5min",
+}
+
 // pgConnectTimeout bounds a connection attempt when the URL sets none.
 const pgConnectTimeout = 10 * time.Second
 
@@ -80,6 +104,11 @@ func openPostgres(ctx context.Context, u string, existing bool) (*Store, error) 
 		// An unreachable server fails the open, not hangs it (the URL's
 		// connect_timeout, in seconds, sets another bound).
 		cfg.ConnectTimeout = pgConnectTimeout
+	}
+	for k, v := range pgSessionDefaults {
+		if _, ok := cfg.RuntimeParams[k]; !ok {
+			cfg.RuntimeParams[k] = v
+		}
 	}
 	db := sql.OpenDB(pgConnector{stdlib.GetConnector(*cfg)})
 	db.SetMaxOpenConns(pgPoolSize)

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"path/filepath"
 	"strings"
@@ -169,3 +170,173 @@ func TestPGTwoWorkersSaveTheSameFeed(t *testing.T) {
 }
 
 func hours(n int) time.Duration { return time.Duration(n) * time.Hour }
+
+// Two workers that lock the same rows in opposite orders deadlock; the
+// server aborts one, and its transaction runs again: both succeed.
+func TestPGDeadlockRetried(t *testing.T) {
+	url := testpg.URL(t)
+	ctx := context.Background()
+	var ss [2]*Store
+	for i := range ss {
+		s, err := Open(ctx, url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer s.Close()
+		ss[i] = s
+	}
+	a := mustFeed(t, ss[0], "https://a.example/rss")
+	b := mustFeed(t, ss[0], "https://b.example/rss")
+	var locked sync.WaitGroup
+	locked.Add(2)
+	var attempts [2]int
+	var mu sync.Mutex
+	run := func(i int, first, second int64) error {
+		return ss[i].writeTx(ctx, "deadlock", func(tx *sql.Tx) error {
+			mu.Lock()
+			attempts[i]++
+			n := attempts[i]
+			mu.Unlock()
+			if _, err := tx.ExecContext(ctx, `UPDATE feeds SET failures = failures + 1 WHERE id = ?`, first); err != nil {
+				return err
+			}
+			if n == 1 {
+				locked.Done()
+				locked.Wait() // each holds one row now
+			}
+			_, err := tx.ExecContext(ctx, `UPDATE feeds SET failures = failures + 1 WHERE id = ?`, second)
+			return err
+		})
+	}
+	var wg sync.WaitGroup
+	var errs [2]error
+	wg.Add(2)
+	go func() { defer wg.Done(); errs[0] = run(0, a.ID, b.ID) }()
+	go func() { defer wg.Done(); errs[1] = run(1, b.ID, a.ID) }()
+	wg.Wait()
+	for i, err := range errs {
+		if err != nil {
+			t.Errorf("worker %d: %v", i, err)
+		}
+	}
+	if attempts[0]+attempts[1] < 3 {
+		t.Errorf("attempts %v: want a retry", attempts)
+	}
+	for _, f := range []Feed{a, b} {
+		got, err := ss[1].FeedByURL(ctx, f.URL)
+		if err != nil || got.Failures != 2 {
+			t.Errorf("feed %s: failures %d (%v), want 2: each transaction counted once", f.URL, got.Failures, err)
+		}
+	}
+}
+
+// A hostile feed's NUL bytes and invalid UTF-8 (SQLite stores them as
+// they are; PostgreSQL's text refuses them) neither fail a save nor make
+// the article new again at the next fetch.
+func TestHostileTextStored(t *testing.T) {
+	ctx := context.Background()
+	eachStore(t, func(t *testing.T, s *Store) {
+		f := mustFeed(t, s, "https://example.com/rss")
+		c := cand("guid\x00\xff", "https://example.com/\xff", "Head\x00line\nsecond line", "Body \xff\x00 text.")
+		_, st := pass(t, s, f.ID, t0, []Candidate{c}, nil)
+		if st.NewArticles != 1 || st.NewRevisions != 1 {
+			t.Fatalf("first save: %+v", st)
+		}
+		plan, _ := pass(t, s, f.ID, t0.Add(time.Hour), []Candidate{c}, nil)
+		if len(plan.Pending) != 0 || len(plan.Seen) != 1 {
+			t.Fatalf("unchanged: %d pending, %d seen; want 0, 1", len(plan.Pending), len(plan.Seen))
+		}
+		c.Text, c.Hash = "Body \xff\x00 text, edited.", ""
+		_, st = pass(t, s, f.ID, t0.Add(2*time.Hour), []Candidate{c}, func(Pending) []ChangeInput {
+			return []ChangeInput{{Kind: "quote_edited", Person: "Ma\x00rco \xff", Before: "a\x00", After: "b\xff"}}
+		})
+		if st.NewRevisions != 1 || st.NewChanges != 1 {
+			t.Fatalf("edit: %+v", st)
+		}
+		a, err := s.Article(ctx, plan.Seen[0])
+		if err != nil {
+			t.Fatal(err)
+		}
+		revs, err := s.Revisions(ctx, a.ID)
+		if err != nil || len(revs) != 2 || revs[1].Text != c.Text {
+			t.Fatalf("revisions: %d, %v; want 2, the text as it came", len(revs), err)
+		}
+		chs, err := s.Changes(ctx, ChangeFilter{Person: "ma"})
+		if err != nil || len(chs) != 1 {
+			t.Fatalf("changes: %v %v", chs, err)
+		}
+		if probs, err := s.Check(ctx); err != nil || len(probs) > 0 {
+			t.Fatalf("check: %v %v", probs, err)
+		}
+	})
+}
+
+func TestPGSessionBounds(t *testing.T) {
+	url := testpg.URL(t)
+	ctx := context.Background()
+	for _, tc := range []struct{ url, lock, idle string }{
+		{url, "1min", "5min"},
+		{url + sep(url) + "lock_timeout=200ms", "200ms", "5min"},
+	} {
+		s, err := Open(ctx, tc.url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var lock, idle string
+		if err := s.read.QueryRowContext(ctx, `SELECT current_setting('lock_timeout'), current_setting('idle_in_transaction_session_timeout')`).Scan(&lock, &idle); err != nil {
+			t.Fatal(err)
+		}
+		s.Close()
+		if lock != tc.lock || idle != tc.idle {
+			t.Errorf("%s: lock_timeout %s, idle_in_transaction_session_timeout %s; want %s, %s", tc.url, lock, idle, tc.lock, tc.idle)
+		}
+	}
+}
+
+func sep(url string) string {
+	if strings.Contains(url, "?") {
+		return "&"
+	}
+	return "?"
+}
+
+// A write that waits for a row another worker's transaction holds gives up
+// after lock_timeout instead of waiting for good.
+func TestPGLockWaitBounded(t *testing.T) {
+	url := testpg.URL(t)
+	ctx := context.Background()
+	holder := openPGURL(t, url)
+	waiter := openPGURL(t, url+sep(url)+"lock_timeout=200ms")
+	f := mustFeed(t, holder, "https://example.com/rss")
+	held, release := make(chan struct{}), make(chan struct{})
+	done := make(chan error, 1)
+	go func() {
+		done <- holder.writeTx(ctx, "hold", func(tx *sql.Tx) error {
+			if _, err := tx.ExecContext(ctx, `UPDATE feeds SET failures = 1 WHERE id = ?`, f.ID); err != nil {
+				return err
+			}
+			close(held)
+			<-release
+			return nil
+		})
+	}()
+	<-held
+	err := waiter.RecordFetch(ctx, FetchRecord{FeedID: f.ID, At: t0, Status: 304})
+	close(release)
+	if err == nil || !strings.Contains(err.Error(), "lock") {
+		t.Errorf("write behind a held row: %v, want a lock timeout", err)
+	}
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+}
+
+func openPGURL(t *testing.T, url string) *Store {
+	t.Helper()
+	s, err := Open(context.Background(), url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
+}

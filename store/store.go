@@ -416,8 +416,20 @@ func (s *Store) Path() string { return s.path }
 // the one write connection; on PostgreSQL READ COMMITTED on the pool, so
 // that several workers write at once. Where a read then a write could race
 // between two workers there, a unique key (ON CONFLICT) or the row lock of
-// an UPDATE that comes first settles it (SaveFetch: pass.go).
+// an UPDATE that comes first settles it (SaveFetch: pass.go). Two workers
+// can still deadlock (each holding a row the other wants); PostgreSQL then
+// aborts one, and its transaction is run again (pgRetryable), so fn must
+// start over cleanly: it sets what it returns, it does not add to it.
 func (s *Store) writeTx(ctx context.Context, what string, fn func(tx *sql.Tx) error) error {
+	for attempt := 1; ; attempt++ {
+		err := s.writeTxOnce(ctx, what, fn)
+		if err == nil || !s.pg || attempt >= pgAttempts || !pgRetryable(err) || ctx.Err() != nil {
+			return err
+		}
+	}
+}
+
+func (s *Store) writeTxOnce(ctx context.Context, what string, fn func(tx *sql.Tx) error) error {
 	tx, err := s.write.BeginTx(ctx, nil)
 	if err != nil {
 		return errf("%s: %w", what, err)

@@ -29,11 +29,11 @@ func init() {
 		usage: "stet digest [--config FILE] --preview | --send", example: "stet digest --preview", run: cmdDigest})
 	register(&command{name: "export", summary: "every stored revision as JSON lines, oldest first",
 		usage: "stet export [--config FILE]", example: "stet export > revisions.jsonl", run: cmdExport})
-	register(&command{name: "backup", summary: "a consistent copy of the database, also while the daemon runs",
+	register(&command{name: "backup", summary: "a consistent copy of the SQLite database, also while the daemon runs (PostgreSQL: pg_dump)",
 		usage: "stet backup [--config FILE] FILE", example: "stet backup /var/backups/stet-$(date +%F).db", run: cmdBackup})
 	register(&command{name: "check", summary: "integrity and invariant checks of the database",
 		usage: "stet check [--config FILE]", example: "stet check", run: cmdCheck})
-	register(&command{name: "vacuum", summary: "apply the retention settings, recompress old revisions, compact the database",
+	register(&command{name: "vacuum", summary: "apply the retention settings, recompress old revisions, compact the database (SQLite; PostgreSQL compacts itself)",
 		usage: "stet vacuum [--config FILE]", example: "stet vacuum --config /etc/stet/config.yaml", run: cmdVacuum})
 	register(&command{name: "version", summary: "version, commit and Go version",
 		usage: "stet version", example: "stet version", run: cmdVersion})
