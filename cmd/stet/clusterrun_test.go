@@ -363,6 +363,20 @@ func ctCloseFetches(log []farm.Request, gap time.Duration) []string {
 	return bad
 }
 
+// ctMinGap is the shortest time between two requests for one feed, and
+// that feed (-1 when no feed was requested twice).
+func ctMinGap(log []farm.Request) (time.Duration, int) {
+	last := map[int]time.Time{}
+	gap, feed := time.Duration(0), -1
+	for _, r := range log {
+		if p, ok := last[r.Feed]; ok && (feed < 0 || r.At.Sub(p) < gap) {
+			gap, feed = r.At.Sub(p), r.Feed
+		}
+		last[r.Feed] = r.At
+	}
+	return gap, feed
+}
+
 func ctSince(log []farm.Request, t0 time.Time) []farm.Request {
 	i := sort.Search(len(log), func(i int) bool { return !log[i].At.Before(t0) })
 	return log[i:]
@@ -633,6 +647,9 @@ func ctRun(t *testing.T, soloDB, db string, nWorkers int) {
 		}
 	}
 	log = ctSince(fm.Log(), t0)
+	if gap, feed := ctMinGap(log); feed >= 0 {
+		t.Logf("closest two fetches of one feed: %s apart (feed %d), over %d fetches", gap.Round(time.Millisecond), feed, len(log))
+	}
 	if bad := ctCloseFetches(log, 10*time.Second); len(bad) > 0 && !ctIsPostgres(db) {
 		// One daemon on SQLite fetches every feed on each tick of its
 		// schedule; a pass longer than the period fetches some feeds again
