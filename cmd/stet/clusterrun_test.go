@@ -494,7 +494,7 @@ func ctRun(t *testing.T, soloDB, db string, nWorkers int) {
 		edited[e.Feed] = true
 	}
 	wantRevs := total + len(edits1)
-	settled := ctWaitFor(e1, 3*clusterPeriod+30*time.Second, func() bool {
+	settled := ctWaitFor(e1, 4*clusterPeriod+30*time.Second, func() bool {
 		n, _ := cdb.count(`SELECT count(*) FROM revisions`)
 		return n >= wantRevs && ctAnswered304(fm.Log(), e1, edited)
 	})
