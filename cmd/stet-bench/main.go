@@ -34,7 +34,8 @@
 // dropped afterwards unless --keep. Bytes per revision are then
 // pg_database_size (tables, indexes, TOAST and the system catalogs, not the
 // server's WAL) over the revisions, and the revisions table alone
-// (pg_total_relation_size('revisions'): heap, TOAST, indexes) is given too. CPU seconds and the load average are
+// (pg_total_relation_size('revisions'): heap, TOAST, indexes) is given too;
+// on SQLite, the pages of the revisions table and its indexes (dbstat). CPU seconds and the load average are
 // printed because the machine may be shared: on a busy machine the CPU
 // figures are steadier than the wall-clock ones.
 //
@@ -402,6 +403,11 @@ func runSize(ctx context.Context, o options, s *stet, tmp string, F, I int) Row 
 			if fi, err := os.Stat(name); err == nil {
 				row.DBBytes += fi.Size()
 			}
+		}
+		if n, err := sqliteRevisionsBytes(ctx, db); err != nil {
+			logf("%d×%d: %v", F, I, err)
+		} else if st.Revisions > 0 {
+			row.RevisionsTableBytesPerRevision = float64(n) / float64(st.Revisions)
 		}
 	}
 	if st.Revisions > 0 {

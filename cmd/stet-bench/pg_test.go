@@ -3,6 +3,8 @@ package main
 import (
 	"bytes"
 	"context"
+	"database/sql"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -38,10 +40,9 @@ func TestPrintTablePostgres(t *testing.T) {
 		}
 	}
 	rep.Store = "sqlite"
-	rep.Rows[0].RevisionsTableBytesPerRevision = 0
 	b.Reset()
 	printTable(&b, rep)
-	if strings.Contains(b.String(), "pg_database_size") || !strings.Contains(b.String(), "store=sqlite") {
+	if strings.Contains(b.String(), "pg_database_size") || !strings.Contains(b.String(), "store=sqlite") || !strings.Contains(b.String(), "dbstat") {
 		t.Errorf("SQLite table:\n%s", b.String())
 	}
 }
@@ -74,5 +75,27 @@ func TestCreateDatabase(t *testing.T) {
 	if conn, err := pgx.Connect(ctx, db); err == nil {
 		conn.Close(ctx)
 		t.Errorf("database %s still there after drop", redactURL(db))
+	}
+}
+
+// TestSQLiteRevisionsBytes measures a real SQLite file's revisions table.
+func TestSQLiteRevisionsBytes(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "x.db")
+	db, err := sql.Open("sqlite", "file:"+path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Exec(`CREATE TABLE revisions (id INTEGER PRIMARY KEY, a INT, n INT, body BLOB, UNIQUE (a, n));
+		CREATE TABLE other (x BLOB); INSERT INTO other VALUES (randomblob(100000));
+		INSERT INTO revisions (a, n, body) VALUES (1, 1, randomblob(3000)), (1, 2, randomblob(10))`); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	n, err := sqliteRevisionsBytes(context.Background(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n < 3000 || n > 50000 { // the table and its index: a few pages, not the other table's 100 kB
+		t.Errorf("revisions: %d bytes", n)
 	}
 }

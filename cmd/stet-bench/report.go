@@ -64,7 +64,8 @@ type Row struct {
 	RevisionsExpected int64   `json:"revisions_expected"`
 	DBBytes           int64   `json:"db_bytes"` // SQLite: database file plus WAL; PostgreSQL: pg_database_size
 	BytesPerRevision  float64 `json:"bytes_per_revision"`
-	// PostgreSQL only: pg_total_relation_size('revisions') over the rows.
+	// The revisions table alone over its rows: PostgreSQL's
+	// pg_total_relation_size, SQLite's dbstat pages of it and its indexes.
 	RevisionsTableBytesPerRevision float64 `json:"revisions_table_bytes_per_revision,omitempty"`
 	RawPerRevision                 float64 `json:"raw_bytes_per_revision"`
 	StoredOverRaw                  float64 `json:"stored_over_raw"`
@@ -164,8 +165,11 @@ func printTable(w io.Writer, rep *Report) {
 	}
 	tw.Flush()
 	for _, r := range rep.Rows {
-		if r.RevisionsTableBytesPerRevision > 0 {
+		if r.RevisionsTableBytesPerRevision > 0 && rep.Store == "postgres" {
 			fmt.Fprintf(w, "%d×%d: B/rev is pg_database_size over the revisions (%.1f MB); the revisions table alone (pg_total_relation_size: heap, TOAST, indexes) is %s B/rev\n",
+				r.Feeds, r.ItemsPerFeed, mb(r.DBBytes), f1(r.RevisionsTableBytesPerRevision))
+		} else if r.RevisionsTableBytesPerRevision > 0 {
+			fmt.Fprintf(w, "%d×%d: B/rev is the database file and WAL over the revisions (%.1f MB); the revisions table alone (dbstat: its pages and its indexes') is %s B/rev\n",
 				r.Feeds, r.ItemsPerFeed, mb(r.DBBytes), f1(r.RevisionsTableBytesPerRevision))
 		}
 		if r.Err != "" {

@@ -363,6 +363,20 @@ func ctCloseFetches(log []farm.Request, gap time.Duration) []string {
 	return bad
 }
 
+// ctMinGap is the shortest time between two requests for one feed, and
+// that feed (-1 when no feed was requested twice).
+func ctMinGap(log []farm.Request) (time.Duration, int) {
+	last := map[int]time.Time{}
+	gap, feed := time.Duration(0), -1
+	for _, r := range log {
+		if p, ok := last[r.Feed]; ok && (feed < 0 || r.At.Sub(p) < gap) {
+			gap, feed = r.At.Sub(p), r.Feed
+		}
+		last[r.Feed] = r.At
+	}
+	return gap, feed
+}
+
 func ctSince(log []farm.Request, t0 time.Time) []farm.Request {
 	i := sort.Search(len(log), func(i int) bool { return !log[i].At.Before(t0) })
 	return log[i:]
@@ -480,7 +494,7 @@ func ctRun(t *testing.T, soloDB, db string, nWorkers int) {
 		edited[e.Feed] = true
 	}
 	wantRevs := total + len(edits1)
-	settled := ctWaitFor(e1, 3*clusterPeriod+30*time.Second, func() bool {
+	settled := ctWaitFor(e1, 4*clusterPeriod+30*time.Second, func() bool {
 		n, _ := cdb.count(`SELECT count(*) FROM revisions`)
 		return n >= wantRevs && ctAnswered304(fm.Log(), e1, edited)
 	})
@@ -633,6 +647,9 @@ func ctRun(t *testing.T, soloDB, db string, nWorkers int) {
 		}
 	}
 	log = ctSince(fm.Log(), t0)
+	if gap, feed := ctMinGap(log); feed >= 0 {
+		t.Logf("closest two fetches of one feed: %s apart (feed %d), over %d fetches", gap.Round(time.Millisecond), feed, len(log))
+	}
 	if bad := ctCloseFetches(log, 10*time.Second); len(bad) > 0 && !ctIsPostgres(db) {
 		// One daemon on SQLite fetches every feed on each tick of its
 		// schedule; a pass longer than the period fetches some feeds again
@@ -690,3 +707,48 @@ func ctRun(t *testing.T, soloDB, db string, nWorkers int) {
 }
 
 func ctFirst10[T any](s []T) []T { return s[:min(10, len(s))] }
+
+// TestFetchSpacing checks the cluster test's reading of the farm's log.
+func TestFetchSpacing(t *testing.T) {
+	t0 := time.Date(2026, 12, 8, 4, 0, 0, 0, time.UTC)
+	at := func(s float64) time.Time { return t0.Add(time.Duration(s * float64(time.Second))) }
+	log := []farm.Request{
+		{At: at(0), Feed: 1, UserAgent: "a", Status: 200},
+		{At: at(1), Feed: 2, UserAgent: "b", Status: 200},
+		{At: at(9.5), Feed: 1, UserAgent: "b", Status: farm.Abandoned},
+		{At: at(16), Feed: 2, UserAgent: "a", Status: 304},
+		{At: at(30), Feed: 1, UserAgent: "c", Status: 304},
+	}
+	tests := []struct {
+		name     string
+		log      []farm.Request
+		gap      time.Duration
+		wantBad  int
+		wantMin  time.Duration
+		wantFeed int
+	}{
+		{"one too close", log, 10 * time.Second, 1, 9500 * time.Millisecond, 1},
+		{"none under 9 s", log, 9 * time.Second, 0, 9500 * time.Millisecond, 1},
+		{"each feed once", log[:2], 10 * time.Second, 0, 0, -1},
+		{"empty", nil, 10 * time.Second, 0, 0, -1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := ctCloseFetches(tt.log, tt.gap); len(got) != tt.wantBad {
+				t.Errorf("close fetches %v, want %d", got, tt.wantBad)
+			}
+			if gap, feed := ctMinGap(tt.log); gap != tt.wantMin || feed != tt.wantFeed {
+				t.Errorf("min gap %s (feed %d), want %s (feed %d)", gap, feed, tt.wantMin, tt.wantFeed)
+			}
+		})
+	}
+	if got := ctFetchesBy(log); got["a"] != 2 || got["b"] != 2 || got["c"] != 1 {
+		t.Errorf("fetches by %v", got)
+	}
+	if got := ctSince(log, at(9.5)); len(got) != 3 || got[0].Feed != 1 {
+		t.Errorf("since 9.5 s: %+v", got)
+	}
+	if !ctAnswered304(log, at(10), map[int]bool{1: true, 2: true}) || ctAnswered304(log, at(20), map[int]bool{1: true, 2: true}) {
+		t.Errorf("answered 304 misread")
+	}
+}

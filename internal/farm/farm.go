@@ -257,7 +257,6 @@ func (fm *Farm) URL(f int) string { return fm.base + "/feed/" + strconv.Itoa(f) 
 // ServeHTTP serves /feed/N.xml with a strong ETag and answers 304 when
 // If-None-Match names it.
 func (fm *Farm) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	at := time.Now()
 	name, ok := strings.CutPrefix(r.URL.Path, "/feed/")
 	name, ok2 := strings.CutSuffix(name, ".xml")
 	f, err := strconv.Atoi(name)
@@ -272,7 +271,8 @@ func (fm *Farm) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if fm.KeepLog {
 		fm.logMu.Lock()
 		k = len(fm.log)
-		fm.log = append(fm.log, Request{At: at, Feed: f, UserAgent: r.UserAgent()})
+		// The time is taken under the lock, so the log is in order of At.
+		fm.log = append(fm.log, Request{At: time.Now(), Feed: f, UserAgent: r.UserAgent()})
 		fm.logMu.Unlock()
 	}
 	answer := func(status int) {
