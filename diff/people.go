@@ -77,7 +77,7 @@ func stripPossessive(w string) (string, bool) {
 
 func isTitleWord(w string) bool {
 	l := strings.ToLower(w)
-	if titleHeads[l] || qualifiers[l] {
+	if titleHeads[l] || qualifiers[l] || prefixedTitle(l) {
 		return true
 	}
 	if strings.ContainsAny(l, "'’") {
@@ -90,7 +90,7 @@ func isTitleWord(w string) bool {
 // isTitleTok is isTitleWord for a token (its lower case is ready).
 func isTitleTok(t tok) bool {
 	l := t.low
-	if titleHeads[l] || qualifiers[l] {
+	if titleHeads[l] || qualifiers[l] || prefixedTitle(l) {
 		return true
 	}
 	if strings.ContainsAny(l, "'’") {
@@ -98,6 +98,27 @@ func isTitleTok(t tok) bool {
 		return titleHeads[l2]
 	}
 	return false
+}
+
+// prefixedTitle: a title head with a qualifier joined by a hyphen
+// (then-Secretary, ex-Gov., co-Chair): a title that keeps its qualifier.
+func prefixedTitle(l string) bool {
+	pre, rest, ok := strings.Cut(l, "-")
+	if !ok || rest == "" {
+		return false
+	}
+	return (qualifiers[pre] || pre == "then") && (titleHeads[rest] || qualifiers[rest] && rest != pre)
+}
+
+// capPrefixedTitle: then-Secretary, ex-Gov.: a lowercase qualifier joined
+// to a capitalised title, which opens a title-and-name run.
+func capPrefixedTitle(t tok) bool {
+	h := strings.IndexByte(t.s, '-')
+	if !t.word || h < 0 || h+1 >= len(t.s) || !prefixedTitle(t.low) {
+		return false
+	}
+	c := t.s[h+1]
+	return 'A' <= c && c <= 'Z'
 }
 
 func isCapWord(t tok) bool {
@@ -116,7 +137,7 @@ func findNameSeqs(paras []string, toks [][]tok) []nameSeq {
 	var out []nameSeq
 	for pi, ts := range toks {
 		for i := 0; i < len(ts); {
-			if ts[i].inQuote || !isCapWord(ts[i]) {
+			if ts[i].inQuote || !isCapWord(ts[i]) && !capPrefixedTitle(ts[i]) {
 				i++
 				continue
 			}
@@ -124,7 +145,7 @@ func findNameSeqs(paras []string, toks [][]tok) []nameSeq {
 			possessive := false
 			for j < len(ts) && !ts[j].inQuote {
 				t := ts[j]
-				if isCapWord(t) {
+				if isCapWord(t) || j == i && capPrefixedTitle(t) {
 					if _, pos := stripPossessive(t.s); pos {
 						possessive = true
 						j++
