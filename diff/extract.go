@@ -343,6 +343,12 @@ func (d *doc) quotes() []quoteHit {
 				rule = "dash and a name in the paragraph after the quote"
 			}
 		}
+		if titleCase(strings.Fields(text)) && len(words(text)) <= 8 && (rule == "no attribution found" || d.inList(c)) {
+			// “Blue Morning,” “Tin Roof Rain” and “Last Light”: titles of
+			// works, names and slogans, quoted in the writer's narration
+			// or listed, are no quotes
+			continue
+		}
 		if c.maybeJoin && len(out) > 0 && out[len(out)-1].Speaker == spk && spk != "" {
 			// “A,” Vasquez-Holm said. “B,” she added: one quote
 			prev := &out[len(out)-1]
@@ -402,6 +408,29 @@ func (d *doc) otherSubjectBetween(p, a, b int, who string) bool {
 	ss := d.pp.subjects
 	for m := sort.Search(len(ss), func(i int) bool { return !ss[i].at.before(pos{p, i0}) }); m < len(ss) && ss[m].at.before(pos{p, i1}); m++ {
 		if d.pp.known(ss[m].name) && d.pp.resolve(ss[m].name, ss[m].at) != who {
+			return true
+		}
+	}
+	return false
+}
+
+// inList: the quote stands in a list of quoted items (“A,” “B” and “C”):
+// another quote in its paragraph with only a comma, "and" or "or" between.
+func (d *doc) inList(c *chain) bool {
+	sp := c.first()
+	for _, o := range d.chains {
+		if o == c || len(o.parts) != 1 || o.first().p != sp.p {
+			continue
+		}
+		a, b := o.first().close, sp.open
+		if o.first().open > sp.open {
+			a, b = c.last().close, o.first().open
+		}
+		if a > b || b-a > 8 {
+			continue
+		}
+		switch strings.TrimSpace(strings.Trim(strings.TrimSpace(d.paras[sp.p][a:b]), ",")) {
+		case "", "and", "or", ", and", ", or":
 			return true
 		}
 	}

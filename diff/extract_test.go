@@ -113,6 +113,9 @@ func TestQuoteStructure(t *testing.T) {
 func TestNotQuotes(t *testing.T) {
 	runQuoteCases(t, []quoteCase{
 		{"book title", `Burwick claims that his favorite book is "One Hundred Years of Solitude".`, nil},
+		{"list of song titles", `Her favorite songs include "Blue Morning," "Tin Roof Rain" and "Last Light on the Water."`, nil},
+		{"title-case name with no attribution", `The plan, "The Great Wall of Tariffs," was printed on leaflets.`, nil},
+		{"short title-case answer with an attribution stays", `“Denver,” he answered.`, []Quote{{"Denver,", "", false}}},
 		{"report title", "The report, titled “Rivers at Risk,” found pollution rising.", nil},
 		{"film title", "The studio films scenes for “The Last Ferry Home,” a thriller.", nil},
 		{"scare quote", "The hospital offered a one-time “wellness” bonus of $500.", nil},
