@@ -90,6 +90,11 @@ func TestQuoteMarks(t *testing.T) {
 		{"straight apostrophes", `"They're not the workers' friends," said Ana Ruelle.`, []Quote{{"They're not the workers' friends,", "Ana Ruelle", false}}},
 		{"stray closing mark", `uneasy on Gilmer street"` + "\n\n" + `"Detectives are looking into it," Richmond police said.`, []Quote{{"Detectives are looking into it,", "", false}}},
 		{"no marks", "Okonjo said the council would appeal.", nil},
+		{"British single marks", "‘We will not back down,’ said Nora Pell, the council leader. ‘The plan is sound.’\n\n‘It’s the players’ union that decides,’ said Tom Ashby.",
+			[]Quote{{"We will not back down, The plan is sound.", "Nora Pell", false}, {"It’s the players’ union that decides,", "Tom Ashby", false}}},
+		{"British, double marks nested", "‘He told me “never again” and left,’ said Nora Pell. The report called it ‘a total disaster’ for the region.",
+			[]Quote{{"He told me “never again” and left,", "Nora Pell", false}, {"a total disaster", "", true}}},
+		{"one single-quoted word in a double-quoted article", "“We will win,” Okonjo said of the ‘plan’.", []Quote{{"We will win,", "Okonjo", false}}},
 	})
 }
 
