@@ -131,6 +131,11 @@ func (d *doc) personSignal(s nameSeq) bool {
 	if !s.plaus || s.possessive || d.modifierRun(s.p, s.j) {
 		return false
 	}
+	if s.nameI > 0 && ts[s.nameI-1].low == "the" && (s.nameI == s.i || s.nameI == s.i+1) {
+		// the Washington Ledger said: a name after "the" with no title
+		// is an organisation's
+		return false
+	}
 	// Republican party boss Ronan Mott: the name heads a noun phrase of
 	// role words after a capitalised modifier
 	if m := s.i - 1; m > 0 && nounWord(ts[m]) {
@@ -1202,6 +1207,11 @@ func (d *doc) npSpeakerOK(p int, np []tok, at pos) (string, bool) {
 				// "Richmond police", "a Brightline spokesperson": a name
 				// followed by a lowercase head noun
 				if i < len(np)-1 && !isCapWord(np[len(np)-1]) {
+					return "", true
+				}
+				if ts := d.toks[p]; s.nameI > 0 && ts[s.nameI-1].low == "the" && !d.pp.known(s.name) {
+					// obtained by The Associated Ledger warns: an
+					// organisation, not a person
 					return "", true
 				}
 				return d.pp.resolve(s.name, at), true

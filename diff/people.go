@@ -230,6 +230,10 @@ func splitNameSeq(pi int, ts []tok, i, j int, possessive bool) nameSeq {
 		ns.name = append(ns.name, w)
 	}
 	ns.plaus = plausibleName(ns.name)
+	if !ns.plaus && len(ns.name) == 1 && k > i && honorifics[ts[k-1].lower()] && ts[k-1].lower() != "the" && titleHeads[strings.ToLower(ns.name[0])] {
+		// Mr. King, Ms. Judge: after an honorific a title word is a surname
+		ns.plaus = true
+	}
 	return ns
 }
 
