@@ -489,10 +489,19 @@ func (d *doc) clauseSubject(sp span, partial bool) string {
 	}
 	if !partial && ts[k-1].s == ":" && k >= 2 {
 		// Okonjo: “…” — a speaker's label, as in transcripts and
-		// side-by-side statements: a name alone before the colon
+		// side-by-side statements, or a name that ends the clause the
+		// colon closes (… surprise pollster Dara Shaw: “…”; Polls agree
+		// - Carl Bialo: “…”)
 		if q, ok := d.seqAtTok(sp.p, k-2); ok {
 			sq := d.seqs[q]
-			if sq.j == k-1 && sq.plaus && !sq.possessive && (sq.i == st || sq.i == d.clauseStart(sp.p, sq.i)) {
+			labelled := false
+			if m := sq.i - 1; m >= st {
+				// after a dash, or named with a role (pollster Dara
+				// Shaw, Sen. Ada Lowe), not inside a phrase (on Twitter:)
+				labelled = isDash(ts[m].s) || ts[m].s == "-" || sq.nameI > sq.i || isTitleTok(ts[m]) ||
+					nounWord(ts[m]) && !prepositions[ts[m].low] && sq.person
+			}
+			if sq.j == k-1 && sq.plaus && !sq.possessive && (sq.i == st || sq.i == d.clauseStart(sp.p, sq.i) || labelled) {
 				return d.pp.resolve(sq.name, pos{sp.p, sq.nameI})
 			}
 		}
@@ -905,7 +914,11 @@ func (d *doc) leadSubject(p int, r []tok, at pos) (string, bool) {
 		if t.inQuote {
 			return "", false
 		}
-		if !t.word || !verbTok(t) || t.low == "according" || strings.HasSuffix(t.low, "ing") {
+		past := t.word && !isCapWord(t) && len(t.low) > 4 && strings.HasSuffix(t.low, "ed")
+		if !t.word || !(verbTok(t) || speechVerbs[t.low] || past && r[v-1].s == ",") || t.low == "according" || strings.HasSuffix(t.low, "ing") {
+			// a speech verb, capitalised or not (Tweeted), or any verb in
+			// the past right after the appositive's closing comma
+			// (proclaimed)
 			continue
 		}
 		k := v - 1
@@ -946,7 +959,7 @@ func structuralVerb(r []tok) int {
 	if k > i && k < len(r) && past(r[k]) && (k+1 == len(r) || !r[k+1].word || r[k+1].word && !isCapWord(r[k+1])) {
 		// the object must not be a noun phrase the verb acts on: a stop or
 		// a comma, or a preposition
-		if k+1 == len(r) || !r[k+1].word || prepositions[r[k+1].low] || isAdverb(r[k+1].low) {
+		if k+1 == len(r) || !r[k+1].word || prepositions[r[k+1].low] || isAdverb(r[k+1].low) || r[k+1].low == "and" {
 			return k
 		}
 	}
