@@ -564,6 +564,23 @@ func (d *doc) isSpeech(c *chain, text string) bool {
 			return true
 		}
 	}
+	// … is “always fatal”, says the agency / … signed “false
+	// certifications”, according to court records: the attribution
+	// follows in the sentence
+	ls := c.last()
+	ts := d.toks[ls.p]
+	k = d.tokIndexAt(ls.p, ls.close)
+	for i := k; i < len(ts) && i < k+40; i++ {
+		if ts[i].inQuote {
+			break
+		}
+		if ts[i].word && verbTok(ts[i]) && (ts[i].low != "according" || i+1 < len(ts) && ts[i+1].low == "to") {
+			return true
+		}
+		if d.ends[ls.p][i] {
+			break
+		}
+	}
 	return false
 }
 
