@@ -997,7 +997,11 @@ func subjectBefore(r []tok) []tok {
 	for e > 0 && r[e-1].word && isAdverb(r[e-1].lower()) {
 		e--
 	}
-	// Rep. Tove Rask (D-Ore.) said: a party tag or aside in brackets
+	// Rep. Tove Rask (D-Ore.) said: a party tag or aside in brackets,
+	// maybe followed by a comma
+	if e > 1 && r[e-1].s == "," && r[e-2].s == ")" {
+		e--
+	}
 	if e > 0 && r[e-1].s == ")" {
 		for m := e - 2; m >= 0 && m >= e-10; m-- {
 			if r[m].s == "(" {
