@@ -74,12 +74,15 @@ func prepare(body string) *doc {
 		}
 	}
 	for k := range d.seqs {
+		d.seqs[k].modifier = d.modifierRun(d.seqs[k].p, d.seqs[k].j)
+	}
+	for k := range d.seqs {
 		d.seqs[k].person = d.personSignal(d.seqs[k])
 	}
 	d.pp = buildPeople(d.seqs)
 	// sentence subjects, for he and she
 	for _, sq := range d.seqs {
-		if !sq.plaus || sq.possessive || d.modifierRun(sq.p, sq.j) {
+		if !sq.plaus || sq.possessive || sq.modifier {
 			continue
 		}
 		st := d.clauseStart(sq.p, sq.i)
@@ -128,7 +131,7 @@ func isAdverb(w string) bool {
 // verb beside it, an honorific, ", who".
 func (d *doc) personSignal(s nameSeq) bool {
 	ts := d.toks[s.p]
-	if !s.plaus || s.possessive || d.modifierRun(s.p, s.j) {
+	if !s.plaus || s.possessive || s.modifier {
 		return false
 	}
 	if s.nameI > 0 && ts[s.nameI-1].low == "the" && (s.nameI == s.i || s.nameI == s.i+1) {
@@ -147,7 +150,7 @@ func (d *doc) personSignal(s nameSeq) bool {
 			m--
 		}
 		if isCapWord(ts[m]) && !ts[m].inQuote {
-			if k, ok := d.seqAtTok(s.p, m); ok && d.modifierRun(s.p, d.seqs[k].j) {
+			if k, ok := d.seqAtTok(s.p, m); ok && d.seqs[k].modifier {
 				return true
 			}
 		}

@@ -20,6 +20,7 @@ type nameSeq struct {
 	possessive bool
 	person     bool // signals say this is a person
 	plaus      bool // plausibleName(name), computed once
+	modifier   bool // modifies a noun phrase that goes on to a name (modifierRun)
 }
 
 var particles = map[string]bool{

@@ -62,8 +62,35 @@ func spaceAfter(p string, j int) bool {
 // single marks open a quote (at the start of a word, after a space) than
 // double marks do, and at least two.
 func singleStyle(paras []string) bool {
+	has := false
+	for _, p := range paras {
+		if strings.Contains(p, "‘") {
+			has = true
+			break
+		}
+	}
+	if !has {
+		return false
+	}
 	singles, doubles := 0, 0
 	for _, p := range paras {
+		if !strings.Contains(p, "‘") {
+			// only double marks can open a quote here: count them
+			// without decoding every rune
+			for _, m := range []string{"“", "\"", "„", "«"} {
+				for i := strings.Index(p, m); i >= 0; {
+					if spaceBefore(p, i) {
+						doubles++
+					}
+					j := strings.Index(p[i+len(m):], m)
+					if j < 0 {
+						break
+					}
+					i += len(m) + j
+				}
+			}
+			continue
+		}
 		for i := 0; i < len(p); {
 			r, n := utf8.DecodeRuneInString(p[i:])
 			switch r {
