@@ -1075,13 +1075,17 @@ func subjectBefore(r []tok) []tok {
 	if s < e && !isCapWord(r[s]) && prepositions[r[s].low] {
 		prep = s
 	}
-	if prep >= 1 && prep+1 < e && isCapWord(r[prep+1]) && prepositions[r[prep].low] && r[prep].low != "as" && r[prep-1].word && (!isCapWord(r[prep-1]) || isTitleTok(r[prep-1])) {
+	if prep >= 1 && prep+1 < e && isCapWord(r[prep+1]) && prepositions[r[prep].low] && !clauseOpeners[r[prep].low] && r[prep-1].word && (!isCapWord(r[prep-1]) || isTitleTok(r[prep-1])) {
 		if inner := subjectBefore(r[:prep]); len(inner) > 0 {
 			return inner
 		}
 	}
 	return r[s:e]
 }
+
+// clauseOpeners open a clause, not a phrase: the name after them is the
+// subject of their verb (three days after Trembley told the paper …).
+var clauseOpeners = map[string]bool{"as": true, "after": true, "before": true, "when": true, "while": true}
 
 // partyTag: a party and state tag written after a name (R-Neb., D-Ore.).
 func partyTag(w string) bool {
