@@ -853,7 +853,7 @@ func (d *doc) attribution(p, k0 int, r []tok, at pos, before bool) (string, bool
 				continue
 			}
 			k, ok := d.seqAtTok(p, d.tokIndexAt(p, r[i].start))
-			if !ok || !d.seqs[k].plaus {
+			if !ok || !d.seqs[k].plaus || d.seqs[k].possessive {
 				continue
 			}
 			if i == 0 || r[i-1].s == "," || isTitleTok(r[i-1]) || d.seqs[k].nameI > d.seqs[k].i {
@@ -1234,6 +1234,11 @@ func (d *doc) npSpeakerOK(p int, np []tok, at pos) (string, bool) {
 	case "a", "an", "one", "another", "some", "several":
 		// a Brightline spokesperson, one user on a forum: nobody named
 		return "", true
+	}
+	if _, poss := stripPossessive(np[len(np)-1].s); poss {
+		// Clark's comments further …: a possessive names no subject;
+		// the word read as a verb was its noun
+		return "", false
 	}
 	// a name run inside the phrase
 	for i := len(np) - 1; i >= 0; i-- {
