@@ -94,6 +94,8 @@ func TestQuoteMarks(t *testing.T) {
 			[]Quote{{"We will not back down, The plan is sound.", "Nora Pell", false}, {"It’s the players’ union that decides,", "Tom Ashby", false}}},
 		{"British, double marks nested", "‘He told me “never again” and left,’ said Nora Pell. The report called it ‘a total disaster’ for the region.",
 			[]Quote{{"He told me “never again” and left,", "Nora Pell", false}, {"a total disaster", "", true}}},
+		{"British straight single marks", "'We will not back down,' said Nora Pell. 'It's the players' union that decides.'",
+			[]Quote{{"We will not back down, It's the players' union that decides.", "Nora Pell", false}}},
 		{"one single-quoted word in a double-quoted article", "“We will win,” Okonjo said of the ‘plan’.", []Quote{{"We will win,", "Okonjo", false}}},
 	})
 }

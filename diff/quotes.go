@@ -64,7 +64,7 @@ func spaceAfter(p string, j int) bool {
 func singleStyle(paras []string) bool {
 	has := false
 	for _, p := range paras {
-		if strings.Contains(p, "‘") {
+		if strings.Contains(p, "‘") || strings.Contains(p, " '") || strings.HasPrefix(p, "'") {
 			has = true
 			break
 		}
@@ -74,23 +74,6 @@ func singleStyle(paras []string) bool {
 	}
 	singles, doubles := 0, 0
 	for _, p := range paras {
-		if !strings.Contains(p, "‘") {
-			// only double marks can open a quote here: count them
-			// without decoding every rune
-			for _, m := range []string{"“", "\"", "„", "«"} {
-				for i := strings.Index(p, m); i >= 0; {
-					if spaceBefore(p, i) {
-						doubles++
-					}
-					j := strings.Index(p[i+len(m):], m)
-					if j < 0 {
-						break
-					}
-					i += len(m) + j
-				}
-			}
-			continue
-		}
 		for i := 0; i < len(p); {
 			r, n := utf8.DecodeRuneInString(p[i:])
 			switch r {
@@ -98,8 +81,15 @@ func singleStyle(paras []string) bool {
 				if spaceBefore(p, i) {
 					doubles++
 				}
-			case '‘':
-				if spaceBefore(p, i) && unicode.IsLetter(runeAt(p, i+n)) && !strings.HasPrefix(p[i+n:], "‘") {
+			case '‘', '\'':
+				if !spaceBefore(p, i) {
+					break
+				}
+				if strings.HasPrefix(p[i+n:], "‘") || strings.HasPrefix(p[i+n:], "'") {
+					// ‘‘ or '' typed for a double mark
+					doubles++
+					n *= 2
+				} else if unicode.IsLetter(runeAt(p, i+n)) {
 					singles++
 				}
 			}
@@ -114,10 +104,15 @@ func singleStyle(paras []string) bool {
 // no letter follows it (It’s, ’90s are apostrophes) and it does not end a
 // plural possessive (the players’ union).
 func singleMark(p string, i, n int) rune {
-	switch runeAt(p, i) {
+	r := runeAt(p, i)
+	if r == '\'' && spaceBefore(p, i) && unicode.IsLetter(runeAt(p, i+n)) {
+		// a straight mark at the start of a word opens
+		r = '‘'
+	}
+	switch r {
 	case '‘':
 		return '“'
-	case '’':
+	case '’', '\'':
 		nx := runeAt(p, i+n)
 		if unicode.Is(unicode.Latin, nx) || unicode.IsDigit(nx) {
 			// an apostrophe inside a word; scripts without apostrophes
@@ -153,7 +148,7 @@ func scanSpans(p string, pi int, single bool) []span {
 		// copy) below; in a British-style article, single marks quote
 		if single {
 			switch r {
-			case '‘', '’':
+			case '‘', '’', '\'':
 				if m := singleMark(p, i, n); m != 0 {
 					r = m
 				} else {
