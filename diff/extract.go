@@ -396,15 +396,24 @@ var auxiliaries = map[string]bool{
 // then the first word of a plausible name.
 func (d *doc) modifierRun(p, j int) bool {
 	ts := d.toks[p]
+	// the cheap shape first: lowercase words, then a capitalised one
 	m := j
-	for m < len(ts) && m < j+4 && nounWord(ts[m]) {
+	for m < len(ts) && m < j+4 && ts[m].word && !isCapWord(ts[m]) {
 		m++
 	}
 	if m == j || m >= len(ts) || !isCapWord(ts[m]) || ts[m].inQuote {
 		return false
 	}
 	k, ok := d.seqAtTok(p, m)
-	return ok && d.seqs[k].plaus && !d.seqs[k].possessive
+	if !ok || !d.seqs[k].plaus || d.seqs[k].possessive {
+		return false
+	}
+	for i := j; i < m; i++ {
+		if !nounWord(ts[i]) {
+			return false
+		}
+	}
+	return true
 }
 
 // otherSubjectBetween: a sentence between offsets a and b of paragraph p
