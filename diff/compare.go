@@ -199,7 +199,8 @@ func explain(old, new Article) Explanation {
 		a, b := oq[p.o].Speaker, nq[p.n].Speaker
 		c := Change{Kind: QuoteReattributed, Person: b, Before: a, After: b, Quote: nq[p.n].Text}
 		switch {
-		case samePerson(a, b):
+		case sameTitlePerson(a, b):
+			// up to typography too (De’Ath / De'Ath)
 			if a != b {
 				suppress(c, "same speaker, name written more or less fully")
 			}

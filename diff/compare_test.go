@@ -72,6 +72,21 @@ func TestCompareNotChanges(t *testing.T) {
 	}
 }
 
+// A British-style article (single marks quote) compared with itself in
+// double marks reports nothing; a word changed inside its quote is an edit.
+func TestCompareBritishMarks(t *testing.T) {
+	old := "Council Votes\n\n‘We will appeal,’ said Nora Pell, the council leader. ‘The players’ union agrees.’\n\nThe plan was ‘a total disaster’, said Tom Ashby."
+	same := strings.NewReplacer("‘We", "“We", "appeal,’", "appeal,”", "‘The", "“The", "agrees.’", "agrees.”", "‘a total", "“a total", "disaster’", "disaster”").Replace(old)
+	if got := Compare(ParsePlain(old), ParsePlain(same)); len(got) != 0 {
+		t.Errorf("double marks for single ones: got %+v, want no changes", got)
+	}
+	edited := strings.Replace(old, "We will appeal", "We will not appeal", 1)
+	got := Compare(ParsePlain(old), ParsePlain(edited))
+	if len(got) != 1 || got[0].Kind != QuoteEdited || got[0].Person != "Nora Pell" {
+		t.Errorf("edit inside a single-marked quote: got %+v, want one quote_edited by Nora Pell", got)
+	}
+}
+
 func TestExplain(t *testing.T) {
 	a := seed(t)
 	b := ParsePlain(strings.NewReplacer("“", `"`, "”", `"`, "’", "'").Replace(a.Headline + "\n\n" + a.Body))

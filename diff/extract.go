@@ -74,12 +74,15 @@ func prepare(body string) *doc {
 		}
 	}
 	for k := range d.seqs {
+		d.seqs[k].modifier = d.modifierRun(d.seqs[k].p, d.seqs[k].j)
+	}
+	for k := range d.seqs {
 		d.seqs[k].person = d.personSignal(d.seqs[k])
 	}
 	d.pp = buildPeople(d.seqs)
 	// sentence subjects, for he and she
 	for _, sq := range d.seqs {
-		if !sq.plaus || sq.possessive || d.modifierRun(sq.p, sq.j) {
+		if !sq.plaus || sq.possessive || sq.modifier {
 			continue
 		}
 		st := d.clauseStart(sq.p, sq.i)
@@ -128,7 +131,12 @@ func isAdverb(w string) bool {
 // verb beside it, an honorific, ", who".
 func (d *doc) personSignal(s nameSeq) bool {
 	ts := d.toks[s.p]
-	if !s.plaus || s.possessive || d.modifierRun(s.p, s.j) {
+	if !s.plaus || s.possessive || s.modifier {
+		return false
+	}
+	if s.nameI > 0 && ts[s.nameI-1].low == "the" && (s.nameI == s.i || s.nameI == s.i+1) {
+		// the Washington Ledger said: a name after "the" with no title
+		// is an organisation's
 		return false
 	}
 	// Republican party boss Ronan Mott: the name heads a noun phrase of
@@ -142,7 +150,7 @@ func (d *doc) personSignal(s nameSeq) bool {
 			m--
 		}
 		if isCapWord(ts[m]) && !ts[m].inQuote {
-			if k, ok := d.seqAtTok(s.p, m); ok && d.modifierRun(s.p, d.seqs[k].j) {
+			if k, ok := d.seqAtTok(s.p, m); ok && d.seqs[k].modifier {
 				return true
 			}
 		}
@@ -343,6 +351,12 @@ func (d *doc) quotes() []quoteHit {
 				rule = "dash and a name in the paragraph after the quote"
 			}
 		}
+		if titleCase(strings.Fields(text)) && len(words(text)) <= 8 && (rule == "no attribution found" || d.inList(c)) {
+			// “Blue Morning,” “Tin Roof Rain” and “Last Light”: titles of
+			// works, names and slogans, quoted in the writer's narration
+			// or listed, are no quotes
+			continue
+		}
 		if c.maybeJoin && len(out) > 0 && out[len(out)-1].Speaker == spk && spk != "" {
 			// “A,” Vasquez-Holm said. “B,” she added: one quote
 			prev := &out[len(out)-1]
@@ -382,15 +396,24 @@ var auxiliaries = map[string]bool{
 // then the first word of a plausible name.
 func (d *doc) modifierRun(p, j int) bool {
 	ts := d.toks[p]
+	// the cheap shape first: lowercase words, then a capitalised one
 	m := j
-	for m < len(ts) && m < j+4 && nounWord(ts[m]) {
+	for m < len(ts) && m < j+4 && ts[m].word && !isCapWord(ts[m]) {
 		m++
 	}
 	if m == j || m >= len(ts) || !isCapWord(ts[m]) || ts[m].inQuote {
 		return false
 	}
 	k, ok := d.seqAtTok(p, m)
-	return ok && d.seqs[k].plaus && !d.seqs[k].possessive
+	if !ok || !d.seqs[k].plaus || d.seqs[k].possessive {
+		return false
+	}
+	for i := j; i < m; i++ {
+		if !nounWord(ts[i]) {
+			return false
+		}
+	}
+	return true
 }
 
 // otherSubjectBetween: a sentence between offsets a and b of paragraph p
@@ -402,6 +425,29 @@ func (d *doc) otherSubjectBetween(p, a, b int, who string) bool {
 	ss := d.pp.subjects
 	for m := sort.Search(len(ss), func(i int) bool { return !ss[i].at.before(pos{p, i0}) }); m < len(ss) && ss[m].at.before(pos{p, i1}); m++ {
 		if d.pp.known(ss[m].name) && d.pp.resolve(ss[m].name, ss[m].at) != who {
+			return true
+		}
+	}
+	return false
+}
+
+// inList: the quote stands in a list of quoted items (“A,” “B” and “C”):
+// another quote in its paragraph with only a comma, "and" or "or" between.
+func (d *doc) inList(c *chain) bool {
+	sp := c.first()
+	for _, o := range d.chains {
+		if o == c || len(o.parts) != 1 || o.first().p != sp.p {
+			continue
+		}
+		a, b := o.first().close, sp.open
+		if o.first().open > sp.open {
+			a, b = c.last().close, o.first().open
+		}
+		if a > b || b-a > 8 {
+			continue
+		}
+		switch strings.TrimSpace(strings.Trim(strings.TrimSpace(d.paras[sp.p][a:b]), ",")) {
+		case "", "and", "or", ", and", ", or":
 			return true
 		}
 	}
@@ -455,10 +501,19 @@ func (d *doc) clauseSubject(sp span, partial bool) string {
 	}
 	if !partial && ts[k-1].s == ":" && k >= 2 {
 		// Okonjo: “…” — a speaker's label, as in transcripts and
-		// side-by-side statements: a name alone before the colon
+		// side-by-side statements, or a name that ends the clause the
+		// colon closes (… surprise pollster Dara Shaw: “…”; Polls agree
+		// - Carl Bialo: “…”)
 		if q, ok := d.seqAtTok(sp.p, k-2); ok {
 			sq := d.seqs[q]
-			if sq.j == k-1 && sq.plaus && !sq.possessive && (sq.i == st || sq.i == d.clauseStart(sp.p, sq.i)) {
+			labelled := false
+			if m := sq.i - 1; m >= st {
+				// after a dash, or named with a role (pollster Dara
+				// Shaw, Sen. Ada Lowe), not inside a phrase (on Twitter:)
+				labelled = isDash(ts[m].s) || ts[m].s == "-" || sq.nameI > sq.i || isTitleTok(ts[m]) ||
+					nounWord(ts[m]) && !prepositions[ts[m].low] && sq.person
+			}
+			if sq.j == k-1 && sq.plaus && !sq.possessive && (sq.i == st || sq.i == d.clauseStart(sp.p, sq.i) || labelled) {
 				return d.pp.resolve(sq.name, pos{sp.p, sq.nameI})
 			}
 		}
@@ -519,6 +574,23 @@ func (d *doc) isSpeech(c *chain, text string) bool {
 		t := d.toks[sp.p][i]
 		if !t.inQuote && t.word && verbTok(t) {
 			return true
+		}
+	}
+	// … is “always fatal”, says the agency / … signed “false
+	// certifications”, according to court records: the attribution
+	// follows in the sentence
+	ls := c.last()
+	ts := d.toks[ls.p]
+	k = d.tokIndexAt(ls.p, ls.close)
+	for i := k; i < len(ts) && i < k+40; i++ {
+		if ts[i].inQuote {
+			break
+		}
+		if ts[i].word && verbTok(ts[i]) && (ts[i].low != "according" || i+1 < len(ts) && ts[i+1].low == "to") {
+			return true
+		}
+		if d.ends[ls.p][i] {
+			break
 		}
 	}
 	return false
@@ -790,7 +862,7 @@ func (d *doc) attribution(p, k0 int, r []tok, at pos, before bool) (string, bool
 				continue
 			}
 			k, ok := d.seqAtTok(p, d.tokIndexAt(p, r[i].start))
-			if !ok || !d.seqs[k].plaus {
+			if !ok || !d.seqs[k].plaus || d.seqs[k].possessive {
 				continue
 			}
 			if i == 0 || r[i-1].s == "," || isTitleTok(r[i-1]) || d.seqs[k].nameI > d.seqs[k].i {
@@ -871,7 +943,11 @@ func (d *doc) leadSubject(p int, r []tok, at pos) (string, bool) {
 		if t.inQuote {
 			return "", false
 		}
-		if !t.word || !verbTok(t) || t.low == "according" || strings.HasSuffix(t.low, "ing") {
+		past := t.word && !isCapWord(t) && len(t.low) > 4 && strings.HasSuffix(t.low, "ed")
+		if !t.word || !(verbTok(t) || speechVerbs[t.low] || past && r[v-1].s == ",") || t.low == "according" || strings.HasSuffix(t.low, "ing") {
+			// a speech verb, capitalised or not (Tweeted), or any verb in
+			// the past right after the appositive's closing comma
+			// (proclaimed)
 			continue
 		}
 		k := v - 1
@@ -912,7 +988,7 @@ func structuralVerb(r []tok) int {
 	if k > i && k < len(r) && past(r[k]) && (k+1 == len(r) || !r[k+1].word || r[k+1].word && !isCapWord(r[k+1])) {
 		// the object must not be a noun phrase the verb acts on: a stop or
 		// a comma, or a preposition
-		if k+1 == len(r) || !r[k+1].word || prepositions[r[k+1].low] || isAdverb(r[k+1].low) {
+		if k+1 == len(r) || !r[k+1].word || prepositions[r[k+1].low] || isAdverb(r[k+1].low) || r[k+1].low == "and" {
 			return k
 		}
 	}
@@ -933,7 +1009,11 @@ func subjectBefore(r []tok) []tok {
 	for e > 0 && r[e-1].word && isAdverb(r[e-1].lower()) {
 		e--
 	}
-	// Rep. Tove Rask (D-Ore.) said: a party tag or aside in brackets
+	// Rep. Tove Rask (D-Ore.) said: a party tag or aside in brackets,
+	// maybe followed by a comma
+	if e > 1 && r[e-1].s == "," && r[e-2].s == ")" {
+		e--
+	}
 	if e > 0 && r[e-1].s == ")" {
 		for m := e - 2; m >= 0 && m >= e-10; m-- {
 			if r[m].s == "(" {
@@ -1004,13 +1084,17 @@ func subjectBefore(r []tok) []tok {
 	if s < e && !isCapWord(r[s]) && prepositions[r[s].low] {
 		prep = s
 	}
-	if prep >= 1 && prep+1 < e && isCapWord(r[prep+1]) && prepositions[r[prep].low] && r[prep].low != "as" && r[prep-1].word && (!isCapWord(r[prep-1]) || isTitleTok(r[prep-1])) {
+	if prep >= 1 && prep+1 < e && isCapWord(r[prep+1]) && prepositions[r[prep].low] && !clauseOpeners[r[prep].low] && r[prep-1].word && (!isCapWord(r[prep-1]) || isTitleTok(r[prep-1])) {
 		if inner := subjectBefore(r[:prep]); len(inner) > 0 {
 			return inner
 		}
 	}
 	return r[s:e]
 }
+
+// clauseOpeners open a clause, not a phrase: the name after them is the
+// subject of their verb (three days after Trembley told the paper …).
+var clauseOpeners = map[string]bool{"as": true, "after": true, "before": true, "when": true, "while": true}
 
 // partyTag: a party and state tag written after a name (R-Neb., D-Ore.).
 func partyTag(w string) bool {
@@ -1160,6 +1244,11 @@ func (d *doc) npSpeakerOK(p int, np []tok, at pos) (string, bool) {
 		// a Brightline spokesperson, one user on a forum: nobody named
 		return "", true
 	}
+	if _, poss := stripPossessive(np[len(np)-1].s); poss {
+		// Clark's comments further …: a possessive names no subject;
+		// the word read as a verb was its noun
+		return "", false
+	}
 	// a name run inside the phrase
 	for i := len(np) - 1; i >= 0; i-- {
 		t := np[i]
@@ -1173,6 +1262,11 @@ func (d *doc) npSpeakerOK(p int, np []tok, at pos) (string, bool) {
 				// "Richmond police", "a Brightline spokesperson": a name
 				// followed by a lowercase head noun
 				if i < len(np)-1 && !isCapWord(np[len(np)-1]) {
+					return "", true
+				}
+				if ts := d.toks[p]; s.nameI > 0 && ts[s.nameI-1].low == "the" && !d.pp.known(s.name) {
+					// obtained by The Associated Ledger warns: an
+					// organisation, not a person
 					return "", true
 				}
 				return d.pp.resolve(s.name, at), true

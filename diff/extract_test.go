@@ -90,6 +90,13 @@ func TestQuoteMarks(t *testing.T) {
 		{"straight apostrophes", `"They're not the workers' friends," said Ana Ruelle.`, []Quote{{"They're not the workers' friends,", "Ana Ruelle", false}}},
 		{"stray closing mark", `uneasy on Gilmer street"` + "\n\n" + `"Detectives are looking into it," Richmond police said.`, []Quote{{"Detectives are looking into it,", "", false}}},
 		{"no marks", "Okonjo said the council would appeal.", nil},
+		{"British single marks", "‘We will not back down,’ said Nora Pell, the council leader. ‘The plan is sound.’\n\n‘It’s the players’ union that decides,’ said Tom Ashby.",
+			[]Quote{{"We will not back down, The plan is sound.", "Nora Pell", false}, {"It’s the players’ union that decides,", "Tom Ashby", false}}},
+		{"British, double marks nested", "‘He told me “never again” and left,’ said Nora Pell. The report called it ‘a total disaster’ for the region.",
+			[]Quote{{"He told me “never again” and left,", "Nora Pell", false}, {"a total disaster", "", true}}},
+		{"British straight single marks", "'We will not back down,' said Nora Pell. 'It's the players' union that decides.'",
+			[]Quote{{"We will not back down, It's the players' union that decides.", "Nora Pell", false}}},
+		{"one single-quoted word in a double-quoted article", "“We will win,” Okonjo said of the ‘plan’.", []Quote{{"We will win,", "Okonjo", false}}},
 	})
 }
 
@@ -113,6 +120,9 @@ func TestQuoteStructure(t *testing.T) {
 func TestNotQuotes(t *testing.T) {
 	runQuoteCases(t, []quoteCase{
 		{"book title", `Burwick claims that his favorite book is "One Hundred Years of Solitude".`, nil},
+		{"list of song titles", `Her favorite songs include "Blue Morning," "Tin Roof Rain" and "Last Light on the Water."`, nil},
+		{"title-case name with no attribution", `The plan, "The Great Wall of Tariffs," was printed on leaflets.`, nil},
+		{"short title-case answer with an attribution stays", `“Denver,” he answered.`, []Quote{{"Denver,", "", false}}},
 		{"report title", "The report, titled “Rivers at Risk,” found pollution rising.", nil},
 		{"film title", "The studio films scenes for “The Last Ferry Home,” a thriller.", nil},
 		{"scare quote", "The hospital offered a one-time “wellness” bonus of $500.", nil},

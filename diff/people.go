@@ -20,6 +20,7 @@ type nameSeq struct {
 	possessive bool
 	person     bool // signals say this is a person
 	plaus      bool // plausibleName(name), computed once
+	modifier   bool // modifies a noun phrase that goes on to a name (modifierRun)
 }
 
 var particles = map[string]bool{
@@ -77,7 +78,7 @@ func stripPossessive(w string) (string, bool) {
 
 func isTitleWord(w string) bool {
 	l := strings.ToLower(w)
-	if titleHeads[l] || qualifiers[l] {
+	if titleHeads[l] || qualifiers[l] || prefixedTitle(l) {
 		return true
 	}
 	if strings.ContainsAny(l, "'’") {
@@ -90,7 +91,7 @@ func isTitleWord(w string) bool {
 // isTitleTok is isTitleWord for a token (its lower case is ready).
 func isTitleTok(t tok) bool {
 	l := t.low
-	if titleHeads[l] || qualifiers[l] {
+	if titleHeads[l] || qualifiers[l] || prefixedTitle(l) {
 		return true
 	}
 	if strings.ContainsAny(l, "'’") {
@@ -98,6 +99,27 @@ func isTitleTok(t tok) bool {
 		return titleHeads[l2]
 	}
 	return false
+}
+
+// prefixedTitle: a title head with a qualifier joined by a hyphen
+// (then-Secretary, ex-Gov., co-Chair): a title that keeps its qualifier.
+func prefixedTitle(l string) bool {
+	pre, rest, ok := strings.Cut(l, "-")
+	if !ok || rest == "" {
+		return false
+	}
+	return (qualifiers[pre] || pre == "then") && (titleHeads[rest] || qualifiers[rest] && rest != pre)
+}
+
+// capPrefixedTitle: then-Secretary, ex-Gov.: a lowercase qualifier joined
+// to a capitalised title, which opens a title-and-name run.
+func capPrefixedTitle(t tok) bool {
+	h := strings.IndexByte(t.s, '-')
+	if !t.word || h < 0 || h+1 >= len(t.s) || !prefixedTitle(t.low) {
+		return false
+	}
+	c := t.s[h+1]
+	return 'A' <= c && c <= 'Z'
 }
 
 func isCapWord(t tok) bool {
@@ -116,7 +138,7 @@ func findNameSeqs(paras []string, toks [][]tok) []nameSeq {
 	var out []nameSeq
 	for pi, ts := range toks {
 		for i := 0; i < len(ts); {
-			if ts[i].inQuote || !isCapWord(ts[i]) {
+			if ts[i].inQuote || !isCapWord(ts[i]) && !capPrefixedTitle(ts[i]) {
 				i++
 				continue
 			}
@@ -124,7 +146,7 @@ func findNameSeqs(paras []string, toks [][]tok) []nameSeq {
 			possessive := false
 			for j < len(ts) && !ts[j].inQuote {
 				t := ts[j]
-				if isCapWord(t) {
+				if isCapWord(t) || j == i && capPrefixedTitle(t) {
 					if _, pos := stripPossessive(t.s); pos {
 						possessive = true
 						j++
@@ -209,6 +231,10 @@ func splitNameSeq(pi int, ts []tok, i, j int, possessive bool) nameSeq {
 		ns.name = append(ns.name, w)
 	}
 	ns.plaus = plausibleName(ns.name)
+	if !ns.plaus && len(ns.name) == 1 && k > i && honorifics[ts[k-1].lower()] && ts[k-1].lower() != "the" && titleHeads[strings.ToLower(ns.name[0])] {
+		// Mr. King, Ms. Judge: after an honorific a title word is a surname
+		ns.plaus = true
+	}
 	return ns
 }
 

@@ -57,9 +57,83 @@ func spaceAfter(p string, j int) bool {
 	return r == 0 || isSpace(r) || strings.ContainsRune(",.;:!?)]}—–-…”»\"’'", r)
 }
 
+// singleStyle tells an article quoted in the British way (‘…’, with
+// double marks only inside) from one quoted with double marks: more
+// single marks open a quote (at the start of a word, after a space) than
+// double marks do, and at least two.
+func singleStyle(paras []string) bool {
+	has := false
+	for _, p := range paras {
+		if strings.Contains(p, "‘") || strings.Contains(p, " '") || strings.HasPrefix(p, "'") {
+			has = true
+			break
+		}
+	}
+	if !has {
+		return false
+	}
+	singles, doubles := 0, 0
+	for _, p := range paras {
+		for i := 0; i < len(p); {
+			r, n := utf8.DecodeRuneInString(p[i:])
+			switch r {
+			case '“', '"', '„', '«':
+				if spaceBefore(p, i) {
+					doubles++
+				}
+			case '‘', '\'':
+				if !spaceBefore(p, i) {
+					break
+				}
+				if strings.HasPrefix(p[i+n:], "‘") || strings.HasPrefix(p[i+n:], "'") {
+					// ‘‘ or '' typed for a double mark
+					doubles++
+					n *= 2
+				} else if unicode.IsLetter(runeAt(p, i+n)) {
+					singles++
+				}
+			}
+			i += n
+		}
+	}
+	return singles >= 2 && singles > doubles
+}
+
+// singleMark maps a single mark in a British-style article to the double
+// mark it stands for, or 0 when it is an apostrophe: ‘ opens; ’ closes when
+// no letter follows it (It’s, ’90s are apostrophes) and it does not end a
+// plural possessive (the players’ union).
+func singleMark(p string, i, n int) rune {
+	r := runeAt(p, i)
+	if r == '\'' && spaceBefore(p, i) && unicode.IsLetter(runeAt(p, i+n)) {
+		// a straight mark at the start of a word opens
+		r = '‘'
+	}
+	switch r {
+	case '‘':
+		return '“'
+	case '’', '\'':
+		nx := runeAt(p, i+n)
+		if unicode.Is(unicode.Latin, nx) || unicode.IsDigit(nx) {
+			// an apostrophe inside a word; scripts without apostrophes
+			// (Korean particles) attach words to the closing mark
+			return 0
+		}
+		if runeBefore(p, i) == 's' && nx == ' ' {
+			// players’ union: a lowercase word after is a possessive's noun
+			if w := runeAt(p, i+n+1); unicode.IsLower(w) {
+				return 0
+			}
+		}
+		return '”'
+	}
+	return 0
+}
+
 // scanSpans finds the double-quoted runs of one paragraph. Single marks are
-// left alone: they are apostrophes or quotes inside quotes.
-func scanSpans(p string, pi int) []span {
+// left alone: they are apostrophes or quotes inside quotes; in a British
+// style article (single) the roles are swapped.
+func scanSpans(p string, pi int, single bool) []span {
 	var out []span
 	in := false
 	var cur span
@@ -70,8 +144,21 @@ func scanSpans(p string, pi int) []span {
 	}
 	for i := 0; i < len(p); {
 		r, n := utf8.DecodeRuneInString(p[i:])
-		// two single marks typed for a double one (‘‘ … ’’, `` … '', wire copy)
-		if r == '‘' && strings.HasPrefix(p[i+n:], "‘") || r == '`' && strings.HasPrefix(p[i+n:], "`") {
+		// two single marks typed for a double one (‘‘ … ’’, `` … '', wire
+		// copy) below; in a British-style article, single marks quote
+		if single {
+			switch r {
+			case '‘', '’', '\'':
+				if m := singleMark(p, i, n); m != 0 {
+					r = m
+				} else {
+					r = 'x'
+				}
+			case '"', '“', '”', '„', '‟', '«', '»':
+				// a quote inside a quote: part of the text
+				r = 'x'
+			}
+		} else if r == '‘' && strings.HasPrefix(p[i+n:], "‘") || r == '`' && strings.HasPrefix(p[i+n:], "`") {
 			r, n = '“', n*2
 		} else if r == '’' && strings.HasPrefix(p[i+n:], "’") {
 			r, n = '”', n*2
@@ -128,8 +215,9 @@ func scanSpans(p string, pi int) []span {
 func findChains(paras []string, toks [][]tok) []*chain {
 	var chains []*chain
 	var open *chain // a quote left open at the end of the previous paragraph
+	single := singleStyle(paras)
 	for pi, p := range paras {
-		spans := scanSpans(p, pi)
+		spans := scanSpans(p, pi, single)
 		for si, sp := range spans {
 			if si == 0 && open != nil && sp.openedAtTop {
 				open.parts = append(open.parts, sp)

@@ -334,6 +334,10 @@ func tokenize(p string) []tok {
 			}
 			if j < len(p) && p[j] == '.' {
 				lw := strings.ToLower(w)
+				if h := strings.LastIndexByte(lw, '-'); h >= 0 {
+					// then-Gov., ex-Sen.: the abbreviation after the prefix
+					lw = lw[h+1:]
+				}
 				r0, _ := utf8.DecodeRuneInString(w)
 				if abbrevs[lw] || strings.Contains(w, ".") || (utf8.RuneCountInString(w) == 1 && unicode.IsUpper(r0)) {
 					j++

@@ -28,6 +28,8 @@ func TestTitleForms(t *testing.T) {
 		{"compound with co-", "JPL scientist and study co-author Mira Tarrow said the map was new.", "Mira Tarrow", "study co-author", ""},
 		{"hyphenated role", "The band's singer-guitarist Vance Hale wrote the song.", "Vance Hale", "band's singer-guitarist", ""},
 		{"former", "Former drummer Leo Vance left in 2010.", "Leo Vance", "Former drummer", ""},
+		{"then- joined to the title", "The plan was approved by then-Secretary of State Hilda Varga in 2012.", "Hilda Varga", "then-Secretary of State", ""},
+		{"ex- joined to an abbreviation", "The memo was signed by ex-Gov. Rolf Amsel on Friday.", "Rolf Amsel", "ex-Gov.", ""},
 		{"name inside a title is no person", "Maya Tran, the principal deputy White House press secretary, spoke.", "Maya Tran", "principal deputy White House press secretary", "White House"},
 		{"job not on the list", "The club signed striker Paulo Mendes on Friday.", "Paulo Mendes", "striker", ""},
 		{"role with a slash", "Lewis Wade, research director of gaming VR/AR at the firm, said sales grew.", "Lewis Wade", "research director of gaming VR/AR at the firm", ""},
