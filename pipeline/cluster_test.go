@@ -94,6 +94,12 @@ func startWorker(t *testing.T, ctx context.Context, cfg config.Config, clk *cloc
 // real time.
 func startWorkerClock(t *testing.T, ctx context.Context, cfg config.Config, clk *clock, name string) *worker {
 	t.Helper()
+	return startWorkerJobs(t, ctx, cfg, clk, name, Jobs{})
+}
+
+// startWorkerJobs is startWorkerClock with the jobs a leader runs.
+func startWorkerJobs(t *testing.T, ctx context.Context, cfg config.Config, clk *clock, name string, jobs Jobs) *worker {
+	t.Helper()
 	st, err := store.Open(context.Background(), cfg.Database)
 	if err != nil {
 		t.Fatal(err)
@@ -110,7 +116,7 @@ func startWorkerClock(t *testing.T, ctx context.Context, cfg config.Config, clk 
 	p := New(Options{Config: cfg, Store: st, Fetcher: fetcher, Now: now, Log: testLogger().With("worker", name),
 		Metrics: metrics.New(), Cluster: cl, WorkerID: name, ClusterPoll: 5 * time.Millisecond, Grace: 10 * time.Second})
 	w := &worker{Pipeline: p, st: st, cl: cl, done: make(chan error, 1)}
-	go func() { w.done <- p.Run(ctx, Jobs{}) }()
+	go func() { w.done <- p.Run(ctx, jobs) }()
 	return w
 }
 
@@ -490,6 +496,166 @@ func TestClusterLeadPassesOnWhenTheLeaderStops(t *testing.T) {
 		got, err := ws[other].cl.Workers(context.Background())
 		if err != nil || len(got) != 1 || !got[0].Leader || got[0].ID != ws[other].WorkerID() {
 			t.Errorf("workers: %+v %v; want %s alone, leading", got, err, ws[other].WorkerID())
+		}
+	})
+}
+
+// digestRuns counts the runs of the digest job, by worker.
+type digestRuns struct {
+	mu   sync.Mutex
+	runs []string // "worker@time"
+}
+
+func (d *digestRuns) job(name string, clk *clock) Jobs {
+	return Jobs{Digest: func(context.Context) {
+		d.mu.Lock()
+		defer d.mu.Unlock()
+		d.runs = append(d.runs, name+"@"+clk.Now().Format("15:04"))
+	}}
+}
+
+func (d *digestRuns) get() []string {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return append([]string(nil), d.runs...)
+}
+
+func digestConfig(database string, f *farm) config.Config {
+	cfg := clusterConfig(database, f, 1)
+	cfg.Digest.Schedule = "0 9 * * *"
+	// Renewals every 100 ms of real time; the test's clock never lets a
+	// lease run out unless it moves past it.
+	cfg.Cluster.Lease = config.Duration(300 * time.Millisecond)
+	return cfg
+}
+
+// waitLastRun waits until the digest's last run is at.
+func waitLastRun(t *testing.T, w *worker, at time.Time) {
+	t.Helper()
+	waitFor(t, "the digest's last run at "+at.Format("15:04"), func() bool {
+		last, err := w.cl.LastRun(context.Background(), store.LeaderDigest)
+		return err == nil && last.Equal(at)
+	})
+}
+
+// The leader stops (or dies) before the digest's time and the next
+// leader takes the lead after it: the next leader sends that digest, once,
+// when it takes the lead.
+func TestClusterDigestAfterTheLeaderStopped(t *testing.T) {
+	for _, how := range []string{"stops", "dies"} {
+		t.Run(how, func(t *testing.T) {
+			clusterDatabases(t, func(t *testing.T, database string) {
+				f := newFarm(t)
+				cfg := digestConfig(database, f)
+				lease := time.Duration(cfg.Cluster.Lease)
+				clk := newClock() // 08:00
+				var runs digestRuns
+				switch how {
+				case "stops":
+					ctx, cancel := context.WithCancel(context.Background())
+					defer cancel()
+					a := startWorkerJobs(t, ctx, cfg, clk, "a", runs.job("a", clk))
+					waitLastRun(t, a, clk.Now()) // a leads: the schedule starts at 08:00
+					cancel()
+					if err := <-a.done; err != nil {
+						t.Fatal(err)
+					}
+				case "dies":
+					// It led at 08:00 and never renewed.
+					st, err := store.Open(context.Background(), database)
+					if err != nil {
+						t.Fatal(err)
+					}
+					defer st.Close()
+					cl := st.Cluster(clk.Now)
+					if ok, err := cl.Lead(context.Background(), store.LeaderDigest, "a", lease); err != nil || !ok {
+						t.Fatalf("a leads: %v %v", ok, err)
+					}
+					if ok, err := cl.RecordRun(context.Background(), store.LeaderDigest, "a", time.Time{}, clk.Now()); err != nil || !ok {
+						t.Fatalf("a starts the schedule: %v %v", ok, err)
+					}
+				}
+				clk.advance(65 * time.Minute) // 09:05: the digest's time passed with no leader
+				ctx, cancel := context.WithCancel(context.Background())
+				defer cancel()
+				b := startWorkerJobs(t, ctx, cfg, clk, "b", runs.job("b", clk))
+				waitLastRun(t, b, clk.Now())
+				waitFor(t, "b's digest", func() bool { return len(runs.get()) > 0 })
+				cancel()
+				if err := <-b.done; err != nil {
+					t.Fatal(err)
+				}
+				if got, want := runs.get(), []string{"b@09:05"}; fmt.Sprint(got) != fmt.Sprint(want) {
+					t.Errorf("digest runs %v, want %v", got, want)
+				}
+			})
+		})
+	}
+}
+
+// Two live workers run the digest once per scheduled time, also across a
+// change of leader.
+func TestClusterDigestOncePerTime(t *testing.T) {
+	clusterDatabases(t, func(t *testing.T, database string) {
+		f := newFarm(t)
+		cfg := digestConfig(database, f)
+		cfg.Digest.Schedule = "0 * * * *"
+		clk := newClock() // 08:00
+		var runs digestRuns
+		var ws []*worker
+		var cancels []context.CancelFunc
+		for i := range 2 {
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			name := fmt.Sprintf("w%d", i)
+			ws = append(ws, startWorkerJobs(t, ctx, cfg, clk, name, runs.job(name, clk)))
+			cancels = append(cancels, cancel)
+		}
+		waitLastRun(t, ws[0], clk.Now())
+		for k := 1; k <= 3; k++ {
+			if k == 3 {
+				// The leader stops; the other takes the lead.
+				lead := -1
+				waitFor(t, "a leader", func() bool {
+					for i, w := range ws {
+						if w.cl2().leading() != nil {
+							lead = i
+							return true
+						}
+					}
+					return false
+				})
+				cancels[lead]()
+				if err := <-ws[lead].done; err != nil {
+					t.Fatal(err)
+				}
+				ws[lead] = nil
+			}
+			clk.advance(time.Hour)
+			waitFor(t, fmt.Sprintf("digest %d", k), func() bool { return len(runs.get()) >= k })
+			for _, w := range ws {
+				if w != nil {
+					waitLastRun(t, w, clk.Now())
+					break
+				}
+			}
+		}
+		for i, w := range ws {
+			if w != nil {
+				cancels[i]()
+				if err := <-w.done; err != nil {
+					t.Error(err)
+				}
+			}
+		}
+		got := runs.get()
+		if len(got) != 3 {
+			t.Fatalf("digest runs %v, want one at each of 09:00, 10:00, 11:00", got)
+		}
+		for i, r := range got {
+			if want := fmt.Sprintf("@%02d:00", 9+i); !strings.HasSuffix(r, want) {
+				t.Errorf("run %d: %s, want one %s", i, r, want)
+			}
 		}
 	})
 }

@@ -377,6 +377,49 @@ func (c *Cluster) Lead(ctx context.Context, name, worker string, lease time.Dura
 	return got, err
 }
 
+// LastRun is when the scheduled job of the leader lease name (the digest)
+// last ran, whichever worker led then; the zero time when it never did.
+func (c *Cluster) LastRun(ctx context.Context, name string) (time.Time, error) {
+	var ms sql.NullInt64
+	err := c.s.read.QueryRowContext(ctx, c.s.rebind(`SELECT last_run FROM leader WHERE name = ?`), name).Scan(&ms)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return time.Time{}, errf("last run of %s: %w", name, err)
+	}
+	if !ms.Valid {
+		return time.Time{}, nil
+	}
+	return time.UnixMilli(ms.Int64).UTC(), nil
+}
+
+// RecordRun takes the run of the scheduled job of the leader lease name
+// at time at, for worker: it records at as the last run, and says true,
+// only while worker holds the lease unexpired and the last run is still
+// prev (LastRun's answer). One statement checks both, so of two workers
+// that lead one after the other (the first stalled past its lease), or
+// of two calls of one worker, one only takes a scheduled time: whoever
+// comes second finds the row changed. On PostgreSQL a concurrent UPDATE
+// of the row waits for the first and then checks its WHERE against the
+// row the first left; SQLite has one writer at a time.
+func (c *Cluster) RecordRun(ctx context.Context, name, worker string, prev, at time.Time) (bool, error) {
+	p := int64(-1) // never ran
+	if !prev.IsZero() {
+		p = prev.UnixMilli()
+	}
+	var took bool
+	err := c.s.writeTx(ctx, "record the run of "+name, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, c.q(`UPDATE leader SET last_run = ?4
+			WHERE name = ?2 AND worker = ?3 AND until >= {now} AND COALESCE(last_run, -1) = ?5`),
+			c.nowArg(), name, worker, at.UnixMilli(), p)
+		if err != nil {
+			return err
+		}
+		n, err := res.RowsAffected()
+		took = n == 1
+		return err
+	})
+	return took, err
+}
+
 // Resign gives up the leader lease name if worker holds it.
 func (c *Cluster) Resign(ctx context.Context, name, worker string) error {
 	return c.s.writeTx(ctx, "resign "+name, func(tx *sql.Tx) error {
