@@ -35,6 +35,7 @@ type ClusterStore interface {
 	AddFeeds(ctx context.Context, feeds []store.FeedRef) (map[string]int64, error)
 	DropFeed(ctx context.Context, feedID int64) error
 	ClaimFeeds(ctx context.Context, worker string, n int, lease time.Duration) ([]store.Claim, error)
+	ClaimFeed(ctx context.Context, worker string, feedID int64, lease time.Duration) (store.Claim, bool, error)
 	Renew(ctx context.Context, worker string, claims []store.Claim, lease time.Duration) (int, error)
 	Release(ctx context.Context, cl store.Claim) error
 	Done(ctx context.Context, cl store.Claim, next time.Time) error
@@ -526,4 +527,65 @@ func (p *Pipeline) orphan(cl store.Claim) {
 	p.cl.mu.Lock()
 	p.cl.orphans = append(p.cl.orphans, cl)
 	p.cl.mu.Unlock()
+}
+
+// claimForPass claims a feed for a pass on a cluster's database (none
+// otherwise: nil); held when a worker holds it.
+func (p *Pipeline) claimForPass(ctx context.Context, sf store.Feed) (cl *store.Claim, held bool, err error) {
+	c := p.cl
+	if c == nil {
+		return nil, false, nil
+	}
+	got, ok, err := c.cs.ClaimFeed(ctx, c.id, sf.ID, p.lease())
+	if err != nil {
+		err = p.storeErr(err, true)
+		p.log.Error("claim the feed", "feed", sf.URL, "err", oneLine(err.Error()))
+		return nil, false, err
+	}
+	if !ok {
+		p.log.Info("a cluster worker is fetching the feed; skipped", "feed", sf.URL)
+		return nil, true, nil
+	}
+	c.mu.Lock()
+	c.held[got.FeedID] = got
+	c.mu.Unlock()
+	return &got, false, nil
+}
+
+// passDone ends a pass's claim: the save gave it back, or (a 304 written
+// with the batch, a fetch stopped, a failed save) it goes back now, the
+// feed due as it was. Giving back a claim no longer held changes nothing.
+func (p *Pipeline) passDone(ctx context.Context, cl store.Claim) {
+	c := p.cl
+	c.mu.Lock()
+	delete(c.held, cl.FeedID)
+	c.mu.Unlock()
+	if err := c.cs.Release(context.WithoutCancel(ctx), cl); err != nil {
+		p.log.Warn("cluster: give back a feed; it waits for the lease to run out", "feed_id", cl.FeedID, "err", oneLine(err.Error()))
+	}
+}
+
+// renewLoop renews the claims of a pass every lease/3 until ctx ends: a
+// fetch slower than the lease keeps its feed.
+func (p *Pipeline) renewLoop(ctx context.Context) {
+	c := p.cl
+	lease := p.lease()
+	t := time.NewTicker(max(lease/3, time.Millisecond))
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		c.mu.Lock()
+		held := make([]store.Claim, 0, len(c.held))
+		for _, cl := range c.held {
+			held = append(held, cl)
+		}
+		c.mu.Unlock()
+		if _, err := c.cs.Renew(ctx, c.id, held, lease); err != nil && ctx.Err() == nil {
+			p.log.Warn("cluster: could not renew the pass's claims", "err", oneLine(err.Error()))
+		}
+	}
 }

@@ -659,3 +659,57 @@ func TestClusterDigestOncePerTime(t *testing.T) {
 		}
 	})
 }
+
+// A pass on a cluster's database (`stet once` beside running workers)
+// skips a feed a worker holds, and fetches the others under a claim it
+// gives back with the feed due as it was.
+func TestClusterPassSkipsHeldFeeds(t *testing.T) {
+	clusterDatabases(t, func(t *testing.T, database string) {
+		ctx := context.Background()
+		f := newFarm(t)
+		cfg := clusterConfig(database, f, 2)
+		lease := time.Duration(cfg.Cluster.Lease)
+		clk := newClock()
+		st, err := store.Open(ctx, database)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer st.Close()
+		cl := st.Cluster(clk.Now)
+		ids, err := cl.AddFeeds(ctx, []store.FeedRef{{URL: f.feedURL(0)}, {URL: f.feedURL(1)}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		// A worker (registered, no process behind it) fetching feed 0.
+		if err := cl.Register(ctx, store.Worker{ID: "w", Host: "h", PID: 1}); err != nil {
+			t.Fatal(err)
+		}
+		if _, ok, err := cl.ClaimFeed(ctx, "w", ids[f.feedURL(0)], lease); err != nil || !ok {
+			t.Fatalf("the worker's claim: %v %v", ok, err)
+		}
+		clk.advance(10 * time.Second) // the pass comes later (within the lease); feed 1 stays due at 08:00
+
+		fetcher := feeds.NewFetcher(feeds.Options{UserAgent: "once", Allow: cfg.Fetch.AllowList(), Now: clk.Now})
+		p := New(Options{Config: cfg, Store: st, Fetcher: fetcher, Now: clk.Now, Log: testLogger(), Metrics: metrics.New(),
+			Cluster: cl, WorkerID: "once"})
+		got, err := p.Pass(ctx, true)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.Feeds != 1 || got.Held != 1 || got.Failed != 0 || got.Revisions != farmItems {
+			t.Errorf("pass: %+v; want one feed fetched (%d revisions), one held", got, farmItems)
+		}
+		if fetched := f.fetchesIn(0); len(fetched) != 1 || fetched["/f/1.xml"] != 1 {
+			t.Errorf("fetches %v, want /f/1.xml once", fetched)
+		}
+		holders, err := cl.Holders(ctx)
+		if err != nil || len(holders) != 1 || holders[ids[f.feedURL(0)]] != "w" {
+			t.Errorf("holders after the pass: %v %v; want feed 0 by w only", holders, err)
+		}
+		// Feed 1 is free, and due as it was.
+		next, err := cl.ClaimFeeds(ctx, "next", 5, lease)
+		if err != nil || len(next) != 1 || next[0].FeedID != ids[f.feedURL(1)] || !next[0].Due.Equal(newClock().Now()) || next[0].At.Equal(next[0].Due) {
+			t.Errorf("next claims %+v %v; want feed 1, due at 08:00", next, err)
+		}
+	})
+}
