@@ -140,3 +140,56 @@ func TestStatusShowsWhatEachWorkerHolds(t *testing.T) {
 		t.Errorf("status: want w-one holding 1 feed, not leading:\n%s", out)
 	}
 }
+
+// `stet once` on a PostgreSQL database beside a running worker skips the
+// feed the worker is fetching (it would race its save), counts it in its
+// summary, and fetches the other under a claim it gives back.
+func TestOnceSkipsFeedsWorkersHold(t *testing.T) {
+	db := testpg.URL(t)
+	headline, body := seedArticle(t)
+	held := newFeedServer(t, rssFeed([3]string{"held", headline, body}))
+	free := newFeedServer(t, rssFeed([3]string{"free", headline, body}))
+	ctx := context.Background()
+	st, err := store.Open(ctx, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	cl := st.Cluster(nil)
+	ids, err := cl.AddFeeds(ctx, []store.FeedRef{{URL: held.URL}, {URL: free.URL}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A worker, registered with no process behind it, fetching one feed.
+	if err := cl.Register(ctx, store.Worker{ID: "worker-1", Host: "elsewhere", PID: 1}); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok, err := cl.ClaimFeed(ctx, "worker-1", ids[held.URL], time.Hour); err != nil || !ok {
+		t.Fatalf("the worker's claim: %v %v", ok, err)
+	}
+
+	te := newTestEnv()
+	cfg := writeConfig(t, t.TempDir(), "database: "+db+"\nfetch:\n  allow_private: true\nfeeds:\n  - url: "+held.URL+"\n  - url: "+free.URL+"\n")
+	if code := Run(ctx, te.Env, []string{"once", "--config", cfg}); code != 0 {
+		t.Fatalf("stet once: exit %d: %s", code, te.stderr)
+	}
+	if n, _ := held.Counts(); n != 0 {
+		t.Errorf("the held feed was fetched %d times, want never", n)
+	}
+	if n, _ := free.Counts(); n != 1 {
+		t.Errorf("the free feed was fetched %d times, want once", n)
+	}
+	logs := te.stderr.String()
+	for _, want := range []string{"a cluster worker is fetching the feed; skipped", "held_by_workers=1"} {
+		if !strings.Contains(logs, want) {
+			t.Errorf("the log says nothing of %q:\n%s", want, logs)
+		}
+	}
+	holders, err := cl.Holders(ctx)
+	if err != nil || len(holders) != 1 || holders[ids[held.URL]] != "worker-1" {
+		t.Errorf("holders after stet once: %v %v; want the held feed by worker-1 only", holders, err)
+	}
+	if f, err := st.FeedByURL(ctx, free.URL); err != nil || f.LastFetch.IsZero() {
+		t.Errorf("the free feed after stet once: %+v %v; want a fetch recorded", f, err)
+	}
+}
