@@ -140,6 +140,21 @@ func TestStatusShowsWhatEachWorkerHolds(t *testing.T) {
 	if !regexp.MustCompile(`w-one\s+host-one\s+42\s+agent-one\s+\S+ ago\s+1\s+no`).MatchString(out) {
 		t.Errorf("status: want w-one holding 1 feed, not leading:\n%s", out)
 	}
+	// Each feed's row (named by its host) names its worker, as --json does.
+	if !strings.Contains(out, "NEXT RECHECK  WORKER") {
+		t.Errorf("status: no WORKER column:\n%s", out)
+	}
+	for _, f := range feeds {
+		sf, err := st.FeedByURL(ctx, f.URL)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := orDash(workers[sf.ID])
+		row := regexp.MustCompile(`(?m)^` + regexp.QuoteMeta(strings.TrimSuffix(strings.TrimPrefix(f.URL, "https://"), "/rss")) + `\s.*\s(\S+)$`).FindStringSubmatch(out)
+		if row == nil || row[1] != want {
+			t.Errorf("status: the row of %s names worker %v, want %s:\n%s", f.URL, row, want, out)
+		}
+	}
 }
 
 // `stet once` on a PostgreSQL database beside a running worker skips the
