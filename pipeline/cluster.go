@@ -35,11 +35,14 @@ type ClusterStore interface {
 	AddFeeds(ctx context.Context, feeds []store.FeedRef) (map[string]int64, error)
 	DropFeed(ctx context.Context, feedID int64) error
 	ClaimFeeds(ctx context.Context, worker string, n int, lease time.Duration) ([]store.Claim, error)
+	ClaimFeed(ctx context.Context, worker string, feedID int64, lease time.Duration) (store.Claim, bool, error)
 	Renew(ctx context.Context, worker string, claims []store.Claim, lease time.Duration) (int, error)
 	Release(ctx context.Context, cl store.Claim) error
 	Done(ctx context.Context, cl store.Claim, next time.Time) error
 	NextDue(ctx context.Context, worker string, lease time.Duration) (time.Duration, error)
 	Lead(ctx context.Context, name, worker string, lease time.Duration) (bool, error)
+	LastRun(ctx context.Context, name string) (time.Time, error)
+	RecordRun(ctx context.Context, name, worker string, prev, at time.Time) (bool, error)
 	Resign(ctx context.Context, name, worker string) error
 }
 
@@ -62,10 +65,15 @@ type clusterState struct {
 
 	claims sync.WaitGroup // claimed feeds being handled
 	freed  chan struct{}  // a fetch slot came free
+	// digestKick asks the digest loop to look whether a digest is due.
+	digestKick chan struct{}
+	// maintEvery is how often the leader runs the maintenance job and
+	// the rechecks: a minute (tests shorten it).
+	maintEvery time.Duration
 }
 
 func newClusterState(o Options) *clusterState {
-	c := &clusterState{cs: o.Cluster, id: o.WorkerID, poll: o.ClusterPoll, freed: make(chan struct{}, 1), held: map[int64]store.Claim{}}
+	c := &clusterState{cs: o.Cluster, id: o.WorkerID, poll: o.ClusterPoll, freed: make(chan struct{}, 1), digestKick: make(chan struct{}, 1), held: map[int64]store.Claim{}}
 	if c.id == "" {
 		host, _ := os.Hostname()
 		var b [3]byte
@@ -75,6 +83,7 @@ func newClusterState(o Options) *clusterState {
 	if c.poll <= 0 {
 		c.poll = time.Second
 	}
+	c.maintEvery = time.Minute
 	return c
 }
 
@@ -119,20 +128,27 @@ func (p *Pipeline) runCluster(ctx context.Context, jobs Jobs) error {
 	c.mu.Lock()
 	c.runCtx = ctx
 	c.mu.Unlock()
+	digestDone := make(chan struct{})
 	if jobs.Digest != nil {
 		spec := cfg.Digest.Schedule
 		if tz := cfg.Digest.Timezone; tz != "" {
 			spec = "CRON_TZ=" + tz + " " + spec
 		}
-		if _, err := cr.AddFunc(spec, func() {
-			if lctx := c.leading(); lctx != nil && ctx.Err() == nil {
-				jobs.Digest(lctx)
-			}
-		}); err != nil {
+		sched, err := config.CronParser().Parse(spec)
+		if err != nil {
 			return fmt.Errorf("pipeline: digest.schedule %q: %w", cfg.Digest.Schedule, err)
 		}
+		// On time: the cron entry; a leader that took over after the
+		// time: its renewals (keepLeases). Both only kick the loop, which
+		// runs the digest when its time is past and not yet run.
+		if _, err := cr.AddFunc(spec, c.kickDigest); err != nil {
+			return fmt.Errorf("pipeline: digest.schedule %q: %w", cfg.Digest.Schedule, err)
+		}
+		go func() { defer close(digestDone); p.digestLoop(ctx, sched, jobs.Digest) }()
+	} else {
+		close(digestDone)
 	}
-	if _, err := cr.AddFunc("@every 1m", func() {
+	if _, err := cr.AddFunc(fmt.Sprintf("@every %s", c.maintEvery), func() {
 		if lctx := c.leading(); lctx != nil {
 			p.maintenance(lctx, jobs.Maintenance)
 		}
@@ -152,6 +168,11 @@ func (p *Pipeline) runCluster(ctx context.Context, jobs Jobs) error {
 	p.log.Info("stopping: letting in-flight work finish", "grace", p.grace)
 	stopped := cr.Stop()
 	c.stopLeading()
+	select { // a digest being sent has the leader's context: cancelled
+	case <-digestDone:
+	case <-time.After(p.grace):
+		p.log.Warn("stopping: the digest did not return in time")
+	}
 	if !p.Drain(p.grace) {
 		p.log.Warn("stopping: in-flight work did not finish within the grace period; cancelled")
 	}
@@ -276,6 +297,102 @@ func (p *Pipeline) keepLeases(ctx context.Context) {
 		c.lead, c.cancelLead = nil, nil
 		p.log.Info("cluster: this worker no longer leads", "worker", c.id)
 	}
+	if c.lead != nil {
+		// A digest time the previous leader did not live to run is run
+		// now, within a third of a lease of taking the lead.
+		c.kickDigestLocked()
+	}
+}
+
+func (c *clusterState) kickDigest() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.kickDigestLocked()
+}
+
+func (c *clusterState) kickDigestLocked() {
+	select {
+	case c.digestKick <- struct{}{}:
+	default:
+	}
+}
+
+// digestLoop runs the digest, one at a time, when kicked and due, until
+// ctx ends.
+func (p *Pipeline) digestLoop(ctx context.Context, sched cron.Schedule, run func(context.Context)) {
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-p.cl.digestKick:
+		}
+		p.digestIfDue(sched, run)
+	}
+}
+
+// digestIfDue runs the digest when this worker leads and the schedule's
+// next time after the last run (by any worker) is past: on time, or late
+// when the worker that led at the time died before it (a day's digest is
+// never missed; several missed times make one digest, as it holds every
+// change not yet sent).
+//
+// The run is taken in the database before it starts (RecordRun): only
+// while this worker holds the leader lease unexpired and the last run is
+// still the one read, in one statement. So two workers that lead one
+// after the other (the first stalled past its lease and woke) cannot both
+// take a time, nor can this worker's cron entry and its renewal. Should
+// two runs happen all the same, the digest's own queue sends each change
+// once: CreateDigest links a change to a digest only while it is in none
+// (in one transaction), so a second run finds nothing unsent and creates
+// no digest, and a digest already sent is no longer open. What a second
+// run could still mail is a second empty digest under digest.send_empty,
+// which the taken time prevents.
+//
+// The schedule is read with this worker's clock; the workers' clocks
+// should agree to a few seconds (a skewed leader sends a little early or
+// late, never twice).
+func (p *Pipeline) digestIfDue(sched cron.Schedule, run func(context.Context)) {
+	c := p.cl
+	lctx := c.leading()
+	if lctx == nil {
+		return
+	}
+	last, err := c.cs.LastRun(lctx, store.LeaderDigest)
+	if err != nil {
+		if lctx.Err() == nil {
+			p.log.Warn("cluster: when did the digest last run", "err", oneLine(err.Error()))
+		}
+		return
+	}
+	now := p.now()
+	if last.IsZero() {
+		// The cluster's first leader: the schedule starts now (a new
+		// database sends no digest at once, as the single daemon does
+		// not).
+		if _, err := c.cs.RecordRun(lctx, store.LeaderDigest, c.id, last, now); err != nil && lctx.Err() == nil {
+			p.log.Warn("cluster: record the digest's schedule", "err", oneLine(err.Error()))
+		}
+		return
+	}
+	due := sched.Next(last)
+	if due.After(now) {
+		return
+	}
+	ok, err := c.cs.RecordRun(lctx, store.LeaderDigest, c.id, last, now)
+	if err != nil {
+		if lctx.Err() == nil {
+			p.log.Warn("cluster: take the digest's time", "err", oneLine(err.Error()))
+		}
+		return
+	}
+	if !ok {
+		return // another leader took it, or the lead is lost
+	}
+	if late := now.Sub(due); late > time.Minute {
+		p.log.Info("cluster: the digest's time passed without a digest (its leader stopped): this worker sends it now",
+			"due", due, "late", late.Round(time.Second))
+	}
+	run(lctx)
 }
 
 // pull claims due feeds while a fetch slot is free, until ctx ends.
@@ -414,4 +531,65 @@ func (p *Pipeline) orphan(cl store.Claim) {
 	p.cl.mu.Lock()
 	p.cl.orphans = append(p.cl.orphans, cl)
 	p.cl.mu.Unlock()
+}
+
+// claimForPass claims a feed for a pass on a cluster's database (none
+// otherwise: nil); held when a worker holds it.
+func (p *Pipeline) claimForPass(ctx context.Context, sf store.Feed) (cl *store.Claim, held bool, err error) {
+	c := p.cl
+	if c == nil {
+		return nil, false, nil
+	}
+	got, ok, err := c.cs.ClaimFeed(ctx, c.id, sf.ID, p.lease())
+	if err != nil {
+		err = p.storeErr(err, true)
+		p.log.Error("claim the feed", "feed", sf.URL, "err", oneLine(err.Error()))
+		return nil, false, err
+	}
+	if !ok {
+		p.log.Info("a cluster worker is fetching the feed; skipped", "feed", sf.URL)
+		return nil, true, nil
+	}
+	c.mu.Lock()
+	c.held[got.FeedID] = got
+	c.mu.Unlock()
+	return &got, false, nil
+}
+
+// passDone ends a pass's claim: the save gave it back, or (a 304 written
+// with the batch, a fetch stopped, a failed save) it goes back now, the
+// feed due as it was. Giving back a claim no longer held changes nothing.
+func (p *Pipeline) passDone(ctx context.Context, cl store.Claim) {
+	c := p.cl
+	c.mu.Lock()
+	delete(c.held, cl.FeedID)
+	c.mu.Unlock()
+	if err := c.cs.Release(context.WithoutCancel(ctx), cl); err != nil {
+		p.log.Warn("cluster: give back a feed; it waits for the lease to run out", "feed_id", cl.FeedID, "err", oneLine(err.Error()))
+	}
+}
+
+// renewLoop renews the claims of a pass every lease/3 until ctx ends: a
+// fetch slower than the lease keeps its feed.
+func (p *Pipeline) renewLoop(ctx context.Context) {
+	c := p.cl
+	lease := p.lease()
+	t := time.NewTicker(max(lease/3, time.Millisecond))
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		c.mu.Lock()
+		held := make([]store.Claim, 0, len(c.held))
+		for _, cl := range c.held {
+			held = append(held, cl)
+		}
+		c.mu.Unlock()
+		if _, err := c.cs.Renew(ctx, c.id, held, lease); err != nil && ctx.Err() == nil {
+			p.log.Warn("cluster: could not renew the pass's claims", "err", oneLine(err.Error()))
+		}
+	}
 }

@@ -94,6 +94,13 @@ func startWorker(t *testing.T, ctx context.Context, cfg config.Config, clk *cloc
 // real time.
 func startWorkerClock(t *testing.T, ctx context.Context, cfg config.Config, clk *clock, name string) *worker {
 	t.Helper()
+	return startWorkerJobs(t, ctx, cfg, clk, name, Jobs{})
+}
+
+// startWorkerJobs is startWorkerClock with the jobs a leader runs; set
+// changes the pipeline before it runs.
+func startWorkerJobs(t *testing.T, ctx context.Context, cfg config.Config, clk *clock, name string, jobs Jobs, set ...func(*Pipeline)) *worker {
+	t.Helper()
 	st, err := store.Open(context.Background(), cfg.Database)
 	if err != nil {
 		t.Fatal(err)
@@ -109,8 +116,11 @@ func startWorkerClock(t *testing.T, ctx context.Context, cfg config.Config, clk 
 		PerHost: cfg.Fetch.PerHost, Now: now})
 	p := New(Options{Config: cfg, Store: st, Fetcher: fetcher, Now: now, Log: testLogger().With("worker", name),
 		Metrics: metrics.New(), Cluster: cl, WorkerID: name, ClusterPoll: 5 * time.Millisecond, Grace: 10 * time.Second})
+	for _, fn := range set {
+		fn(p)
+	}
 	w := &worker{Pipeline: p, st: st, cl: cl, done: make(chan error, 1)}
-	go func() { w.done <- p.Run(ctx, Jobs{}) }()
+	go func() { w.done <- p.Run(ctx, jobs) }()
 	return w
 }
 
@@ -490,6 +500,266 @@ func TestClusterLeadPassesOnWhenTheLeaderStops(t *testing.T) {
 		got, err := ws[other].cl.Workers(context.Background())
 		if err != nil || len(got) != 1 || !got[0].Leader || got[0].ID != ws[other].WorkerID() {
 			t.Errorf("workers: %+v %v; want %s alone, leading", got, err, ws[other].WorkerID())
+		}
+	})
+}
+
+// digestRuns counts the runs of the digest job, by worker.
+type digestRuns struct {
+	mu   sync.Mutex
+	runs []string // "worker@time"
+}
+
+func (d *digestRuns) job(name string, clk *clock) Jobs {
+	return Jobs{Digest: func(context.Context) {
+		d.mu.Lock()
+		defer d.mu.Unlock()
+		d.runs = append(d.runs, name+"@"+clk.Now().Format("15:04"))
+	}}
+}
+
+func (d *digestRuns) get() []string {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return append([]string(nil), d.runs...)
+}
+
+func digestConfig(database string, f *farm) config.Config {
+	cfg := clusterConfig(database, f, 1)
+	cfg.Digest.Schedule = "0 9 * * *"
+	// Renewals every 100 ms of real time; the test's clock never lets a
+	// lease run out unless it moves past it.
+	cfg.Cluster.Lease = config.Duration(300 * time.Millisecond)
+	return cfg
+}
+
+// waitLastRun waits until the digest's last run is at.
+func waitLastRun(t *testing.T, w *worker, at time.Time) {
+	t.Helper()
+	waitFor(t, "the digest's last run at "+at.Format("15:04"), func() bool {
+		last, err := w.cl.LastRun(context.Background(), store.LeaderDigest)
+		return err == nil && last.Equal(at)
+	})
+}
+
+// The leader stops (or dies) before the digest's time and the next
+// leader takes the lead after it: the next leader sends that digest, once,
+// when it takes the lead.
+func TestClusterDigestAfterTheLeaderStopped(t *testing.T) {
+	for _, how := range []string{"stops", "dies"} {
+		t.Run(how, func(t *testing.T) {
+			clusterDatabases(t, func(t *testing.T, database string) {
+				f := newFarm(t)
+				cfg := digestConfig(database, f)
+				lease := time.Duration(cfg.Cluster.Lease)
+				clk := newClock() // 08:00
+				var runs digestRuns
+				switch how {
+				case "stops":
+					ctx, cancel := context.WithCancel(context.Background())
+					defer cancel()
+					a := startWorkerJobs(t, ctx, cfg, clk, "a", runs.job("a", clk))
+					waitLastRun(t, a, clk.Now()) // a leads: the schedule starts at 08:00
+					cancel()
+					if err := <-a.done; err != nil {
+						t.Fatal(err)
+					}
+				case "dies":
+					// It led at 08:00 and never renewed.
+					st, err := store.Open(context.Background(), database)
+					if err != nil {
+						t.Fatal(err)
+					}
+					defer st.Close()
+					cl := st.Cluster(clk.Now)
+					if ok, err := cl.Lead(context.Background(), store.LeaderDigest, "a", lease); err != nil || !ok {
+						t.Fatalf("a leads: %v %v", ok, err)
+					}
+					if ok, err := cl.RecordRun(context.Background(), store.LeaderDigest, "a", time.Time{}, clk.Now()); err != nil || !ok {
+						t.Fatalf("a starts the schedule: %v %v", ok, err)
+					}
+				}
+				clk.advance(65 * time.Minute) // 09:05: the digest's time passed with no leader
+				ctx, cancel := context.WithCancel(context.Background())
+				defer cancel()
+				b := startWorkerJobs(t, ctx, cfg, clk, "b", runs.job("b", clk))
+				waitLastRun(t, b, clk.Now())
+				waitFor(t, "b's digest", func() bool { return len(runs.get()) > 0 })
+				cancel()
+				if err := <-b.done; err != nil {
+					t.Fatal(err)
+				}
+				if got, want := runs.get(), []string{"b@09:05"}; fmt.Sprint(got) != fmt.Sprint(want) {
+					t.Errorf("digest runs %v, want %v", got, want)
+				}
+			})
+		})
+	}
+}
+
+// Two live workers run the digest once per scheduled time, also across a
+// change of leader.
+func TestClusterDigestOncePerTime(t *testing.T) {
+	clusterDatabases(t, func(t *testing.T, database string) {
+		f := newFarm(t)
+		cfg := digestConfig(database, f)
+		cfg.Digest.Schedule = "0 * * * *"
+		clk := newClock() // 08:00
+		var runs digestRuns
+		var ws []*worker
+		var cancels []context.CancelFunc
+		for i := range 2 {
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			name := fmt.Sprintf("w%d", i)
+			ws = append(ws, startWorkerJobs(t, ctx, cfg, clk, name, runs.job(name, clk)))
+			cancels = append(cancels, cancel)
+		}
+		waitLastRun(t, ws[0], clk.Now())
+		for k := 1; k <= 3; k++ {
+			if k == 3 {
+				// The leader stops; the other takes the lead.
+				lead := -1
+				waitFor(t, "a leader", func() bool {
+					for i, w := range ws {
+						if w.cl2().leading() != nil {
+							lead = i
+							return true
+						}
+					}
+					return false
+				})
+				cancels[lead]()
+				if err := <-ws[lead].done; err != nil {
+					t.Fatal(err)
+				}
+				ws[lead] = nil
+			}
+			clk.advance(time.Hour)
+			waitFor(t, fmt.Sprintf("digest %d", k), func() bool { return len(runs.get()) >= k })
+			for _, w := range ws {
+				if w != nil {
+					waitLastRun(t, w, clk.Now())
+					break
+				}
+			}
+		}
+		for i, w := range ws {
+			if w != nil {
+				cancels[i]()
+				if err := <-w.done; err != nil {
+					t.Error(err)
+				}
+			}
+		}
+		got := runs.get()
+		if len(got) != 3 {
+			t.Fatalf("digest runs %v, want one at each of 09:00, 10:00, 11:00", got)
+		}
+		for i, r := range got {
+			if want := fmt.Sprintf("@%02d:00", 9+i); !strings.HasSuffix(r, want) {
+				t.Errorf("run %d: %s, want one %s", i, r, want)
+			}
+		}
+	})
+}
+
+// A pass on a cluster's database (`stet once` beside running workers)
+// skips a feed a worker holds, and fetches the others under a claim it
+// gives back with the feed due as it was.
+func TestClusterPassSkipsHeldFeeds(t *testing.T) {
+	clusterDatabases(t, func(t *testing.T, database string) {
+		ctx := context.Background()
+		f := newFarm(t)
+		cfg := clusterConfig(database, f, 2)
+		lease := time.Duration(cfg.Cluster.Lease)
+		clk := newClock()
+		st, err := store.Open(ctx, database)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer st.Close()
+		cl := st.Cluster(clk.Now)
+		ids, err := cl.AddFeeds(ctx, []store.FeedRef{{URL: f.feedURL(0)}, {URL: f.feedURL(1)}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		// A worker (registered, no process behind it) fetching feed 0.
+		if err := cl.Register(ctx, store.Worker{ID: "w", Host: "h", PID: 1}); err != nil {
+			t.Fatal(err)
+		}
+		if _, ok, err := cl.ClaimFeed(ctx, "w", ids[f.feedURL(0)], lease); err != nil || !ok {
+			t.Fatalf("the worker's claim: %v %v", ok, err)
+		}
+		clk.advance(10 * time.Second) // the pass comes later (within the lease); feed 1 stays due at 08:00
+
+		fetcher := feeds.NewFetcher(feeds.Options{UserAgent: "once", Allow: cfg.Fetch.AllowList(), Now: clk.Now})
+		p := New(Options{Config: cfg, Store: st, Fetcher: fetcher, Now: clk.Now, Log: testLogger(), Metrics: metrics.New(),
+			Cluster: cl, WorkerID: "once"})
+		got, err := p.Pass(ctx, true)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.Feeds != 1 || got.Held != 1 || got.Failed != 0 || got.Revisions != farmItems {
+			t.Errorf("pass: %+v; want one feed fetched (%d revisions), one held", got, farmItems)
+		}
+		if fetched := f.fetchesIn(0); len(fetched) != 1 || fetched["/f/1.xml"] != 1 {
+			t.Errorf("fetches %v, want /f/1.xml once", fetched)
+		}
+		holders, err := cl.Holders(ctx)
+		if err != nil || len(holders) != 1 || holders[ids[f.feedURL(0)]] != "w" {
+			t.Errorf("holders after the pass: %v %v; want feed 0 by w only", holders, err)
+		}
+		// Feed 1 is free, and due as it was.
+		next, err := cl.ClaimFeeds(ctx, "next", 5, lease)
+		if err != nil || len(next) != 1 || next[0].FeedID != ids[f.feedURL(1)] || !next[0].Due.Equal(newClock().Now()) || next[0].At.Equal(next[0].Due) {
+			t.Errorf("next claims %+v %v; want feed 1, due at 08:00", next, err)
+		}
+	})
+}
+
+// The maintenance job and the page rechecks (one cron entry) run on the
+// leader only.
+func TestClusterMaintenanceOnTheLeaderOnly(t *testing.T) {
+	clusterDatabases(t, func(t *testing.T, database string) {
+		f := newFarm(t)
+		cfg := digestConfig(database, f) // leases that the test's clock keeps
+		clk := newClock()
+		var mu sync.Mutex
+		runs := map[string]int{}
+		var ws []*worker
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		for i := range 2 {
+			name := fmt.Sprintf("w%d", i)
+			jobs := Jobs{Maintenance: func(context.Context) {
+				mu.Lock()
+				runs[name]++
+				mu.Unlock()
+			}}
+			ws = append(ws, startWorkerJobs(t, ctx, cfg, clk, name, jobs, func(p *Pipeline) { p.cl.maintEvery = time.Second }))
+		}
+		waitFor(t, "three maintenance runs", func() bool {
+			mu.Lock()
+			defer mu.Unlock()
+			return runs["w0"]+runs["w1"] >= 3
+		})
+		leader := ""
+		for _, w := range ws {
+			if w.cl2().leading() != nil {
+				leader = w.WorkerID()
+			}
+		}
+		cancel()
+		for _, w := range ws {
+			if err := <-w.done; err != nil {
+				t.Error(err)
+			}
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		if leader == "" || len(runs) != 1 || runs[leader] < 3 {
+			t.Errorf("maintenance runs by worker %v, leader %q; want the leader's only", runs, leader)
 		}
 	})
 }

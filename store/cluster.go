@@ -40,6 +40,9 @@ type Claim struct {
 	Token  int64
 	At     time.Time // the database's time of the claim
 	Due    time.Time // the time the feed was due
+	// KeepDue: giving the claim back leaves the feed due as it was (a
+	// claim of `stet once`, from ClaimFeed: the workers' schedule stays).
+	KeepDue bool
 }
 
 // Never is the due time of a feed no longer fetched (gone).
@@ -256,6 +259,46 @@ func (c *Cluster) ClaimFeeds(ctx context.Context, worker string, n int, lease ti
 	return out, nil
 }
 
+// ClaimFeed claims one feed for worker until now + lease, whatever its
+// due time, when no live claim holds it (none, or one that ran out a
+// takeover margin ago, as ClaimFeeds takes); ok false when one does. It is
+// `stet once` beside running workers: it fetches a feed no worker is
+// fetching, and the save gives the claim back with the feed due as it was
+// (KeepDue). A feed with no lease row gets one first, due now.
+//
+// On PostgreSQL the UPDATE waits for a worker's claim that has locked the
+// row and then finds it held; a worker's claim skips the row this one
+// locked (SKIP LOCKED). SQLite has one writer at a time.
+func (c *Cluster) ClaimFeed(ctx context.Context, worker string, feedID int64, lease time.Duration) (Claim, bool, error) {
+	cl := Claim{FeedID: feedID, Worker: worker, KeepDue: true}
+	var ok bool
+	err := c.s.writeTx(ctx, fmt.Sprintf("claim feed %d", feedID), func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, c.q(`INSERT INTO feed_leases (feed_id, due) VALUES (?2, {now})
+			ON CONFLICT (feed_id) DO NOTHING`), c.nowArg(), feedID); err != nil {
+			return err
+		}
+		var due, at int64
+		err := tx.QueryRowContext(ctx, c.q(`UPDATE feed_leases SET worker = ?2, until = {now} + ?3, token = token + 1
+			WHERE feed_id = ?4 AND (until IS NULL OR (until < {now} - ?5 AND worker <> ?2))
+			RETURNING token, due, {now}`), c.nowArg(), worker, lease.Milliseconds(), feedID, TakeoverMargin(lease).Milliseconds()).
+			Scan(&cl.Token, &due, &at)
+		if errors.Is(err, sql.ErrNoRows) {
+			ok = false
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		ok = true
+		cl.Due, cl.At = time.UnixMilli(due).UTC(), time.UnixMilli(at).UTC()
+		return nil
+	})
+	if err != nil {
+		return Claim{}, false, err
+	}
+	return cl, ok, nil
+}
+
 // Renew extends the given claims of worker (the ones it is working on) to
 // now + lease and records the worker's heartbeat. It returns how many of
 // them it still holds.
@@ -314,8 +357,15 @@ func releaseClaim(ctx context.Context, tx *sql.Tx, s *Store, cl Claim, next time
 	if !next.IsZero() {
 		due = next.UnixMilli()
 	}
-	res, err := tx.ExecContext(ctx, s.rebind(`UPDATE feed_leases SET worker = NULL, until = NULL, due = ?
-		WHERE feed_id = ? AND worker = ? AND token = ?`), due, cl.FeedID, cl.Worker, cl.Token)
+	// A claim that keeps the due time sets it to what it is. (An integer
+	// flag: the store hands PostgreSQL booleans as SQLite's 0 and 1.)
+	keep := 0
+	if cl.KeepDue {
+		keep = 1
+	}
+	res, err := tx.ExecContext(ctx, s.rebind(`UPDATE feed_leases SET worker = NULL, until = NULL,
+			due = CASE WHEN ? = 1 THEN due ELSE ? END
+		WHERE feed_id = ? AND worker = ? AND token = ?`), keep, due, cl.FeedID, cl.Worker, cl.Token)
 	if err != nil {
 		return errf("save feed %d: release the claim: %w", cl.FeedID, err)
 	}
@@ -375,6 +425,49 @@ func (c *Cluster) Lead(ctx context.Context, name, worker string, lease time.Dura
 		return err
 	})
 	return got, err
+}
+
+// LastRun is when the scheduled job of the leader lease name (the digest)
+// last ran, whichever worker led then; the zero time when it never did.
+func (c *Cluster) LastRun(ctx context.Context, name string) (time.Time, error) {
+	var ms sql.NullInt64
+	err := c.s.read.QueryRowContext(ctx, c.s.rebind(`SELECT last_run FROM leader WHERE name = ?`), name).Scan(&ms)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return time.Time{}, errf("last run of %s: %w", name, err)
+	}
+	if !ms.Valid {
+		return time.Time{}, nil
+	}
+	return time.UnixMilli(ms.Int64).UTC(), nil
+}
+
+// RecordRun takes the run of the scheduled job of the leader lease name
+// at time at, for worker: it records at as the last run, and says true,
+// only while worker holds the lease unexpired and the last run is still
+// prev (LastRun's answer). One statement checks both, so of two workers
+// that lead one after the other (the first stalled past its lease), or
+// of two calls of one worker, one only takes a scheduled time: whoever
+// comes second finds the row changed. On PostgreSQL a concurrent UPDATE
+// of the row waits for the first and then checks its WHERE against the
+// row the first left; SQLite has one writer at a time.
+func (c *Cluster) RecordRun(ctx context.Context, name, worker string, prev, at time.Time) (bool, error) {
+	p := int64(-1) // never ran
+	if !prev.IsZero() {
+		p = prev.UnixMilli()
+	}
+	var took bool
+	err := c.s.writeTx(ctx, "record the run of "+name, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, c.q(`UPDATE leader SET last_run = ?4
+			WHERE name = ?2 AND worker = ?3 AND until >= {now} AND COALESCE(last_run, -1) = ?5`),
+			c.nowArg(), name, worker, at.UnixMilli(), p)
+		if err != nil {
+			return err
+		}
+		n, err := res.RowsAffected()
+		took = n == 1
+		return err
+	})
+	return took, err
 }
 
 // Resign gives up the leader lease name if worker holds it.

@@ -377,3 +377,140 @@ func TestClusterConcurrentClaimers(t *testing.T) {
 		}
 	})
 }
+
+// A scheduled time of the leader's job is taken once: only by the worker
+// leading unexpired, only while the last run is the one it read, and of
+// concurrent takers by one.
+func TestClusterRecordRun(t *testing.T) {
+	eachStore(t, func(t *testing.T, s *Store) {
+		ctx := context.Background()
+		clk := &testClock{t: t0}
+		c := s.Cluster(clk.Now)
+		const lease = 10 * time.Second
+		if last, err := c.LastRun(ctx, LeaderDigest); err != nil || !last.IsZero() {
+			t.Fatalf("last run before any leader: %v %v, want none", last, err)
+		}
+		if ok, err := c.Lead(ctx, LeaderDigest, "a", lease); err != nil || !ok {
+			t.Fatalf("a leads: %v %v", ok, err)
+		}
+		nine := t0.Add(time.Hour)
+		steps := []struct {
+			advance   time.Duration
+			worker    string
+			prev, at  time.Time
+			want      bool
+			wantAfter time.Time
+		}{
+			{0, "b", time.Time{}, t0, false, time.Time{}}, // b does not lead
+			{0, "a", time.Time{}, t0, true, t0},
+			{0, "a", time.Time{}, t0, false, t0},  // taken: the last run is no longer none
+			{time.Hour, "a", t0, nine, false, t0}, // a's lease ran out
+			{0, "b", t0, nine, false, t0},         // b does not lead yet
+			{-1, "b", t0, nine, true, nine},       // -1: b takes the lead first
+			{0, "b", t0, nine, false, nine},       // the same time again
+			{0, "a", t0, nine, false, nine},       // the old leader, late
+			{0, "b", nine, nine.Add(time.Hour), true, nine.Add(time.Hour)},
+		}
+		for i, st := range steps {
+			if st.advance < 0 {
+				if ok, err := c.Lead(ctx, LeaderDigest, st.worker, lease); err != nil || !ok {
+					t.Fatalf("step %d: %s leads: %v %v", i, st.worker, ok, err)
+				}
+			} else {
+				clk.Add(st.advance)
+			}
+			got, err := c.RecordRun(ctx, LeaderDigest, st.worker, st.prev, st.at)
+			if err != nil {
+				t.Fatal(err)
+			}
+			last, err := c.LastRun(ctx, LeaderDigest)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got != st.want || !last.Equal(st.wantAfter) {
+				t.Errorf("step %d: %s takes %v: %v, last run %v; want %v, %v", i, st.worker, st.at, got, last, st.want, st.wantAfter)
+			}
+		}
+
+		// Concurrent takers of one time (one worker's cron entry and its
+		// renewal, say): one only.
+		prev := nine.Add(time.Hour)
+		var wg sync.WaitGroup
+		var mu sync.Mutex
+		took := 0
+		for range 8 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				ok, err := c.RecordRun(ctx, LeaderDigest, "b", prev, prev.Add(time.Hour))
+				if err != nil {
+					t.Error(err)
+				}
+				if ok {
+					mu.Lock()
+					took++
+					mu.Unlock()
+				}
+			}()
+		}
+		wg.Wait()
+		if took != 1 {
+			t.Errorf("%d concurrent takers took the time, want 1", took)
+		}
+	})
+}
+
+// ClaimFeed (`stet once` beside workers) takes one feed whatever its due
+// time, only when no live claim holds it, and its save gives the claim
+// back with the feed due as it was.
+func TestClusterClaimFeed(t *testing.T) {
+	eachStore(t, func(t *testing.T, s *Store) {
+		ctx := context.Background()
+		clk := &testClock{t: t0}
+		c := s.Cluster(clk.Now)
+		const lease = 20 * time.Second
+		ids := clusterFeeds(t, s, c, 2)
+		held := mustClaim(t, c, "w", 1, lease)
+		free := ids[0]
+		if free == held[0].FeedID {
+			free = ids[1]
+		}
+		steps := []struct {
+			advance time.Duration
+			feed    int64
+			want    bool
+		}{
+			{0, held[0].FeedID, false},
+			{lease, held[0].FeedID, false},                  // ran out, within the takeover margin
+			{TakeoverMargin(lease) + time.Second, -1, true}, // past it: -1 is the held feed
+		}
+		for i, st := range steps {
+			clk.Add(st.advance)
+			id := st.feed
+			if id < 0 {
+				id = held[0].FeedID
+			}
+			_, ok, err := c.ClaimFeed(ctx, "once", id, lease)
+			if err != nil || ok != st.want {
+				t.Errorf("step %d: claim of feed %d: %v %v, want %v", i, id, ok, err, st.want)
+			}
+		}
+		// A feed not due: taken all the same, and given back due as it was.
+		next := clk.Now().Add(time.Hour)
+		if err := c.Done(ctx, mustClaim(t, c, "w", 1, lease)[0], next); err != nil {
+			t.Fatal(err)
+		}
+		cl, ok, err := c.ClaimFeed(ctx, "once", free, lease)
+		if err != nil || !ok || !cl.KeepDue || !cl.Due.Equal(next) {
+			t.Fatalf("claim of a feed not due: %+v %v %v", cl, ok, err)
+		}
+		if _, err := s.SaveFetch(ctx, FetchResult{FeedID: free, At: clk.Now(),
+			Fetch: &FetchRecord{FeedID: free, At: clk.Now(), Status: 200, NextFetch: clk.Now().Add(time.Minute)}, Claim: &cl}); err != nil {
+			t.Fatal(err)
+		}
+		again, ok, err := c.ClaimFeed(ctx, "check", free, lease)
+		if err != nil || !ok || !again.Due.Equal(next) {
+			t.Errorf("after the save: %+v %v %v; want the feed free, due at %v", again, ok, err, next)
+		}
+	})
+}
