@@ -172,7 +172,7 @@ func TestQuoteStructure(t *testing.T) {
 		{"split over two sentences", "“We met every condition,” Wainscott said. “This order is about politics.”", []Quote{{"We met every condition, This order is about politics.", "Wainscott", false}}},
 		{"two quotes, two verbs", "“I don’t repeat myself,” Tremont insisted, before stating again, “I don’t repeat myself.”", []Quote{{"I don’t repeat myself,", "Tremont", false}, {"I don’t repeat myself.", "Tremont", false}}},
 		{"multi-paragraph", "Yasmin Hadley described the descent:\n\n“For eleven minutes, nobody said a word.\n\n“We are on the surface.”", []Quote{{"For eleven minutes, nobody said a word. We are on the surface.", "Yasmin Hadley", false}}},
-		{"partial", "Ruelas warned that cartels operate like “transnational criminal organizations,” despite that.", []Quote{{"transnational criminal organizations,", "Ruelas", true}}},
+		{"partial", "Ruelas warned that brokers treat the shortage as “a buyer’s market,” despite that.", []Quote{{"a buyer’s market,", "Ruelas", true}}},
 		{"partial after that", "Edwin said prosecutors had shown “clear and convincing evidence” in court.", []Quote{{"clear and convincing evidence", "Edwin", true}}},
 		{"full after said comma", `Burwick said, "I love cats!"`, []Quote{{"I love cats!", "Burwick", false}}},
 		{"two speakers in one paragraph", "“We lost,” said Ana Ruelle. “We will be back,” said Tom Hall.", []Quote{{"We lost,", "Ana Ruelle", false}, {"We will be back,", "Tom Hall", false}}},
