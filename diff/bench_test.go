@@ -6,17 +6,15 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/stet-news/stet/internal/testfeed"
 )
 
-// corpus is the seed article and the texts of the shared evaluation cases
+// corpus is the invented seed article (internal/testfeed) and the texts of the shared evaluation cases
 // (when the shared folder is there).
 func corpus(b *testing.B) []Article {
 	var out []Article
-	s, err := os.ReadFile("testdata/seed-article.txt")
-	if err != nil {
-		b.Fatal(err)
-	}
-	out = append(out, ParsePlain(string(s)))
+	out = append(out, seed(b))
 	files, _ := filepath.Glob("../../shared/eval/*/*.json")
 	more, _ := filepath.Glob("../../shared/eval/external/*/*.json")
 	files = append(files, more...)
@@ -56,10 +54,9 @@ func BenchmarkExtract(b *testing.B) {
 func BenchmarkCompareSeed(b *testing.B) {
 	a := seed(b)
 	edited := strings.NewReplacer(
-		"and many other things", "and much else",
-		"a United States Senator from Florida", "the United States Secretary of State",
+		"and a great deal of advice", "and much advice",
 		"“", `"`, "”", `"`,
-	).Replace(a.Headline + "\n\n" + a.Body)
+	).Replace(testfeed.TitleCorrected(a.Headline + "\n\n" + a.Body))
 	nb := ParsePlain(edited)
 	for b.Loop() {
 		Compare(a, nb)
@@ -67,8 +64,8 @@ func BenchmarkCompareSeed(b *testing.B) {
 }
 
 func BenchmarkWordDiff(b *testing.B) {
-	x := "We can help with equipment, training, intelligence exchange, and many other things. But they would have to ask for it,"
-	y := "We can help with equipment, training and intelligence exchange. But Mexico would have to ask for it,"
+	x := "We can offer grain, lorries, cold storage, and a great deal of advice. But the request has to come from Valdoria,"
+	y := "We can offer grain, lorries and cold storage. But the request has to come from the government in Orlesk,"
 	for b.Loop() {
 		WordDiff(x, y)
 	}

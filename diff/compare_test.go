@@ -3,6 +3,8 @@ package diff
 import (
 	"strings"
 	"testing"
+
+	"github.com/stet-news/stet/internal/testfeed"
 )
 
 func TestCompareSeed(t *testing.T) {
@@ -19,22 +21,22 @@ func TestCompareSeed(t *testing.T) {
 			return r.Replace(s)
 		}, nil},
 		{"quote edited", func(s string) string {
-			return strings.Replace(s, "and many other things", "and much else", 1)
+			return strings.Replace(s, "and a great deal of advice", "and much advice", 1)
 		}, []string{QuoteEdited}},
 		{"quote reattributed", func(s string) string {
-			return strings.Replace(s, "stated Rubio, the U.S. federal official.", "stated Tomas Whitmarsh, a State Department spokesman.", 1)
-		}, []string{QuoteReattributed, TitleRemoved, TitleAdded}},
+			return strings.Replace(s, "open,” Kovac told reporters", "open,” Pavel Drozd, a Valdorian customs official, told reporters", 1)
+		}, []string{QuoteReattributed, TitleAdded}},
 		{"title changed", func(s string) string {
-			return strings.Replace(s, "a United States Senator from Florida and", "the United States Secretary of State and", 1)
+			return testfeed.TitleCorrected(s)
 		}, []string{TitleChanged}},
 		{"equivalent title forms", func(s string) string {
-			return strings.Replace(s, "Mexico’s President, Claudia Sheinbaum,", "Mexican President Claudia Sheinbaum", 1)
+			return strings.Replace(s, "Valdoria’s Minister of Agriculture, Ines Kovac,", "Valdorian Minister of Agriculture Ines Kovac", 1)
 		}, nil},
 		{"partial quote loses its marks", func(s string) string {
-			return strings.Replace(s, "“transnational criminal organizations,”", "transnational criminal organizations,", 1)
+			return strings.Replace(s, "“a buyer’s market,”", "a buyer’s market,", 1)
 		}, []string{QuoteRemoved}},
 		{"edit outside quotes", func(s string) string {
-			return strings.Replace(s, "November 14, 2025", "November 15, 2025", 1)
+			return strings.Replace(s, "March 3, 2026", "March 4, 2026", 1)
 		}, nil},
 	}
 	for _, tt := range tests {
@@ -102,8 +104,8 @@ func TestExplain(t *testing.T) {
 			t.Errorf("suppressed %+v has no reason", s)
 		}
 	}
-	if len(e.Old.Quotes) != 3 || len(e.New.Quotes) != 3 {
-		t.Errorf("got %d and %d quotes, want 3 and 3", len(e.Old.Quotes), len(e.New.Quotes))
+	if len(e.Old.Quotes) != 5 || len(e.New.Quotes) != 5 {
+		t.Errorf("got %d and %d quotes, want 5 and 5", len(e.Old.Quotes), len(e.New.Quotes))
 	}
 }
 

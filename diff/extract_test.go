@@ -4,44 +4,51 @@ import (
 	"os"
 	"strings"
 	"testing"
+
+	"github.com/stet-news/stet/internal/testfeed"
 )
 
+// seed is the repository's invented test article (internal/testfeed).
 func seed(t testing.TB) Article {
 	t.Helper()
-	b, err := os.ReadFile("testdata/seed-article.txt")
-	if err != nil {
-		t.Fatal(err)
-	}
-	return ParsePlain(string(b))
+	return ParsePlain(string(testfeed.SeedBytes(t)))
 }
 
-func TestSeedArticle(t *testing.T) {
+// TestInventedArticle: the quotes, speakers and titles of the invented
+// article, one by each attribution form (after, before, pronoun, partial).
+func TestInventedArticle(t *testing.T) {
 	a := seed(t)
-	if got, want := a.Headline, "Marco Rubio Offers Intelligence Against Mexican Drug Cartels"; got != want {
+	if got, want := a.Headline, "Elena Marsh Pledges Grain Reserves to Drought-Hit Valdoria"; got != want {
 		t.Errorf("headline: got %q, want %q", got, want)
 	}
 	ex := Extract(a)
-	if got, want := len(ex.Quotes), 3; got != want {
-		t.Fatalf("got %d quotes, want %d: %+v", got, want, ex.Quotes)
+	wantQuotes := []Quote{
+		{"We can offer grain, lorries, cold storage, and a great deal of advice. But the request has to come from Valdoria,", "Elena Marsh", false},
+		{"Every week of delay means another village selling its seed corn just to eat. Nobody wins when a harvest is mortgaged before it is planted,", "Elena Marsh", false},
+		{"a buyer’s market,", "Elena Marsh", true},
+		{"We welcome any offer that respects our own distribution system, and we will study this one carefully before the cabinet meets.", "Tomas Brenner", false},
+		{"Our warehouses can take the first shipment within ten days, provided the roads stay open,", "Ines Kovac", false},
 	}
-	partial := 0
-	for _, q := range ex.Quotes {
-		if q.Speaker != "Marco Rubio" {
-			t.Errorf("quote %q: got speaker %q, want Marco Rubio", q.Text, q.Speaker)
+	if len(ex.Quotes) != len(wantQuotes) {
+		t.Fatalf("got %d quotes, want %d: %+v", len(ex.Quotes), len(wantQuotes), ex.Quotes)
+	}
+	for i, want := range wantQuotes {
+		got := ex.Quotes[i]
+		if foldForSubstring(got.Text) != foldForSubstring(want.Text) || got.Speaker != want.Speaker || got.Partial != want.Partial {
+			t.Errorf("quote %d: got %+v, want %+v", i, got, want)
 		}
-		if q.Partial {
-			partial++
-		}
 	}
-	if partial != 1 {
-		t.Errorf("got %d partial quotes, want 1", partial)
+	wantTitles := []Title{
+		{"Elena Marsh", "Senator from Kestrel Province"},
+		{"Elena Marsh", "former Speaker of the Kestrel Provincial Assembly"},
+		{"Elena Marsh", "Norland senator"},
+		{"Tomas Brenner", "spokesperson for the Valdorian Grain Board"},
+		{"Ines Kovac", "Valdoria’s Minister of Agriculture"},
 	}
-	for _, want := range []Title{
-		{"Marco Rubio", "United States Senator from Florida"},
-		{"Marco Rubio", "former Speaker of the Florida House of Representatives"},
-		{"Marco Rubio", "U.S. federal official"},
-		{"Claudia Sheinbaum", "Mexico’s President"},
-	} {
+	if len(ex.Titles) != len(wantTitles) {
+		t.Errorf("got %d titles, want %d: %+v", len(ex.Titles), len(wantTitles), ex.Titles)
+	}
+	for _, want := range wantTitles {
 		found := false
 		for _, got := range ex.Titles {
 			if got.Person == want.Person && sameTitle(got.Title, want.Title) {
@@ -50,6 +57,65 @@ func TestSeedArticle(t *testing.T) {
 		}
 		if !found {
 			t.Errorf("title %+v not found in %+v", want, ex.Titles)
+		}
+	}
+}
+
+// TestSeedArticle checks extraction on the real shared seed article. Its
+// people are not named here: the main speaker is the one the headline
+// starts with.
+func TestSeedArticle(t *testing.T) {
+	b, err := os.ReadFile("../../shared/fixtures/seed-article.txt")
+	if err != nil {
+		t.Skip("../shared/fixtures/seed-article.txt not found")
+	}
+	a := ParsePlain(string(b))
+	ex := Extract(a)
+	if got, want := len(ex.Quotes), 3; got != want {
+		t.Fatalf("got %d quotes, want %d: %+v", got, want, ex.Quotes)
+	}
+	speaker := ex.Quotes[0].Speaker
+	if speaker == "" || !strings.HasPrefix(a.Headline, speaker+" ") {
+		t.Errorf("speaker %q does not start the headline %q", speaker, a.Headline)
+	}
+	partial := 0
+	for _, q := range ex.Quotes {
+		if q.Speaker != speaker {
+			t.Errorf("quote %q: got speaker %q, want %q", q.Text, q.Speaker, speaker)
+		}
+		if q.Partial {
+			partial++
+		}
+	}
+	if partial != 1 {
+		t.Errorf("got %d partial quotes, want 1", partial)
+	}
+	// The speaker's titles: a senator, a former speaker of a state house,
+	// a federal official; and one other person's title: a president.
+	var mine []string
+	others := map[string][]string{}
+	for _, ti := range ex.Titles {
+		if ti.Person == speaker {
+			mine = append(mine, ti.Title)
+		} else {
+			others[ti.Person] = append(others[ti.Person], ti.Title)
+		}
+	}
+	for _, word := range []string{"Senator from", "former Speaker of", "federal official"} {
+		found := false
+		for _, ti := range mine {
+			found = found || strings.Contains(ti, word)
+		}
+		if !found {
+			t.Errorf("no title of %q with %q among %q", speaker, word, mine)
+		}
+	}
+	if len(others) != 1 {
+		t.Errorf("got titles of %d other people, want 1: %v", len(others), others)
+	}
+	for who, ts := range others {
+		if len(ts) != 1 || !strings.HasSuffix(ts[0], "President") {
+			t.Errorf("%q: got titles %q, want one president", who, ts)
 		}
 	}
 }
@@ -106,7 +172,7 @@ func TestQuoteStructure(t *testing.T) {
 		{"split over two sentences", "“We met every condition,” Wainscott said. “This order is about politics.”", []Quote{{"We met every condition, This order is about politics.", "Wainscott", false}}},
 		{"two quotes, two verbs", "“I don’t repeat myself,” Tremont insisted, before stating again, “I don’t repeat myself.”", []Quote{{"I don’t repeat myself,", "Tremont", false}, {"I don’t repeat myself.", "Tremont", false}}},
 		{"multi-paragraph", "Yasmin Hadley described the descent:\n\n“For eleven minutes, nobody said a word.\n\n“We are on the surface.”", []Quote{{"For eleven minutes, nobody said a word. We are on the surface.", "Yasmin Hadley", false}}},
-		{"partial", "Ruelas warned that cartels operate like “transnational criminal organizations,” despite that.", []Quote{{"transnational criminal organizations,", "Ruelas", true}}},
+		{"partial", "Ruelas warned that brokers treat the shortage as “a buyer’s market,” despite that.", []Quote{{"a buyer’s market,", "Ruelas", true}}},
 		{"partial after that", "Edwin said prosecutors had shown “clear and convincing evidence” in court.", []Quote{{"clear and convincing evidence", "Edwin", true}}},
 		{"full after said comma", `Burwick said, "I love cats!"`, []Quote{{"I love cats!", "Burwick", false}}},
 		{"two speakers in one paragraph", "“We lost,” said Ana Ruelle. “We will be back,” said Tom Hall.", []Quote{{"We lost,", "Ana Ruelle", false}, {"We will be back,", "Tom Hall", false}}},

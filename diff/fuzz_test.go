@@ -5,15 +5,13 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/stet-news/stet/internal/testfeed"
 )
 
-// fuzzSeeds adds the seed article and the files in testdata/fuzz.
+// fuzzSeeds adds the invented seed article (internal/testfeed) and the files in testdata/fuzz.
 func fuzzSeeds(f *testing.F, add func(string)) {
-	b, err := os.ReadFile("testdata/seed-article.txt")
-	if err != nil {
-		f.Fatal(err)
-	}
-	add(string(b))
+	add(string(testfeed.SeedBytes(f)))
 	files, _ := filepath.Glob("testdata/fuzz/*.txt")
 	for _, p := range files {
 		if b, err := os.ReadFile(p); err == nil {

@@ -14,13 +14,13 @@ import (
 func churn(t *testing.T, n int) Input {
 	in := sampleInput(t)
 	in.Changes = nil
-	long := strings.Repeat("We can help with equipment, training and intelligence exchange. ", 12)
+	long := strings.Repeat("We can offer grain, lorries and cold storage. ", 12)
 	for i := range n {
 		art := int64(100 + i/5)
 		feed := fmt.Sprintf("https://f%d.example/rss", art%2)
 		in.Changes = append(in.Changes, Change{ID: int64(i + 1), FeedURL: feed, FeedName: fmt.Sprintf("Feed %d", art%2),
 			ArticleID: art, ArticleURL: fmt.Sprintf("https://f%d.example/a/%d", art%2, art), Headline: fmt.Sprintf("Story %d", art),
-			Kind: diff.QuoteEdited, Person: "Marco Rubio", Before: long + fmt.Sprint(i), After: long + fmt.Sprint(i+1),
+			Kind: diff.QuoteEdited, Person: "Elena Marsh", Before: long + fmt.Sprint(i), After: long + fmt.Sprint(i+1),
 			DetectedAt: time.Date(2026, 11, 24, 9, 0, 0, 0, time.UTC).Add(time.Duration(i) * time.Second)})
 	}
 	in.MessageID = ""

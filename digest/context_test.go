@@ -25,11 +25,11 @@ func TestContext(t *testing.T) {
 			Change{Kind: diff.QuoteAdded, After: "We are ready."}, "Okafor spoke. \"We are ready.\""},
 		{"removed quote", "Intro. Asked, he said: \"They would have to ask.\" Outro follows.",
 			Change{Kind: diff.QuoteRemoved, Before: "They would have to ask."}, "Asked, he said: \"They would have to ask.\""},
-		{"title next to the person", "As the Secretary of State, words matter. Marco Rubio, the Secretary of State, spoke.",
-			Change{Kind: diff.TitleChanged, Person: "Marco Rubio", After: "Secretary of State"}, "Marco Rubio, the Secretary of State, spoke."},
-		{"title in another word order", "As the Secretary of State of the United States, words matter. Marco Rubio, the United States Secretary of State, spoke.",
-			Change{Kind: diff.TitleChanged, Person: "Marco Rubio", After: "Secretary of State of the United States"},
-			"Marco Rubio, the United States Secretary of State, spoke."},
+		{"title next to the person", "As the Secretary of State, words matter. Elena Marsh, the Secretary of State, spoke.",
+			Change{Kind: diff.TitleChanged, Person: "Elena Marsh", After: "Secretary of State"}, "Elena Marsh, the Secretary of State, spoke."},
+		{"title in another word order", "As the Secretary of State of the United States, words matter. Elena Marsh, the United States Secretary of State, spoke.",
+			Change{Kind: diff.TitleChanged, Person: "Elena Marsh", After: "Secretary of State of the United States"},
+			"Elena Marsh, the United States Secretary of State, spoke."},
 		{"newlines folded", "One.\n\nHe said \"we\nare ready\".\nTwo.",
 			Change{Kind: diff.QuoteEdited, After: "we are ready"}, "He said \"we are ready\"."},
 		{"headline has none", "Anything.", Change{Kind: diff.HeadlineChanged, After: "Anything"}, ""},
@@ -68,7 +68,7 @@ func TestContext(t *testing.T) {
 // and found without a panic.
 func FuzzContext(f *testing.F) {
 	f.Add("First one. He said \"we are ready\" on Monday. Last one.", "we are ready", "Ana Okafor", 0)
-	f.Add("Marco Rubio, the Secretary of State, spoke. As the Secretary.", "Secretary of State", "Marco Rubio", 1)
+	f.Add("Elena Marsh, the Secretary of State, spoke. As the Secretary.", "Secretary of State", "Elena Marsh", 1)
 	f.Add("\"Ready.\" \"Ready.\" ", "Ready.", "", 2)
 	kinds := []string{diff.QuoteEdited, diff.TitleChanged, diff.QuoteRemoved, diff.QuoteReattributed, diff.TitleRemoved, "other"}
 	f.Fuzz(func(t *testing.T, text, needle, person string, k int) {

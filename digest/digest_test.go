@@ -86,8 +86,8 @@ func TestBuildSample(t *testing.T) {
 	// Every change has its sentence and time in both parts.
 	cs := htmlChanges(t, p.HTML)
 	for _, tt := range []struct{ sentence, when string }{
-		{"Quote by Marco Rubio edited", "2026-11-24 10:12 CET"},
-		{"Title of Marco Rubio changed", "2026-11-24 10:12 CET"},
+		{"Quote by Elena Marsh edited", "2026-11-24 10:12 CET"},
+		{"Title of Elena Marsh changed", "2026-11-24 10:12 CET"},
 		{"Headline changed", "2026-11-24 16:40 CET"},
 		{"Quote reattributed from John Smith to Ana Okafor", "2026-11-24 07:30 CET"},
 	} {
@@ -98,8 +98,8 @@ func TestBuildSample(t *testing.T) {
 			t.Errorf("html part shows %q, want %q", c.Line, tt.sentence+" found "+tt.when)
 		}
 	}
-	title := findHTMLChange(t, cs, "Title of Marco Rubio changed")
-	if title.Before != "United States Senator from Florida" || title.After != "Secretary of State" {
+	title := findHTMLChange(t, cs, "Title of Elena Marsh changed")
+	if title.Before != "Senator from Kestrel Province" || title.After != "Secretary of State" {
 		t.Errorf("title change reads %q -> %q", title.Before, title.After)
 	}
 	head := findHTMLChange(t, cs, "Headline changed")
@@ -117,10 +117,10 @@ func TestBuildSample(t *testing.T) {
 		}
 	}
 	// Links.
-	if !strings.Contains(p.HTML, `<a href="https://news.example.com/2026/11/rubio-mexico"`) {
+	if !strings.Contains(p.HTML, `<a href="https://news.example.com/2026/11/marsh-valdoria"`) {
 		t.Errorf("html part does not link the article")
 	}
-	if !strings.Contains(p.Text, "<https://news.example.com/2026/11/rubio-mexico>") {
+	if !strings.Contains(p.Text, "<https://news.example.com/2026/11/marsh-valdoria>") {
 		t.Errorf("text part does not show the article link")
 	}
 	// Inline styles only.
@@ -137,7 +137,7 @@ func TestBuildOrder(t *testing.T) {
 	}
 	p := parseMessage(t, msg.Bytes)
 	// Feeds and articles newest first (by their latest change).
-	order := []string{"Example News", "Hurricane hits the coast", "Rubio says US ready", "https://wire.example.org/feed", "Budget vote delayed", "Sources with problems"}
+	order := []string{"Example News", "Hurricane hits the coast", "Marsh says Norland ready", "https://wire.example.org/feed", "Budget vote delayed", "Sources with problems"}
 	for name, part := range map[string]string{"text": p.Text, "html": p.HTML} {
 		last := -1
 		for _, s := range order {
@@ -149,7 +149,7 @@ func TestBuildOrder(t *testing.T) {
 		}
 	}
 	// Within an article, changes in the order found (by time, then id).
-	if i, j := strings.Index(p.Text, "Quote by Marco Rubio edited"), strings.Index(p.Text, "Title of Marco Rubio changed"); i > j {
+	if i, j := strings.Index(p.Text, "Quote by Elena Marsh edited"), strings.Index(p.Text, "Title of Elena Marsh changed"); i > j {
 		t.Errorf("changes of one article not in order found")
 	}
 }
@@ -444,13 +444,13 @@ func TestTextLayout(t *testing.T) {
 
 // Article texts of layoutInput, as the store would hold their revisions.
 const (
-	rubioText = "MEXICO CITY (AP) — Secretary of State Marco Rubio said Monday that the United States stands ready " +
-		"to help Mexico fight the cartels. \"We will cooperate, but we will never accept interference in our " +
-		"sovereignty, and we have said so to every government that has asked.\" Mexican President Claudia " +
-		"Sheinbaum said at her morning press conference. The two governments met in Washington last week."
-	rubioOldText = "MEXICO CITY (AP) — Senator Marco Rubio said Monday that the United States stands ready to help " +
-		"Mexico fight the cartels. Asked whether troops could be sent, he said: \"They would have to ask.\" " +
-		"The two governments met in Washington last week."
+	marshText = "ORLESK (AP) — Secretary of State Elena Marsh said Monday that Norland stands ready " +
+		"to help Valdoria through the drought. \"We will cooperate, but we will never accept interference in our " +
+		"sovereignty, and we have said so to every government that has asked.\" Valdorian President Ines " +
+		"Kovac said at her morning press conference. The two governments met in Brenholt last week."
+	marshOldText = "ORLESK (AP) — Senator Elena Marsh said Monday that Norland stands ready to help " +
+		"Valdoria through the drought. Asked whether convoys could be sent, she said: \"They would have to ask.\" " +
+		"The two governments met in Brenholt last week."
 	budgetText = "The vote on the budget was delayed again on Tuesday. \"We will not sign this budget.\" said " +
 		"Finance Minister Ana Okafor, who took office in March after a long coalition negotiation that " +
 		"lasted through the winter and left several ministries without a head for months, as the opposition " +
@@ -464,22 +464,22 @@ func layoutInput(t *testing.T) Input {
 	loc := berlin(t)
 	at := func(d, h, m int) time.Time { return time.Date(2026, 11, d, h, m, 0, 0, loc) }
 	feed := "https://news.example.com/rss.xml"
-	rubio := "https://news.example.com/2026/11/24/rubio-says-the-united-states-stands-ready-to-help-mexico-fight-cartels"
+	marsh := "https://news.example.com/2026/11/24/marsh-says-norland-stands-ready-to-help-valdoria"
 	in := Input{
 		Date: at(25, 7, 0), From: "stet@example.com", To: []string{"editor@example.com"},
 		MessageID: "<stet-digest-golden@example.com>", BaseURL: "https://stet.example.org/",
 		Changes: []Change{
-			{ID: 1, FeedURL: feed, FeedName: "Example News", ArticleID: 1, ArticleURL: rubio,
-				Headline: "Rubio says the United States stands ready to help Mexico fight the cartels if asked",
-				Kind:     diff.TitleChanged, Person: "Marco Rubio", Before: "Senator", After: "Secretary", DetectedAt: at(24, 9, 12)},
-			{ID: 2, FeedURL: feed, FeedName: "Example News", ArticleID: 1, ArticleURL: rubio,
-				Headline: "Rubio says the United States stands ready to help Mexico fight the cartels if asked",
-				Kind:     diff.QuoteAdded, Person: "Claudia Sheinbaum",
+			{ID: 1, FeedURL: feed, FeedName: "Example News", ArticleID: 1, ArticleURL: marsh,
+				Headline: "Marsh says Norland stands ready to help Valdoria through the drought if asked",
+				Kind:     diff.TitleChanged, Person: "Elena Marsh", Before: "Senator", After: "Secretary", DetectedAt: at(24, 9, 12)},
+			{ID: 2, FeedURL: feed, FeedName: "Example News", ArticleID: 1, ArticleURL: marsh,
+				Headline: "Marsh says Norland stands ready to help Valdoria through the drought if asked",
+				Kind:     diff.QuoteAdded, Person: "Ines Kovac",
 				After:      "We will cooperate, but we will never accept interference in our sovereignty, and we have said so to every government that has asked.",
 				DetectedAt: at(24, 9, 12)},
-			{ID: 3, FeedURL: feed, FeedName: "Example News", ArticleID: 1, ArticleURL: rubio,
-				Headline: "Rubio says the United States stands ready to help Mexico fight the cartels if asked",
-				Kind:     diff.QuoteRemoved, Person: "Marco Rubio", Before: "They would have to ask.", DetectedAt: at(24, 9, 40)},
+			{ID: 3, FeedURL: feed, FeedName: "Example News", ArticleID: 1, ArticleURL: marsh,
+				Headline: "Marsh says Norland stands ready to help Valdoria through the drought if asked",
+				Kind:     diff.QuoteRemoved, Person: "Elena Marsh", Before: "They would have to ask.", DetectedAt: at(24, 9, 40)},
 			{ID: 4, FeedURL: feed, FeedName: "Example News", ArticleID: 2, ArticleURL: "https://news.example.com/2026/11/storm",
 				Headline: "Hurricane hits the coast", Kind: diff.HeadlineChanged, Before: "Storm", After: "Hurricane",
 				DetectedAt: at(24, 15, 5)},
@@ -496,7 +496,7 @@ func layoutInput(t *testing.T) Input {
 			{FeedURL: "https://gone.example.net/rss", Kind: "fetch_failed", Detail: "HTTP 410 Gone", Since: at(20, 0, 0), Count: 12},
 		},
 	}
-	texts := map[[2]int64]string{{1, 2}: rubioText, {1, 1}: rubioOldText, {7, 2}: budgetText}
+	texts := map[[2]int64]string{{1, 2}: marshText, {1, 1}: marshOldText, {7, 2}: budgetText}
 	for i := range in.Changes {
 		c := &in.Changes[i]
 		if c.ArticleID != 2 { // the storm article's text is not given: no sentence
@@ -550,7 +550,7 @@ func TestViewSentences(t *testing.T) {
 		c    Change
 		want string
 	}{
-		{Change{Kind: diff.QuoteEdited, Person: "Marco Rubio"}, "Quote by Marco Rubio edited"},
+		{Change{Kind: diff.QuoteEdited, Person: "Elena Marsh"}, "Quote by Elena Marsh edited"},
 		{Change{Kind: diff.QuoteEdited}, "Unattributed quote edited"},
 		{Change{Kind: diff.QuoteAdded, Person: "A"}, "Quote by A added"},
 		{Change{Kind: diff.QuoteRemoved, Person: "A"}, "Quote by A removed"},

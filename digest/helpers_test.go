@@ -26,8 +26,8 @@ func berlin(t *testing.T) *time.Location {
 }
 
 const (
-	rubioBefore = "We can help with equipment, training, intelligence exchange, and many other things. But they would have to ask for it,"
-	rubioAfter  = "We can help with equipment, training, intelligence exchange, and many other things, if they ask for it,"
+	marshBefore = "We can offer grain, lorries, cold storage, and a great deal of advice. But the request has to come from Valdoria,"
+	marshAfter  = "We can offer grain, lorries, cold storage, and a great deal of advice, if Valdoria asks for it,"
 )
 
 // sampleInput is a digest of 4 changes in 3 articles of 2 feeds, and one
@@ -43,11 +43,11 @@ func sampleInput(t *testing.T) Input {
 		MessageID: MessageID([]int64{1, 2, 3, 4}, "example.com"),
 		Changes: []Change{
 			{ID: 1, FeedURL: "https://news.example.com/rss.xml", FeedName: "Example News", ArticleID: 10,
-				ArticleURL: "https://news.example.com/2026/11/rubio-mexico", Headline: "Rubio says US ready to help Mexico fight cartels",
-				Kind: diff.QuoteEdited, Person: "Marco Rubio", Before: rubioBefore, After: rubioAfter, DetectedAt: at(9, 12)},
+				ArticleURL: "https://news.example.com/2026/11/marsh-valdoria", Headline: "Marsh says Norland ready to help Valdoria through drought",
+				Kind: diff.QuoteEdited, Person: "Elena Marsh", Before: marshBefore, After: marshAfter, DetectedAt: at(9, 12)},
 			{ID: 2, FeedURL: "https://news.example.com/rss.xml", FeedName: "Example News", ArticleID: 10,
-				ArticleURL: "https://news.example.com/2026/11/rubio-mexico", Headline: "Rubio says US ready to help Mexico fight cartels",
-				Kind: diff.TitleChanged, Person: "Marco Rubio", Before: "United States Senator from Florida", After: "Secretary of State",
+				ArticleURL: "https://news.example.com/2026/11/marsh-valdoria", Headline: "Marsh says Norland ready to help Valdoria through drought",
+				Kind: diff.TitleChanged, Person: "Elena Marsh", Before: "Senator from Kestrel Province", After: "Secretary of State",
 				DetectedAt: at(9, 12)},
 			{ID: 3, FeedURL: "https://wire.example.org/feed", ArticleID: 20,
 				ArticleURL: "https://wire.example.org/a/20", Headline: "Budget vote delayed",
@@ -274,37 +274,37 @@ func containsAny(list []string, sub string) bool {
 	return false
 }
 
-// checkQuoteEdit asserts the Rubio quote edit is shown in both parts with
+// checkQuoteEdit asserts the Marsh quote edit is shown in both parts with
 // the changed words marked. It holds for any correct word diff: each side
-// reads back as the old or new quote, "would" (only in the old) is struck
+// reads back as the old or new quote, "request" (only in the old) is struck
 // out and "if" (only in the new) is inserted.
 func checkQuoteEdit(t *testing.T, p parsedMessage) {
 	t.Helper()
-	const sentence = "Quote by Marco Rubio edited"
+	const sentence = "Quote by Elena Marsh edited"
 	block := textBlock(t, p.Text, sentence)
 	before, after := textSides(block)
-	if want := norm("“" + rubioBefore + "”"); before != want {
+	if want := norm("“" + marshBefore + "”"); before != want {
 		t.Errorf("text part, old side:\n got %q\nwant %q", before, want)
 	}
-	if want := norm("“" + rubioAfter + "”"); after != want {
+	if want := norm("“" + marshAfter + "”"); after != want {
 		t.Errorf("text part, new side:\n got %q\nwant %q", after, want)
 	}
-	if dels := textDel.FindAllStringSubmatch(block, -1); len(dels) == 0 || !containsAny(submatches(dels), "would") {
-		t.Errorf("text part: %q not marked deleted in %q", "would", block)
+	if dels := textDel.FindAllStringSubmatch(block, -1); len(dels) == 0 || !containsAny(submatches(dels), "request") {
+		t.Errorf("text part: %q not marked deleted in %q", "request", block)
 	}
 	if ins := textIns.FindAllStringSubmatch(block, -1); len(ins) == 0 || !containsAny(submatches(ins), "if") {
 		t.Errorf("text part: %q not marked inserted in %q", "if", block)
 	}
 
 	c := findHTMLChange(t, htmlChanges(t, p.HTML), sentence)
-	if want := norm("“" + rubioBefore + "”"); c.Before != want {
+	if want := norm("“" + marshBefore + "”"); c.Before != want {
 		t.Errorf("html part, old side:\n got %q\nwant %q", c.Before, want)
 	}
-	if want := norm("“" + rubioAfter + "”"); c.After != want {
+	if want := norm("“" + marshAfter + "”"); c.After != want {
 		t.Errorf("html part, new side:\n got %q\nwant %q", c.After, want)
 	}
-	if !containsAny(c.Del, "would") {
-		t.Errorf("html part: %q not in a struck-out span: %q", "would", c.Del)
+	if !containsAny(c.Del, "request") {
+		t.Errorf("html part: %q not in a struck-out span: %q", "request", c.Del)
 	}
 	if !containsAny(c.Ins, "if") {
 		t.Errorf("html part: %q not in an inserted span: %q", "if", c.Ins)

@@ -72,7 +72,7 @@ type articleGroup struct {
 }
 
 type changeView struct {
-	Sentence string // "Quote by Marco Rubio edited"
+	Sentence string // "Quote by Elena Marsh edited"
 	When     string // "2026-11-24 09:12 CET", "" when unknown
 	Quoted   bool   // the pieces are a quote: shown in quotation marks
 	Pieces   []piece

@@ -2,10 +2,11 @@ package feeds
 
 import (
 	"math/rand/v2"
-	"os"
 	"strings"
 	"testing"
 	"unicode"
+
+	"github.com/stet-news/stet/internal/testfeed"
 )
 
 // foldSpaceRef is the first foldSpace, a rune at a time: the reference the
@@ -66,11 +67,7 @@ func BenchmarkFoldSpace(b *testing.B) {
 
 func readSeed(t testing.TB) string {
 	t.Helper()
-	// The seed article is part of this repository (diff's test data), so the
-	// test runs in a clone without ../shared.
-	b, err := os.ReadFile("../diff/testdata/seed-article.txt")
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(b)
+	// The invented seed article is part of this repository, so the test
+	// runs in a clone without ../shared.
+	return string(testfeed.SeedBytes(t))
 }

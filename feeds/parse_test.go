@@ -54,8 +54,8 @@ func TestParseFormats(t *testing.T) {
 	}{
 		{"rss2.xml", "rss 2.0", "The Daily Example", []Item{
 			{GUID: "urn:example:1001", Key: "urn:example:1001", Link: "https://news.example.com/2026/11/meeting",
-				Title:     "Senator & Governor meet in Tallahassee",
-				Text:      "“We will work together,” said Marco Rubio, a United States Senator from Florida.\n\nThe meeting lasted two hours.",
+				Title:     "Senator & Governor meet in Brenholt",
+				Text:      "“We will work together,” said Elena Marsh, a Senator from Kestrel Province.\n\nThe meeting lasted two hours.",
 				Published: time.Date(2026, 11, 24, 14, 30, 0, 0, time.UTC), DateRaw: "Tue, 24 Nov 2026 14:30:00 +0000"},
 			{GUID: "https://news.example.com/2026/11/second", Key: "https://news.example.com/2026/11/second",
 				Link: "https://news.example.com/2026/11/second", Title: "Second story", Text: "Only a description, escaped HTML.",

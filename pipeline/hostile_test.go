@@ -133,7 +133,7 @@ func TestHostileFeedsDoNotStopTheOthersPostgres(t *testing.T) {
 func hostileFeedsDoNotStopTheOthers(t *testing.T, database string) {
 	ctx := context.Background()
 	headline, body := seedArticle(t)
-	good := newFeedServer(t, rssFeed([3]string{"rubio", headline, body}))
+	good := newFeedServer(t, rssFeed([3]string{"marsh", headline, body}))
 	cfg := testConfig(t)
 	if database != "" {
 		cfg.Database = database

@@ -6,13 +6,14 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stet-news/stet/internal/testfeed"
 	"github.com/stet-news/stet/store"
 )
 
 func TestPassStoresExactlyTheRevisions(t *testing.T) {
 	ctx := context.Background()
 	headline, body := seedArticle(t)
-	srv := newFeedServer(t, rssFeed([3]string{"rubio-cartels", headline, body}))
+	srv := newFeedServer(t, rssFeed([3]string{"marsh-grain", headline, body}))
 	tp := newTestPipeline(t, testConfig(t, srv.URL), nil)
 
 	pass := func(name string, wantRevisions int) Stats {
@@ -42,10 +43,10 @@ func TestPassStoresExactlyTheRevisions(t *testing.T) {
 
 	// Typography only: straight quotes, doubled spaces, a new ETag.
 	cosmetic := strings.NewReplacer("“", `"`, "”", `"`, "’", "'", ". ", ".  ").Replace(body)
-	srv.Set(rssFeed([3]string{"rubio-cartels", headline, cosmetic}))
+	srv.Set(rssFeed([3]string{"marsh-grain", headline, cosmetic}))
 	pass("cosmetic change", 0)
 
-	srv.Set(rssFeed([3]string{"rubio-cartels", headline, seedTitleCorrected(body)}))
+	srv.Set(rssFeed([3]string{"marsh-grain", headline, seedTitleCorrected(body)}))
 	st = pass("title corrected", 1)
 	if st.Changes == 0 {
 		t.Errorf("title corrected: no change recorded")
@@ -72,7 +73,7 @@ func TestPassStoresExactlyTheRevisions(t *testing.T) {
 	}
 	var found bool
 	for _, c := range changes {
-		if c.Kind == "title_changed" && strings.Contains(c.Person, "Rubio") && strings.Contains(c.After, "Secretary of State") {
+		if c.Kind == "title_changed" && c.Person == testfeed.SeedPerson && strings.Contains(c.After, testfeed.SeedTitleAfter) {
 			found = true
 		}
 		if c.FromRev != 1 || c.ToRev != 2 {
@@ -80,7 +81,7 @@ func TestPassStoresExactlyTheRevisions(t *testing.T) {
 		}
 	}
 	if !found {
-		t.Errorf("no title_changed for Rubio among %+v", changes)
+		t.Errorf("no title_changed for the seed senator among %+v", changes)
 	}
 
 	// The same pass again changes nothing.
@@ -120,11 +121,11 @@ func TestFlipFlopReportsOnlyTheFirstEdit(t *testing.T) {
 	ctx := context.Background()
 	headline, a := seedArticle(t)
 	b := seedTitleCorrected(a)
-	srv := newFeedServer(t, rssFeed([3]string{"rubio", headline, a}))
+	srv := newFeedServer(t, rssFeed([3]string{"marsh", headline, a}))
 	tp := newTestPipeline(t, testConfig(t, srv.URL), nil)
 	var total int
 	for i, text := range []string{a, b, a, b, a} {
-		srv.Set(rssFeed([3]string{"rubio", headline, text}))
+		srv.Set(rssFeed([3]string{"marsh", headline, text}))
 		st, err := tp.Pass(ctx, true)
 		if err != nil || st.Revisions != 1 {
 			t.Fatalf("pass %d: %+v %v", i+1, st, err)

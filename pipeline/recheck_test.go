@@ -15,8 +15,8 @@ func TestRecheckFindsAnEditAfterTheArticleLeftTheFeed(t *testing.T) {
 	headline, body := seedArticle(t)
 	s := newSite(t)
 	s.set(func(s *site) {
-		s.inFeed = []string{"/rubio"}
-		s.pages["/rubio"] = articlePage(headline, body)
+		s.inFeed = []string{"/marsh"}
+		s.pages["/marsh"] = articlePage(headline, body)
 	})
 	tp := newTestPipeline(t, fullTextConfig(t, s.URL+"/feed.xml"), nil)
 
@@ -27,7 +27,7 @@ func TestRecheckFindsAnEditAfterTheArticleLeftTheFeed(t *testing.T) {
 	tp.clock.advance(10 * time.Minute)
 	s.set(func(s *site) {
 		s.inFeed = nil
-		s.pages["/rubio"] = articlePage(headline, seedTitleCorrected(body))
+		s.pages["/marsh"] = articlePage(headline, seedTitleCorrected(body))
 	})
 	if _, err := tp.Pass(ctx, true); err != nil {
 		t.Fatal(err)
@@ -125,8 +125,8 @@ func TestBrokenPagesAreNotEdits(t *testing.T) {
 	headline, body := seedArticle(t)
 	s := newSite(t)
 	s.set(func(s *site) {
-		s.inFeed = []string{"/rubio"}
-		s.pages["/rubio"] = articlePage(headline, body)
+		s.inFeed = []string{"/marsh"}
+		s.pages["/marsh"] = articlePage(headline, body)
 	})
 	tp := newTestPipeline(t, fullTextConfig(t, s.URL+"/feed.xml"), nil)
 	if _, err := tp.Pass(ctx, true); err != nil {
@@ -140,7 +140,7 @@ func TestBrokenPagesAreNotEdits(t *testing.T) {
 		{"the real article again", articlePage(headline, body)},
 	}
 	for _, step := range steps {
-		s.set(func(s *site) { s.pages["/rubio"] = step.page })
+		s.set(func(s *site) { s.pages["/marsh"] = step.page })
 		tp.clock.advance(31 * time.Minute)
 		if err := tp.Rechecks(ctx); err != nil {
 			t.Fatalf("%s: %v", step.name, err)

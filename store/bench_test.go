@@ -36,7 +36,7 @@ func BenchmarkSaveFetch50(b *testing.B) {
 			b.Fatal(err)
 		}
 		r := result(f.ID, t0.Add(time.Duration(i)*time.Minute), plan, func(Pending) []ChangeInput {
-			return []ChangeInput{{Kind: "quote_edited", Person: "Marco Rubio", Before: "a", After: "b"}}
+			return []ChangeInput{{Kind: "quote_edited", Person: "Elena Marsh", Before: "a", After: "b"}}
 		})
 		b.StartTimer()
 		st, err := s.SaveFetch(ctx, r)

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/stet-news/stet/internal/testfeed"
 )
 
 func TestDeltaRoundTrip(t *testing.T) {
@@ -21,7 +23,7 @@ func TestDeltaRoundTrip(t *testing.T) {
 		wantDelta        bool
 	}{
 		{"one paragraph edited", seed, edit(3, "the", "a"), true},
-		{"title corrected", seed, strings.Replace(seed, "United States Senator", "Secretary of State", 1), true},
+		{"title corrected", seed, testfeed.TitleCorrected(seed), true},
 		{"paragraph added at the end", seed, seed + paraSep + "An editor's note: this article was updated.", true},
 		{"paragraph removed", seed, strings.Join(append(append([]string(nil), paras[:2]...), paras[3:]...), paraSep), true},
 		{"paragraphs swapped", seed, strings.Join(append([]string{paras[1], paras[0]}, paras[2:]...), paraSep), true},
@@ -115,7 +117,7 @@ func TestDeltaRevisions(t *testing.T) {
 		seed := seedText(t)
 		texts := []string{
 			seed,
-			strings.Replace(seed, "United States Senator", "Secretary of State", 1),
+			testfeed.TitleCorrected(seed),
 			strings.Replace(seed, "United States Senator", "Secretary of Defense", 1) + paraSep + "Correction appended.",
 			strings.Repeat("A rewrite from top to bottom. ", 150),
 			strings.Repeat("A rewrite from top to bottom. ", 150) + paraSep + "Update.",

@@ -14,6 +14,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/stet-news/stet/internal/testfeed"
 )
 
 //go:generate go test -run TestGenerateV1DB -update-v1
@@ -57,7 +59,7 @@ func TestGenerateV1DB(t *testing.T) {
 		text    string
 	}{
 		{1, 1, seedText(t)},
-		{1, 2, strings.Replace(seedText(t), "United States Senator", "Secretary of State", 1)},
+		{1, 2, testfeed.TitleCorrected(seedText(t))},
 		{2, 1, "A short second article, in the first schema."},
 	}
 	for _, st := range stmts {
@@ -80,13 +82,10 @@ func TestGenerateV1DB(t *testing.T) {
 	}
 }
 
+// seedText is the repository's invented test article (internal/testfeed).
 func seedText(t testing.TB) string {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join("testdata", "seed-article.txt"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(b)
+	return string(testfeed.SeedBytes(t))
 }
 
 func copyFile(t *testing.T, from, to string) {

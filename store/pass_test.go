@@ -14,7 +14,7 @@ func TestPassRoundTrip(t *testing.T) {
 	eachStore(t, func(t *testing.T, s *Store) {
 		f := mustFeed(t, s, "https://example.com/rss")
 
-		a := cand("g1", "https://example.com/a", "Senator speaks", `“We can help,” Rubio said.`)
+		a := cand("g1", "https://example.com/a", "Senator speaks", `“We can help,” Marsh said.`)
 		plan, st := pass(t, s, f.ID, t0, []Candidate{a}, nil)
 		if got, want := st, (SaveStats{NewArticles: 1, NewRevisions: 1}); got != want {
 			t.Fatalf("first pass: got %+v, want %+v", got, want)
@@ -34,10 +34,10 @@ func TestPassRoundTrip(t *testing.T) {
 
 		// Changed: revision 2, previous text given back, changes stored.
 		b := a
-		b.Text = `“We can help a lot,” Rubio said.`
+		b.Text = `“We can help a lot,” Marsh said.`
 		b.Hash = hashOf(b.Headline, b.Text)
 		edit := func(p Pending) []ChangeInput {
-			return []ChangeInput{{Kind: "quote_edited", Person: "Marco Rubio", Before: "We can help,", After: "We can help a lot,"}}
+			return []ChangeInput{{Kind: "quote_edited", Person: "Elena Marsh", Before: "We can help,", After: "We can help a lot,"}}
 		}
 		plan, err := s.Prepare(ctx, f.ID, []Candidate{b})
 		if err != nil {
@@ -85,7 +85,7 @@ func TestPassRoundTrip(t *testing.T) {
 			t.Fatalf("changes: got %d, want 1", len(chs))
 		}
 		c := chs[0]
-		if c.FromRev != 1 || c.ToRev != 2 || c.Kind != "quote_edited" || c.Person != "Marco Rubio" ||
+		if c.FromRev != 1 || c.ToRev != 2 || c.Kind != "quote_edited" || c.Person != "Elena Marsh" ||
 			c.ArticleURL != a.Link || c.FeedURL != f.URL || c.Headline != a.Headline || !c.DetectedAt.Equal(t0.Add(2*time.Hour)) {
 			t.Errorf("change: got %+v", c)
 		}
@@ -387,7 +387,7 @@ func TestChangesFilter(t *testing.T) {
 			c := cand(fmt.Sprint(i), fmt.Sprintf("https://example.com/%d", i), "H", "v1")
 			pass(t, s, f.ID, t0, []Candidate{c}, nil)
 			c.Text, c.Hash = "v2", hashOf("H", "v2")
-			ci := ChangeInput{Kind: "title_changed", Person: []string{"Jürgen Müller", "Marco Rubio", "Ann_100%"}[i], Before: "a", After: "b"}
+			ci := ChangeInput{Kind: "title_changed", Person: []string{"Jürgen Müller", "Elena Marsh", "Ann_100%"}[i], Before: "a", After: "b"}
 			want = append(want, ci)
 			pass(t, s, f.ID, t0.Add(time.Duration(i+1)*time.Hour), []Candidate{c}, func(Pending) []ChangeInput {
 				return []ChangeInput{ci, {Kind: "headline_changed", Before: "x", After: "y"}}
@@ -397,7 +397,7 @@ func TestChangesFilter(t *testing.T) {
 		pass(t, s, g.ID, t0, []Candidate{c}, nil)
 		c.Text, c.Hash = "v2", hashOf("H", "v2")
 		pass(t, s, g.ID, t0.Add(time.Hour), []Candidate{c}, func(Pending) []ChangeInput {
-			return []ChangeInput{{Kind: "quote_added", Person: "Marco Rubio", After: "q"}}
+			return []ChangeInput{{Kind: "quote_added", Person: "Elena Marsh", After: "q"}}
 		})
 
 		count := func(f ChangeFilter) int {
@@ -414,7 +414,7 @@ func TestChangesFilter(t *testing.T) {
 			want int
 		}{
 			{"all", ChangeFilter{}, 7},
-			{"person substring any case", ChangeFilter{Person: "RUBIO"}, 2},
+			{"person substring any case", ChangeFilter{Person: "MARSH"}, 2},
 			{"person non-ascii", ChangeFilter{Person: "MÜLLER"}, 1},
 			{"person wildcard is literal", ChangeFilter{Person: "_100%"}, 1},
 			{"person wildcard matches nothing else", ChangeFilter{Person: "%"}, 1},

@@ -2,9 +2,10 @@ package store
 
 import (
 	"context"
-	"strings"
 	"testing"
 	"time"
+
+	"github.com/stet-news/stet/internal/testfeed"
 )
 
 // Revisions in the layout before schema 5 (headline in its column, every
@@ -17,8 +18,8 @@ func TestRecompress(t *testing.T) {
 	seed := seedText(t)
 	texts := []string{
 		seed,
-		strings.Replace(seed, "United States Senator", "Secretary of State", 1),
-		strings.Replace(seed, "United States Senator", "Secretary of State", 1) + paraSep + "Correction appended.",
+		testfeed.TitleCorrected(seed),
+		testfeed.TitleCorrected(seed) + paraSep + "Correction appended.",
 	}
 	for i, text := range texts {
 		pass(t, s, f.ID, t0.Add(time.Duration(i)*time.Hour), []Candidate{

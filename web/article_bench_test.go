@@ -6,25 +6,22 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"slices"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/stet-news/stet/internal/testfeed"
 	"github.com/stet-news/stet/store"
 )
 
 // bigArticle stores one article in revs revisions, each after the first
 // with perRev changes recorded, as a feed that edits an article all day
-// would. The text is the seed article with the revision's number in it.
+// would. The text is the invented seed article with the revision's number in it.
 func bigArticle(tb testing.TB, st *store.Store, revs, perRev int) int64 {
 	tb.Helper()
-	seed, err := os.ReadFile("testdata/seed-article.txt")
-	if err != nil {
-		tb.Fatal(err)
-	}
+	seed := testfeed.SeedBytes(tb)
 	f, err := st.EnsureFeed(context.Background(), "https://churn.example/rss", "Churn Daily")
 	if err != nil {
 		tb.Fatal(err)
@@ -35,7 +32,7 @@ func bigArticle(tb testing.TB, st *store.Store, revs, perRev int) int64 {
 			Text: fmt.Sprintf("Edition %d.\n\n%s", i, seed)}
 		var changes []store.ChangeInput
 		for k := range perRev {
-			changes = append(changes, store.ChangeInput{Kind: "quote_edited", Person: "Marco Rubio",
+			changes = append(changes, store.ChangeInput{Kind: "quote_edited", Person: "Elena Marsh",
 				Before: fmt.Sprintf("We can help, edition %d, part %d", i-1, k), After: fmt.Sprintf("We can help, edition %d, part %d", i, k)})
 		}
 		id = storeVersion(tb, st, f.ID, "churn", "https://churn.example/a", v, t0.Add(time.Duration(i)*time.Minute), changes)

@@ -122,7 +122,7 @@ func TestAtom(t *testing.T) {
 		t.Fatalf("gofeed: type %q version %q, %d items", feed.FeedType, feed.FeedVersion, len(feed.Items))
 	}
 	it := feed.Items[1]
-	if it.Title != "Title changed: Marco Rubio — "+rubioV2.Headline {
+	if it.Title != "Title changed: Elena Marsh — "+marshV2.Headline {
 		t.Errorf("title %q", it.Title)
 	}
 	if want := fmt.Sprintf("http://example.com/articles/%d?from=1&to=2#change-2", f.article); it.Link != want {
@@ -134,8 +134,8 @@ func TestAtom(t *testing.T) {
 	if it.UpdatedParsed == nil || !it.UpdatedParsed.Equal(t0.Add(2*time.Hour)) {
 		t.Errorf("updated %v", it.UpdatedParsed)
 	}
-	mustContain(t, "content", it.Content, "<del>United States Senator from Florida</del>", "<ins>Secretary of State</ins>",
-		`<a href="https://news.example/rubio">Source</a>`)
+	mustContain(t, "content", it.Content, "<del>Senator from Kestrel Province</del>", "<ins>Minister of Trade</ins>",
+		`<a href="https://news.example/marsh">Source</a>`)
 	if len(it.Categories) != 1 || (it.Categories[0] != "title_changed" && it.Categories[0] != "Title changed") {
 		t.Errorf("categories %v", it.Categories)
 	}

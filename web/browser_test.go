@@ -80,15 +80,15 @@ func TestBrowser(t *testing.T) {
 				t.Errorf("followed to %s", loc)
 			}
 			h1 := run(t, ctx, "h1", chromedp.Text(chromedp.CSS("h1")))
-			if h1 != rubioV2.Headline {
+			if h1 != marshV2.Headline {
 				t.Errorf("article headline %q", h1)
 			}
 			ins := run(t, ctx, "ins", chromedp.Evaluate[[]string](
 				`[...document.querySelectorAll(".diff .col.new ins")].map(e => e.className + ":" + e.textContent)`))
 			dels := run(t, ctx, "del", chromedp.Evaluate[[]string](
 				`[...document.querySelectorAll(".diff .col.old del")].map(e => e.className + ":" + e.textContent)`))
-			mustContain(t, "inserted words", strings.Join(ins, "|"), "t:Secretary of State", "q:intelligence exchange,", "q:many other things.", ":Mexican")
-			mustContain(t, "deleted words", strings.Join(dels, "|"), "t:United States Senator from Florida", "q:intelligence.")
+			mustContain(t, "inserted words", strings.Join(ins, "|"), "t:Minister of Trade", "q:storage engineers,", "q:a great deal of advice.", ":Valdorian")
+			mustContain(t, "deleted words", strings.Join(dels, "|"), "t:Senator from Kestrel Province", "q:storage.")
 			if run(t, ctx, "quotes", chromedp.Evaluate[int](`document.querySelectorAll(".diff span.q").length`)) == 0 {
 				t.Error("no quote highlighted")
 			}

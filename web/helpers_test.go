@@ -78,24 +78,24 @@ func storeVersion(t testing.TB, st *store.Store, feedID int64, guid, link string
 }
 
 var (
-	rubioV1 = version{
-		Headline: "Rubio offers intelligence against cartels",
-		Text: "Marco Rubio, a United States Senator from Florida, spoke in Washington on Tuesday.\n\n" +
-			"“We can help with equipment, training, and intelligence. But they would have to ask for it,” Rubio said.\n\n" +
-			"Mexico’s President, Claudia Sheinbaum, confirmed a coordination protocol.",
+	marshV1 = version{
+		Headline: "Marsh offers grain against drought",
+		Text: "Elena Marsh, a Senator from Kestrel Province, spoke in Brenholt on Tuesday.\n\n" +
+			"“We can offer grain, lorries, and storage. But the request has to come from Valdoria,” Marsh said.\n\n" +
+			"Valdoria’s Minister of Agriculture, Ines Kovac, confirmed a working group.",
 	}
-	rubioV2 = version{
-		Headline: "Rubio offers intelligence against Mexican cartels",
-		Text: "Marco Rubio, the Secretary of State, spoke in Washington on Tuesday.\n\n" +
-			"“We can help with equipment, training, intelligence exchange, and many other things. But they would have to ask for it,” Rubio said.\n\n" +
-			"Mexico’s President, Claudia Sheinbaum, confirmed a coordination protocol.",
+	marshV2 = version{
+		Headline: "Marsh offers grain against Valdorian drought",
+		Text: "Elena Marsh, the Minister of Trade, spoke in Brenholt on Tuesday.\n\n" +
+			"“We can offer grain, lorries, storage engineers, and a great deal of advice. But the request has to come from Valdoria,” Marsh said.\n\n" +
+			"Valdoria’s Minister of Agriculture, Ines Kovac, confirmed a working group.",
 	}
-	rubioChanges = []store.ChangeInput{
-		{Kind: "quote_edited", Person: "Marco Rubio",
-			Before: "We can help with equipment, training, and intelligence. But they would have to ask for it,",
-			After:  "We can help with equipment, training, intelligence exchange, and many other things. But they would have to ask for it,"},
-		{Kind: "title_changed", Person: "Marco Rubio", Before: "United States Senator from Florida", After: "Secretary of State"},
-		{Kind: "headline_changed", Before: rubioV1.Headline, After: rubioV2.Headline},
+	marshChanges = []store.ChangeInput{
+		{Kind: "quote_edited", Person: "Elena Marsh",
+			Before: "We can offer grain, lorries, and storage. But the request has to come from Valdoria,",
+			After:  "We can offer grain, lorries, storage engineers, and a great deal of advice. But the request has to come from Valdoria,"},
+		{Kind: "title_changed", Person: "Elena Marsh", Before: "Senator from Kestrel Province", After: "Minister of Trade"},
+		{Kind: "headline_changed", Before: marshV1.Headline, After: marshV2.Headline},
 	}
 )
 
@@ -108,8 +108,8 @@ func seedArticle(t testing.TB, st *store.Store, feedURL, name, guid, link string
 	if err != nil {
 		t.Fatal(err)
 	}
-	storeVersion(t, st, f.ID, guid, link, rubioV1, at, nil)
-	return storeVersion(t, st, f.ID, guid, link, rubioV2, at.Add(2*time.Hour), rubioChanges)
+	storeVersion(t, st, f.ID, guid, link, marshV1, at, nil)
+	return storeVersion(t, st, f.ID, guid, link, marshV2, at.Add(2*time.Hour), marshChanges)
 }
 
 // brokenFeed adds a feed whose last fetch failed.
@@ -137,7 +137,7 @@ type fixture struct {
 func newFixture(t testing.TB, opts Options) *fixture {
 	t.Helper()
 	st := openStore(t)
-	id := seedArticle(t, st, testFeed, "Example News", "guid-rubio", "https://news.example/rubio", t0)
+	id := seedArticle(t, st, testFeed, "Example News", "guid-marsh", "https://news.example/marsh", t0)
 	brokenFeed(t, st, "https://broken.example/feed", t0.Add(3*time.Hour))
 	if opts.Now == nil {
 		opts.Now = func() time.Time { return t0.Add(4 * time.Hour) }

@@ -3,11 +3,11 @@ package web
 import (
 	"github.com/stet-news/stet/change"
 
-	"os"
 	"strings"
 	"testing"
 
 	"github.com/stet-news/stet/diff"
+	"github.com/stet-news/stet/internal/testfeed"
 )
 
 // marked renders segs with [q:...] / [t:...] around highlighted runs and
@@ -38,21 +38,21 @@ func TestHighlight(t *testing.T) {
 		want string
 	}{
 		{"whole quote",
-			"He said: “We will help, if asked,” Rubio said.",
+			"He said: “We will help, if asked,” Marsh said.",
 			diff.Extraction{Quotes: []diff.Quote{{Text: "We will help, if asked,"}}},
-			"He said: [q:“We will help, if asked,”] Rubio said."},
+			"He said: [q:“We will help, if asked,”] Marsh said."},
 		{"quote split by its attribution",
-			"“We can help with equipment,” Rubio said, “but they would have to ask for it.”",
+			"“We can help with equipment,” Marsh said, “but they would have to ask for it.”",
 			diff.Extraction{Quotes: []diff.Quote{{Text: "We can help with equipment, but they would have to ask for it."}}},
-			"[q:“We can help with equipment,”] Rubio said, [q:“but they would have to ask for it.”]"},
+			"[q:“We can help with equipment,”] Marsh said, [q:“but they would have to ask for it.”]"},
 		{"curly and straight marks fold",
 			"She said \"it's done\" today.",
 			diff.Extraction{Quotes: []diff.Quote{{Text: "it’s done"}}},
 			"She said [q:\"it's done\"] today."},
 		{"title without its comma, every time",
-			"Marco Rubio, Secretary of State, spoke. The Secretary of State left.",
-			diff.Extraction{Titles: []diff.Title{{Person: "Marco Rubio", Title: "Secretary of State"}}},
-			"Marco Rubio, [t:Secretary of State], spoke. The [t:Secretary of State] left."},
+			"Elena Marsh, Secretary of State, spoke. The Secretary of State left.",
+			diff.Extraction{Titles: []diff.Title{{Person: "Elena Marsh", Title: "Secretary of State"}}},
+			"Elena Marsh, [t:Secretary of State], spoke. The [t:Secretary of State] left."},
 		{"not found",
 			"Nothing quoted here.",
 			diff.Extraction{Quotes: []diff.Quote{{Text: "something else entirely"}}, Titles: []diff.Title{{Title: "Mayor"}}},
@@ -77,25 +77,21 @@ func TestHighlight(t *testing.T) {
 }
 
 func TestHighlightWithDiff(t *testing.T) {
-	old, new := sides(change.Mark("Rubio, a Senator, said “we help now.”", "Rubio, the Secretary of State, said “we help later.”"))
+	old, new := sides(change.Mark("Marsh, a Senator, said “we help now.”", "Marsh, the Secretary of State, said “we help later.”"))
 	gotOld := marked(highlight(old, diff.Extraction{Quotes: []diff.Quote{{Text: "we help now."}}, Titles: []diff.Title{{Title: "Senator"}}}))
 	gotNew := marked(highlight(new, diff.Extraction{Quotes: []diff.Quote{{Text: "we help later."}}, Titles: []diff.Title{{Title: "Secretary of State"}}}))
-	if want := "Rubio, -{a }-{[t:Senator]}-{,} said [q:“we help ]-{[q:now.”]}"; gotOld != want {
+	if want := "Marsh, -{a }-{[t:Senator]}-{,} said [q:“we help ]-{[q:now.”]}"; gotOld != want {
 		t.Errorf("old:\ngot  %s\nwant %s", gotOld, want)
 	}
-	if want := "Rubio, +{the }+{[t:Secretary of State]}+{,} said [q:“we help ]+{[q:later.”]}"; gotNew != want {
+	if want := "Marsh, +{the }+{[t:Secretary of State]}+{,} said [q:“we help ]+{[q:later.”]}"; gotNew != want {
 		t.Errorf("new:\ngot  %s\nwant %s", gotNew, want)
 	}
 }
 
 // TestHighlightSeedArticle: every quote and title the extractor finds in
-// the seed article is highlighted.
+// the invented seed article (internal/testfeed) is highlighted.
 func TestHighlightSeedArticle(t *testing.T) {
-	b, err := os.ReadFile("testdata/seed-article.txt")
-	if err != nil {
-		t.Fatal(err)
-	}
-	a := diff.ParsePlain(string(b))
+	a := diff.ParsePlain(string(testfeed.SeedBytes(t)))
 	ex := diff.Extract(a)
 	if len(ex.Quotes) == 0 || len(ex.Titles) == 0 {
 		t.Fatalf("extractor found %d quotes, %d titles", len(ex.Quotes), len(ex.Titles))
@@ -128,12 +124,8 @@ func TestHighlightSeedArticle(t *testing.T) {
 }
 
 func BenchmarkArticleDiff(b *testing.B) {
-	raw, err := os.ReadFile("testdata/seed-article.txt")
-	if err != nil {
-		b.Fatal(err)
-	}
-	a := diff.ParsePlain(string(raw))
-	edited := strings.ReplaceAll(a.Body, "Rubio", "Marco Rubio")
+	a := diff.ParsePlain(string(testfeed.SeedBytes(b)))
+	edited := strings.ReplaceAll(a.Body, "Marsh", "Elena Marsh")
 	exOld, exNew := diff.Extract(a), diff.Extract(diff.Article{Headline: a.Headline, Body: edited})
 	b.ReportAllocs()
 	for b.Loop() {

@@ -29,11 +29,11 @@ func TestChangesPage(t *testing.T) {
 			t.Errorf("GET %s: Content-Type %q", path, ct)
 		}
 		mustContain(t, path, r.body,
-			"Quote edited", "Title changed", "Headline changed", "Marco Rubio",
-			rubioV2.Headline, fmt.Sprintf(`href="/articles/%d?from=1&amp;to=2#change-`, f.article),
-			"<del>United States Senator from Florida</del>", "<ins>Secretary of State</ins>",
-			"<ins>intelligence exchange,</ins> ", "<del>intelligence.</del> ",
-			`datetime="2026-11-20T10:00:00Z"`, "Example News", `href="https://news.example/rubio"`,
+			"Quote edited", "Title changed", "Headline changed", "Elena Marsh",
+			marshV2.Headline, fmt.Sprintf(`href="/articles/%d?from=1&amp;to=2#change-`, f.article),
+			"<del>Senator from Kestrel Province</del>", "<ins>Minister of Trade</ins>",
+			"<ins>storage engineers,</ins> ", "<del>storage.</del> ",
+			`datetime="2026-11-20T10:00:00Z"`, "Example News", `href="https://news.example/marsh"`,
 			`<link rel="stylesheet" href="/static/style.css">`, `name="viewport"`)
 	}
 
@@ -56,7 +56,7 @@ func TestChangesPage(t *testing.T) {
 	}{
 		{"kind=title_changed", []string{"Title changed</span>", `<option value="title_changed" selected>`}, []string{"Quote edited</span>", "Headline changed</span>"}, 200},
 		{"kind=quote_edited", []string{"Quote edited</span>"}, []string{"Title changed</span>"}, 200},
-		{"person=rubio", []string{"Quote edited</span>", "Title changed</span>"}, []string{"Headline changed</span>"}, 200},
+		{"person=marsh", []string{"Quote edited</span>", "Title changed</span>"}, []string{"Headline changed</span>"}, 200},
 		{"person=nobody", []string{"No changes recorded that match."}, []string{"Quote edited</span>"}, 200},
 		{"feed=https%3A%2F%2Fbroken.example%2Ffeed", []string{"No changes recorded that match."}, []string{"Quote edited</span>"}, 200},
 		{"feed=https%3A%2F%2Fnews.example%2Frss.xml", []string{"Quote edited</span>", `<option value="https://news.example/rss.xml" selected>`}, nil, 200},
@@ -95,18 +95,18 @@ func TestArticlePage(t *testing.T) {
 		t.Fatalf("got %d, want 200: %s", r.code, r.body)
 	}
 	mustContain(t, "article", r.body,
-		"<h1>"+rubioV2.Headline+"</h1>", "Example News", `href="https://news.example/rubio"`,
+		"<h1>"+marshV2.Headline+"</h1>", "Example News", `href="https://news.example/marsh"`,
 		"Revision 1 → 2",
 		// the timeline
 		`<span class="num">1</span>`, `<span class="num">2</span>`, "3 changes",
 		// the side-by-side diff: headline, changed words, quotes and titles
-		`against <ins>Mexican</ins> cartels`,
-		`<del class="t">United States Senator from Florida</del>`,
-		`<ins class="t">Secretary of State</ins>`,
-		`<ins class="q">intelligence exchange,</ins><span class="q"> and </span>`,
-		`<del class="q">intelligence.</del><span class="q"> But they`,
-		`<span class="q">“We can help with equipment, training, </span>`,
-		`<span class="t">Mexico’s President</span>`,
+		`against <ins>Valdorian</ins> drought`,
+		`<del class="t">Senator from Kestrel Province</del>`,
+		`<ins class="t">Minister of Trade</ins>`,
+		`<ins class="q">storage engineers,</ins><span class="q"> and </span>`,
+		`<del class="q">storage.</del><span class="q"> But the`,
+		`<span class="q">“We can offer grain, lorries, </span>`,
+		`<span class="t">Valdoria’s Minister of Agriculture</span>`,
 		// its recorded changes
 		`id="change-1"`, `id="change-2"`, `id="change-3"`)
 
@@ -115,13 +115,13 @@ func TestArticlePage(t *testing.T) {
 		if r.code != 200 {
 			t.Fatalf("got %d", r.code)
 		}
-		mustContain(t, "2 vs 2", r.body, "<h2>Revision 2</h2>", `<span class="t">Secretary of State</span>`)
+		mustContain(t, "2 vs 2", r.body, "<h2>Revision 2</h2>", `<span class="t">Minister of Trade</span>`)
 		diffPart, _, _ := strings.Cut(r.body, "Recorded changes")
 		mustNotContain(t, "2 vs 2", diffPart, "<ins", "<del")
 	})
 	t.Run("backwards", func(t *testing.T) {
 		r := get(t, f.h, path+"?from=2&to=1")
-		mustContain(t, "2 → 1", r.body, `<ins class="t">United States Senator from Florida</ins>`)
+		mustContain(t, "2 → 1", r.body, `<ins class="t">Senator from Kestrel Province</ins>`)
 	})
 	for _, tc := range []struct {
 		path string
@@ -231,9 +231,9 @@ func TestAPIChanges(t *testing.T) {
 	if len(changes) != 3 {
 		t.Fatalf("got %d changes, want 3", len(changes))
 	}
-	want := change.JSON{ID: 2, Feed: testFeed, Article: "https://news.example/rubio", ArticleID: f.article,
-		Headline: rubioV2.Headline, FromRev: 1, ToRev: 2, Kind: "title_changed", Person: "Marco Rubio",
-		Before: "United States Senator from Florida", After: "Secretary of State", DetectedAt: "2026-11-20T10:00:00Z"}
+	want := change.JSON{ID: 2, Feed: testFeed, Article: "https://news.example/marsh", ArticleID: f.article,
+		Headline: marshV2.Headline, FromRev: 1, ToRev: 2, Kind: "title_changed", Person: "Elena Marsh",
+		Before: "Senator from Kestrel Province", After: "Minister of Trade", DetectedAt: "2026-11-20T10:00:00Z"}
 	if changes[1] != want {
 		t.Errorf("got %+v\nwant %+v", changes[1], want)
 	}
@@ -334,12 +334,12 @@ func TestAPIArticle(t *testing.T) {
 	if err := json.Unmarshal([]byte(r.body), &a); err != nil {
 		t.Fatal(err)
 	}
-	if a.ID != f.article || a.Feed != testFeed || a.Article != "https://news.example/rubio" || a.Headline != rubioV2.Headline || !a.InFeed {
+	if a.ID != f.article || a.Feed != testFeed || a.Article != "https://news.example/marsh" || a.Headline != marshV2.Headline || !a.InFeed {
 		t.Errorf("got %+v", a)
 	}
 	wantRevs := []RevisionJSON{ // newest first
-		{Version: 2, FetchedAt: "2026-11-20T10:00:00Z", Headline: rubioV2.Headline, Text: rubioV2.Text},
-		{Version: 1, FetchedAt: "2026-11-20T08:00:00Z", Headline: rubioV1.Headline, Text: rubioV1.Text},
+		{Version: 2, FetchedAt: "2026-11-20T10:00:00Z", Headline: marshV2.Headline, Text: marshV2.Text},
+		{Version: 1, FetchedAt: "2026-11-20T08:00:00Z", Headline: marshV1.Headline, Text: marshV1.Text},
 	}
 	if !slices.Equal(a.Revisions, wantRevs) {
 		t.Errorf("revisions:\ngot  %+v\nwant %+v", a.Revisions, wantRevs)
@@ -440,7 +440,7 @@ func TestToken(t *testing.T) {
 				t.Errorf("GET %s with %q: got %d, want 401", p, auth, r.code)
 			}
 			checkSecurityHeaders(t, "401 "+p, r.hdr)
-			if strings.Contains(r.body, "Rubio") {
+			if strings.Contains(r.body, "Marsh") {
 				t.Errorf("GET %s with %q: content leaked", p, auth)
 			}
 		}

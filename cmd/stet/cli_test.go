@@ -96,7 +96,7 @@ func TestPasswordNeverLeaks(t *testing.T) {
 	const secret = "s3cr3t-Pa55-XYZ"
 	ctx := context.Background()
 	headline, body := seedArticle(t)
-	srv := newFeedServer(t, rssFeed([3]string{"rubio-cartels", headline, body}))
+	srv := newFeedServer(t, rssFeed([3]string{"marsh-grain", headline, body}))
 	sink := newSMTPSink(t)
 	sink.failOn = 100 // refuse every message, so errors are produced and logged
 	te := newTestEnv()
@@ -181,7 +181,7 @@ func TestBackupDuringAPass(t *testing.T) {
 
 func TestExportAndChangesJSON(t *testing.T) {
 	headline, body := seedArticle(t)
-	srv := newFeedServer(t, rssFeed([3]string{"rubio-cartels", headline, body}))
+	srv := newFeedServer(t, rssFeed([3]string{"marsh-grain", headline, body}))
 	te := newTestEnv()
 	cfg := testConfig(t, srv.URL)
 	app := newTestApp(t, te, cfg)
@@ -233,7 +233,7 @@ func TestExportAndChangesJSON(t *testing.T) {
 			t.Fatalf("changes --kind %s: %d\n%s", k, code, out)
 		}
 		// The changed words are shown marked, whole, however long the title.
-		if !strings.Contains(out, "[-Senator from Florida-]") {
+		if !strings.Contains(out, "[-Senator from Kestrel Province-]") {
 			t.Errorf("changes --kind %s: the changed words are not marked:\n%s", k, out)
 		}
 	}
@@ -241,7 +241,7 @@ func TestExportAndChangesJSON(t *testing.T) {
 		t.Errorf("changes --feed unknown: %d %s", code, errOut)
 	}
 	code, out, _ = runStet(t, "explain", "--config", cfgPath, "1")
-	if code != 0 || !strings.Contains(out, "== reported") || !strings.Contains(out, "Rubio") || !strings.Contains(out, "[speech verb") || !strings.Contains(out, "[appositive") {
+	if code != 0 || !strings.Contains(out, "== reported") || !strings.Contains(out, "Marsh") || !strings.Contains(out, "[speech verb") || !strings.Contains(out, "[appositive") {
 		t.Fatalf("explain: %d\n%s", code, out)
 	}
 	code, out, _ = runStet(t, "check", "--config", cfgPath)
@@ -298,7 +298,7 @@ func TestReadersInOtherProcessesDuringAPass(t *testing.T) {
 // `stet once --cpuprofile F --memprofile G` writes both profiles.
 func TestOnceProfiles(t *testing.T) {
 	headline, body := seedArticle(t)
-	srv := newFeedServer(t, rssFeed([3]string{"rubio-cartels", headline, body}))
+	srv := newFeedServer(t, rssFeed([3]string{"marsh-grain", headline, body}))
 	dir := t.TempDir()
 	cfg := writeConfig(t, dir, "database: "+filepath.Join(dir, "stet.db")+"\nfeeds:\n  - url: "+srv.URL+"/feed.xml\n")
 	cpu, heap := filepath.Join(dir, "cpu.prof"), filepath.Join(dir, "mem.heap")

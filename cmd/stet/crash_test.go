@@ -45,10 +45,10 @@ func (cf *crashFarm) version(f, i, r int) string {
 		}
 		switch (f + i + k) % 3 {
 		case 0:
-			text = strings.Replace(text, "many other things", fmt.Sprintf("many other things (%d)", k), 1)
+			text = strings.Replace(text, "a great deal of advice", fmt.Sprintf("a great deal of advice (%d)", k), 1)
 			text = strings.Replace(text, fmt.Sprintf("(%d)", k-1), "", 1)
 		case 1:
-			text = strings.Replace(text, "Senator from Florida", fmt.Sprintf("Senator from Florida, term %d,", k), 1)
+			text = strings.Replace(text, "Senator from Kestrel Province", fmt.Sprintf("Senator from Kestrel Province, term %d,", k), 1)
 		default:
 			text += fmt.Sprintf("\n\nUpdate %d: this article was updated.", k)
 		}

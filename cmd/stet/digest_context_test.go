@@ -12,7 +12,7 @@ import (
 func TestDigestShowsSentenceAndDiffLink(t *testing.T) {
 	ctx := context.Background()
 	headline, body := seedArticle(t)
-	srv := newFeedServer(t, rssFeed([3]string{"rubio-cartels", headline, body}))
+	srv := newFeedServer(t, rssFeed([3]string{"marsh-grain", headline, body}))
 	sink := newSMTPSink(t)
 	te := newTestEnv()
 	app := smtpApp(t, te, sink, srv.URL, "")
@@ -30,9 +30,9 @@ func TestDigestShowsSentenceAndDiffLink(t *testing.T) {
 	quoted := norm(strings.Join(lines(text, "    > "), " "))
 	for _, want := range []string{
 		// the title change: the new revision's sentence that states it
-		"Marco Rubio, the United States Secretary of State and former Speaker",
+		"Elena Marsh, the Norland Minister of Trade and former Speaker",
 		// the quote edit: the sentence around the quote
-		"But Mexico would have to ask us for it,” stated Rubio",
+		"But Valdoria must ask us formally,” said Marsh",
 	} {
 		if !strings.Contains(quoted, want) {
 			t.Errorf("text part lacks the sentence %q:\n%s", want, text)

@@ -88,8 +88,8 @@ func editedFeed(t *testing.T, app *App, srv *feedServer, te *testEnv) int {
 	}
 	te.advance(time.Hour)
 	edited := seedTitleCorrected(body)
-	edited = strings.Replace(edited, "But they would have to ask for it", "But Mexico would have to ask us for it", 1)
-	srv.Set(rssFeed([3]string{"rubio-cartels", headline, edited}))
+	edited = strings.Replace(edited, "But the request has to come from Valdoria", "But Valdoria must ask us formally", 1)
+	srv.Set(rssFeed([3]string{"marsh-grain", headline, edited}))
 	st, err := app.pipe.Pass(ctx, true)
 	if err != nil {
 		t.Fatal(err)
@@ -103,7 +103,7 @@ func editedFeed(t *testing.T, app *App, srv *feedServer, te *testEnv) int {
 func TestDigestOverSMTPOnceAcrossRestart(t *testing.T) {
 	ctx := context.Background()
 	headline, body := seedArticle(t)
-	srv := newFeedServer(t, rssFeed([3]string{"rubio-cartels", headline, body}))
+	srv := newFeedServer(t, rssFeed([3]string{"marsh-grain", headline, body}))
 	sink := newSMTPSink(t)
 	te := newTestEnv()
 	app := smtpApp(t, te, sink, srv.URL, "")
@@ -125,7 +125,7 @@ func TestDigestOverSMTPOnceAcrossRestart(t *testing.T) {
 		t.Error("no Message-ID")
 	}
 	for name, part := range map[string]string{"text": text, "html": html} {
-		if !strings.Contains(part, "Secretary of State") || !strings.Contains(part, "Mexico") {
+		if !strings.Contains(part, "Minister of Trade") || !strings.Contains(part, "formally") {
 			t.Errorf("%s part lacks the title and quote edits:\n%s", name, part)
 		}
 		if !strings.Contains(part, headline) && !strings.Contains(part, strings.ReplaceAll(headline, " ", "&#32;")) {
@@ -148,7 +148,7 @@ func TestDigestOverSMTPOnceAcrossRestart(t *testing.T) {
 func TestDigestRefusedIsRetriedOnce(t *testing.T) {
 	ctx := context.Background()
 	headline, body := seedArticle(t)
-	srv := newFeedServer(t, rssFeed([3]string{"rubio-cartels", headline, body}))
+	srv := newFeedServer(t, rssFeed([3]string{"marsh-grain", headline, body}))
 	sink := newSMTPSink(t)
 	sink.failOn = 1
 	te := newTestEnv()
@@ -203,7 +203,7 @@ func TestDigestRefusedIsRetriedOnce(t *testing.T) {
 func TestDigestCrashBetweenAcceptAndMark(t *testing.T) {
 	ctx := context.Background()
 	headline, body := seedArticle(t)
-	srv := newFeedServer(t, rssFeed([3]string{"rubio-cartels", headline, body}))
+	srv := newFeedServer(t, rssFeed([3]string{"marsh-grain", headline, body}))
 	sink := newSMTPSink(t)
 	te := newTestEnv()
 	app := smtpApp(t, te, sink, srv.URL, "")

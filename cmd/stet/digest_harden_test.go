@@ -20,7 +20,7 @@ import (
 func TestDigestOneRefusedRecipient(t *testing.T) {
 	ctx := context.Background()
 	headline, body := seedArticle(t)
-	srv := newFeedServer(t, rssFeed([3]string{"rubio-cartels", headline, body}))
+	srv := newFeedServer(t, rssFeed([3]string{"marsh-grain", headline, body}))
 	sink := newSMTPSink(t)
 	sink.refuse = map[string]int{"gone@example.org": 550}
 	te := newTestEnv()
@@ -63,7 +63,7 @@ func TestDigestOneRefusedRecipient(t *testing.T) {
 func TestDigestAllRefusedIsRetriedAndLaterOnesQueue(t *testing.T) {
 	ctx := context.Background()
 	headline, body := seedArticle(t)
-	srv := newFeedServer(t, rssFeed([3]string{"rubio-cartels", headline, body}))
+	srv := newFeedServer(t, rssFeed([3]string{"marsh-grain", headline, body}))
 	sink := newSMTPSink(t)
 	sink.refuse = map[string]int{"editor@example.org": 550}
 	te := newTestEnv()
@@ -75,7 +75,7 @@ func TestDigestAllRefusedIsRetriedAndLaterOnesQueue(t *testing.T) {
 	}
 	// A later edit makes a second digest, queued behind the first.
 	te.advance(time.Hour)
-	srv.Set(rssFeed([3]string{"rubio-cartels", headline + " as talks stall", seedTitleCorrected(body)}))
+	srv.Set(rssFeed([3]string{"marsh-grain", headline + " as talks stall", seedTitleCorrected(body)}))
 	if st, err := app.pipe.Pass(ctx, true); err != nil || st.Changes == 0 {
 		t.Fatalf("second edit: %+v %v", st, err)
 	}
@@ -118,7 +118,7 @@ func TestDigestAllRefusedIsRetriedAndLaterOnesQueue(t *testing.T) {
 func TestDigestRestartDuringDataWaitsTheTimeout(t *testing.T) {
 	ctx := context.Background()
 	headline, body := seedArticle(t)
-	srv := newFeedServer(t, rssFeed([3]string{"rubio-cartels", headline, body}))
+	srv := newFeedServer(t, rssFeed([3]string{"marsh-grain", headline, body}))
 	sink := newSMTPSink(t)
 	hold, held := make(chan struct{}), make(chan struct{})
 	sink.hold, sink.held = hold, held

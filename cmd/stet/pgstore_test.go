@@ -21,10 +21,10 @@ import (
 func TestSameAnswersFromPostgres(t *testing.T) {
 	pgURL := testpg.URL(t)
 	headline, body := seedArticle(t)
-	first := rssFeed([3]string{"rubio-cartels", headline, body}, [3]string{"second", "A second article", "Nothing will change here.\n\nNot a word of it."})
+	first := rssFeed([3]string{"marsh-grain", headline, body}, [3]string{"second", "A second article", "Nothing will change here.\n\nNot a word of it."})
 	edited := seedTitleCorrected(body)
-	edited = strings.Replace(edited, "But they would have to ask for it", "But Mexico would have to ask us for it", 1)
-	second := rssFeed([3]string{"rubio-cartels", headline, edited}, [3]string{"second", "A second article", "Nothing will change here.\n\nNot a word of it."})
+	edited = strings.Replace(edited, "But the request has to come from Valdoria", "But Valdoria must ask us formally", 1)
+	second := rssFeed([3]string{"marsh-grain", headline, edited}, [3]string{"second", "A second article", "Nothing will change here.\n\nNot a word of it."})
 	srv := newFeedServer(t, first)
 
 	reports := [][]string{

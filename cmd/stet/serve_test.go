@@ -21,7 +21,7 @@ func TestRunServesHTTP(t *testing.T) {
 		t.Skip("subprocess test")
 	}
 	headline, body := seedArticle(t)
-	srv := newFeedServer(t, rssFeed([3]string{"rubio", headline, body}))
+	srv := newFeedServer(t, rssFeed([3]string{"marsh", headline, body}))
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -78,7 +78,7 @@ func TestRunMailsTheDigestOnSchedule(t *testing.T) {
 		t.Skip("subprocess test")
 	}
 	headline, body := seedArticle(t)
-	srv := newFeedServer(t, rssFeed([3]string{"rubio-cartels", headline, body}))
+	srv := newFeedServer(t, rssFeed([3]string{"marsh-grain", headline, body}))
 	sink := newSMTPSink(t)
 	host, port, _ := net.SplitHostPort(sink.addr)
 	dir := t.TempDir()
@@ -106,7 +106,7 @@ feeds:
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
-	srv.Set(rssFeed([3]string{"rubio-cartels", headline, seedTitleCorrected(body)}))
+	srv.Set(rssFeed([3]string{"marsh-grain", headline, seedTitleCorrected(body)}))
 	for len(sink.messages()) == 0 {
 		if time.Now().After(deadline) {
 			t.Fatal("no digest mailed within a minute")
@@ -114,7 +114,7 @@ feeds:
 		time.Sleep(100 * time.Millisecond)
 	}
 	subject, _, text, _ := mailParts(t, sink.messages()[0])
-	if !strings.Contains(subject, "1 change in 1 article") || !strings.Contains(text, "Secretary of State") {
+	if !strings.Contains(subject, "1 change in 1 article") || !strings.Contains(text, "Minister of Trade") {
 		t.Fatalf("digest %q:\n%s", subject, text)
 	}
 	time.Sleep(3 * time.Second) // two more digest ticks: nothing new to say

@@ -92,21 +92,45 @@ var xmlEscaper = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", `"`
 // XMLEscape escapes text for an XML element or attribute.
 func XMLEscape(s string) string { return xmlEscaper.Replace(s) }
 
-// Seed returns the headline and body of the repository's seed article
-// (diff/testdata/seed-article.txt).
+// Seed returns the headline and body of the repository's own test article
+// (testdata/article.txt beside this file): invented people, places and
+// organisations, quotes attributed before and after, by name and by
+// pronoun, and a senator whose title TitleCorrected changes. It is not the
+// shared seed article, which the repository must not copy.
 func Seed(t testing.TB) (headline, body string) {
 	t.Helper()
-	_, here, _, _ := runtime.Caller(0)
-	b, err := os.ReadFile(filepath.Join(filepath.Dir(here), "..", "..", "diff", "testdata", "seed-article.txt"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	headline, body, _ = strings.Cut(strings.TrimSpace(string(b)), "\n\n")
+	headline, body, _ = strings.Cut(strings.TrimSpace(string(SeedBytes(t))), "\n\n")
 	return headline, body
 }
 
+// SeedBytes returns the file of Seed as it is on disk.
+func SeedBytes(t testing.TB) []byte {
+	t.Helper()
+	b, err := os.ReadFile(SeedPath())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// SeedPath is the path of the file of Seed, for tests that hand a file to
+// a command.
+func SeedPath() string {
+	_, here, _, _ := runtime.Caller(0)
+	return filepath.Join(filepath.Dir(here), "testdata", "article.txt")
+}
+
+// The title correction of TitleCorrected, for tests that assert on it.
+const (
+	SeedPerson        = "Elena Marsh"
+	SeedTitleBefore   = "Senator from Kestrel Province"
+	SeedTitleAfter    = "Norland Minister of Trade"
+	seedTitleBeforeIn = "a " + SeedTitleBefore + " and"
+	seedTitleAfterIn  = "the " + SeedTitleAfter + " and"
+)
+
 // TitleCorrected is the seed article's body after a correction of
-// Rubio's title.
+// SeedPerson's title from SeedTitleBefore to SeedTitleAfter.
 func TitleCorrected(body string) string {
-	return strings.Replace(body, "a United States Senator from Florida", "the United States Secretary of State", 1)
+	return strings.Replace(body, seedTitleBeforeIn, seedTitleAfterIn, 1)
 }
