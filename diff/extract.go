@@ -416,6 +416,44 @@ func (d *doc) modifierRun(p, j int) bool {
 	return true
 }
 
+// modifiedName is the name run that the modifier run k leads to across
+// its lowercase noun words (Republican candidate Ana Ruiz -> Ana Ruiz).
+func (d *doc) modifiedName(k int) (int, bool) {
+	sq := d.seqs[k]
+	ts := d.toks[sq.p]
+	m := sq.j
+	for m < len(ts) && ts[m].word && !isCapWord(ts[m]) {
+		m++
+	}
+	h, ok := d.seqAtTok(sq.p, m)
+	if !ok || h == k || !d.seqs[h].plaus || d.seqs[h].possessive {
+		return 0, false
+	}
+	return h, true
+}
+
+// adverbialOpener: a lone capitalised word opening a sentence and followed
+// by a preposition or an article (Shortly after …, Over the years …,
+// Attorneys for …) is capitalised by position; unless the article shows it
+// as a person it is no subject.
+func (d *doc) adverbialOpener(k int) bool {
+	sq := d.seqs[k]
+	ts := d.toks[sq.p]
+	if sq.j-sq.i != 1 || sq.j >= len(ts) || d.pp.known(sq.name) {
+		return false
+	}
+	n := ts[sq.j]
+	if !n.word || isCapWord(n) {
+		return false
+	}
+	return prepositions[n.low] || openerFollowers[n.low]
+}
+
+var openerFollowers = map[string]bool{
+	"since": true, "the": true, "a": true, "an": true, "this": true, "that": true,
+	"these": true, "those": true, "than": true,
+}
+
 // otherSubjectBetween: a sentence between offsets a and b of paragraph p
 // whose subject is a person other than who, or a he or she (the text has
 // moved on to someone it introduced). Names in other roles (objects, the
@@ -863,6 +901,18 @@ func (d *doc) attribution(p, k0 int, r []tok, at pos, before bool) (string, bool
 			}
 			k, ok := d.seqAtTok(p, d.tokIndexAt(p, r[i].start))
 			if !ok || !d.seqs[k].plaus || d.seqs[k].possessive {
+				continue
+			}
+			if d.seqs[k].modifier {
+				// Democratic front-runner Ana Ruiz … accused: the run
+				// modifies a noun phrase whose head is the name after it
+				if h, ok := d.modifiedName(k); ok {
+					d.rule += ", subject of the sentence"
+					return d.pp.resolve(d.seqs[h].name, at), true
+				}
+				continue
+			}
+			if i == 0 && d.adverbialOpener(k) {
 				continue
 			}
 			if i == 0 || r[i-1].s == "," || isTitleTok(r[i-1]) || d.seqs[k].nameI > d.seqs[k].i {
