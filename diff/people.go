@@ -194,8 +194,10 @@ func findNameSeqs(paras []string, toks [][]tok) []nameSeq {
 func splitNameSeq(pi int, ts []tok, i, j int, possessive bool) nameSeq {
 	ns := nameSeq{p: pi, i: i, j: j, possessive: possessive}
 	k := i
-	// leading sentence words and honorifics
-	for k < j && (notNameWords[ts[k].lower()] || honorifics[ts[k].lower()]) {
+	// leading sentence words and honorifics; a speech verb opening an
+	// inverted attribution (Stated Lund:, Continued Lund:) is no part of
+	// the name after it
+	for k < j && (notNameWords[ts[k].lower()] || honorifics[ts[k].lower()] || k+1 < j && speechVerbs[ts[k].lower()]) {
 		k++
 	}
 	// last title word; the name follows it
