@@ -728,6 +728,18 @@ func (d *doc) speaker(c *chain, partial bool) (string, bool) {
 				return d.firstPersonIn(pp, st, n), true
 			}
 		}
+		if len(r) == 0 && !first.openedAtTop && k > 0 && k == st {
+			// Name agreed. “…”: a quote that opens a sentence of its own
+			// is introduced by the sentence before it, unless that one
+			// holds a quote of its own (then the quote goes on from it)
+			st2 := d.sentStart(first.p, k-1)
+			for i := st2; i < k; i++ {
+				if ts[i].inQuote {
+					return "", false
+				}
+			}
+			st, r = st2, ts[st2:k]
+		}
 		if len(r) == 0 {
 			return "", false
 		}
