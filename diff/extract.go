@@ -1244,7 +1244,57 @@ func trimNP(r []tok) []tok {
 			}
 		}
 	}
+	if nm := appositiveName(r); nm != nil && !hasCapWord(np) {
+		return nm
+	}
 	return np
+}
+
+// appositiveName reads said his best friend at college, Ann Berg: a noun
+// phrase opened by a determiner, with no verb or other mark in it, then a
+// comma and a name; the name is the speaker the phrase describes.
+func appositiveName(r []tok) []tok {
+	if len(r) < 4 || !determiners[r[0].low] {
+		return nil
+	}
+	for c := 1; c < len(r) && c <= 10; c++ {
+		t := r[c]
+		if t.s == "," {
+			k, m := c+1, c+1
+			for m < len(r) && (isCapWord(r[m]) || particles[r[m].lower()] && m+1 < len(r) && isCapWord(r[m+1])) {
+				m++
+			}
+			if m-k >= 2 && (m == len(r) || !r[m].word) && plausibleName(tokWords(r[k:m])) {
+				return r[k:m]
+			}
+			return nil
+		}
+		if !t.word || verbTok(t) || auxiliaries[t.low] && t.low != "and" {
+			return nil
+		}
+	}
+	return nil
+}
+
+var determiners = map[string]bool{
+	"the": true, "his": true, "her": true, "their": true, "its": true, "our": true, "a": true, "an": true,
+}
+
+func hasCapWord(r []tok) bool {
+	for _, t := range r {
+		if isCapWord(t) {
+			return true
+		}
+	}
+	return false
+}
+
+func tokWords(r []tok) []string {
+	out := make([]string, len(r))
+	for i, t := range r {
+		out[i] = t.s
+	}
+	return out
 }
 
 var possessivePronoun = map[string]bool{"his": true, "her": true, "their": true, "its": true}
