@@ -416,6 +416,44 @@ func (d *doc) modifierRun(p, j int) bool {
 	return true
 }
 
+// modifiedName is the name run that the modifier run k leads to across
+// its lowercase noun words (Republican candidate Ana Ruiz -> Ana Ruiz).
+func (d *doc) modifiedName(k int) (int, bool) {
+	sq := d.seqs[k]
+	ts := d.toks[sq.p]
+	m := sq.j
+	for m < len(ts) && ts[m].word && !isCapWord(ts[m]) {
+		m++
+	}
+	h, ok := d.seqAtTok(sq.p, m)
+	if !ok || h == k || !d.seqs[h].plaus || d.seqs[h].possessive {
+		return 0, false
+	}
+	return h, true
+}
+
+// adverbialOpener: a lone capitalised word opening a sentence and followed
+// by a preposition or an article (Shortly after …, Over the years …,
+// Attorneys for …) is capitalised by position; unless the article shows it
+// as a person it is no subject.
+func (d *doc) adverbialOpener(k int) bool {
+	sq := d.seqs[k]
+	ts := d.toks[sq.p]
+	if sq.j-sq.i != 1 || sq.j >= len(ts) || d.pp.known(sq.name) {
+		return false
+	}
+	n := ts[sq.j]
+	if !n.word || isCapWord(n) {
+		return false
+	}
+	return prepositions[n.low] || openerFollowers[n.low]
+}
+
+var openerFollowers = map[string]bool{
+	"since": true, "the": true, "a": true, "an": true, "this": true, "that": true,
+	"these": true, "those": true, "than": true,
+}
+
 // otherSubjectBetween: a sentence between offsets a and b of paragraph p
 // whose subject is a person other than who, or a he or she (the text has
 // moved on to someone it introduced). Names in other roles (objects, the
@@ -690,6 +728,18 @@ func (d *doc) speaker(c *chain, partial bool) (string, bool) {
 				return d.firstPersonIn(pp, st, n), true
 			}
 		}
+		if len(r) == 0 && !first.openedAtTop && k > 0 && k == st {
+			// Name agreed. “…”: a quote that opens a sentence of its own
+			// is introduced by the sentence before it, unless that one
+			// holds a quote of its own (then the quote goes on from it)
+			st2 := d.sentStart(first.p, k-1)
+			for i := st2; i < k; i++ {
+				if ts[i].inQuote {
+					return "", false
+				}
+			}
+			st, r = st2, ts[st2:k]
+		}
 		if len(r) == 0 {
 			return "", false
 		}
@@ -863,6 +913,18 @@ func (d *doc) attribution(p, k0 int, r []tok, at pos, before bool) (string, bool
 			}
 			k, ok := d.seqAtTok(p, d.tokIndexAt(p, r[i].start))
 			if !ok || !d.seqs[k].plaus || d.seqs[k].possessive {
+				continue
+			}
+			if d.seqs[k].modifier {
+				// Democratic front-runner Ana Ruiz … accused: the run
+				// modifies a noun phrase whose head is the name after it
+				if h, ok := d.modifiedName(k); ok {
+					d.rule += ", subject of the sentence"
+					return d.pp.resolve(d.seqs[h].name, at), true
+				}
+				continue
+			}
+			if i == 0 && d.adverbialOpener(k) {
 				continue
 			}
 			if i == 0 || r[i-1].s == "," || isTitleTok(r[i-1]) || d.seqs[k].nameI > d.seqs[k].i {
@@ -1182,7 +1244,57 @@ func trimNP(r []tok) []tok {
 			}
 		}
 	}
+	if nm := appositiveName(r); nm != nil && !hasCapWord(np) {
+		return nm
+	}
 	return np
+}
+
+// appositiveName reads said his best friend at college, Ann Berg: a noun
+// phrase opened by a determiner, with no verb or other mark in it, then a
+// comma and a name; the name is the speaker the phrase describes.
+func appositiveName(r []tok) []tok {
+	if len(r) < 4 || !determiners[r[0].low] {
+		return nil
+	}
+	for c := 1; c < len(r) && c <= 10; c++ {
+		t := r[c]
+		if t.s == "," {
+			k, m := c+1, c+1
+			for m < len(r) && (isCapWord(r[m]) || particles[r[m].lower()] && m+1 < len(r) && isCapWord(r[m+1])) {
+				m++
+			}
+			if m-k >= 2 && (m == len(r) || !r[m].word) && plausibleName(tokWords(r[k:m])) {
+				return r[k:m]
+			}
+			return nil
+		}
+		if !t.word || verbTok(t) || auxiliaries[t.low] && t.low != "and" {
+			return nil
+		}
+	}
+	return nil
+}
+
+var determiners = map[string]bool{
+	"the": true, "his": true, "her": true, "their": true, "its": true, "our": true, "a": true, "an": true,
+}
+
+func hasCapWord(r []tok) bool {
+	for _, t := range r {
+		if isCapWord(t) {
+			return true
+		}
+	}
+	return false
+}
+
+func tokWords(r []tok) []string {
+	out := make([]string, len(r))
+	for i, t := range r {
+		out[i] = t.s
+	}
+	return out
 }
 
 var possessivePronoun = map[string]bool{"his": true, "her": true, "their": true, "its": true}

@@ -167,7 +167,7 @@ func findNameSeqs(paras []string, toks [][]tok) []nameSeq {
 						j++
 						continue
 					}
-					if (l == "of" || l == "for") && j > i && (isTitleTok(ts[j-1]) || nonPerson[ts[j-1].lower()]) {
+					if (l == "of" || l == "for") && j > i && (isTitleTok(ts[j-1]) && !closesName(ts, i, j-1) || nonPerson[ts[j-1].lower()]) {
 						j++
 						continue
 					}
@@ -190,17 +190,40 @@ func findNameSeqs(paras []string, toks [][]tok) []nameSeq {
 	return out
 }
 
+// closesName: the title word at m ends a name run begun at i (Aldo T.
+// King of Norland: the run before it holds an initial or two name words),
+// so a following "of" starts a place or organisation, not the title's
+// complement (Secretary of State).
+func closesName(ts []tok, i, m int) bool {
+	names := 0
+	for k := i; k < m; k++ {
+		if isTitleTok(ts[k]) || honorifics[ts[k].lower()] || notNameWords[ts[k].lower()] {
+			names = 0
+			continue
+		}
+		if r := []rune(ts[k].s); len(r) == 2 && r[1] == '.' && unicode.IsUpper(r[0]) {
+			return true
+		}
+		names++
+	}
+	return names >= 2
+}
+
 // splitNameSeq separates a title prefix and honorifics from the name.
 func splitNameSeq(pi int, ts []tok, i, j int, possessive bool) nameSeq {
 	ns := nameSeq{p: pi, i: i, j: j, possessive: possessive}
 	k := i
-	// leading sentence words and honorifics
-	for k < j && (notNameWords[ts[k].lower()] || honorifics[ts[k].lower()]) {
+	// leading sentence words and honorifics; a speech verb opening an
+	// inverted attribution (Stated Lund:, Continued Lund:) is no part of
+	// the name after it
+	for k < j && (notNameWords[ts[k].lower()] || honorifics[ts[k].lower()] || k+1 < j && speechVerbs[ts[k].lower()]) {
 		k++
 	}
 	// last title word; the name follows it
 	lastTitle := -1
-	for m := k; m < j; m++ {
+	// the last word is left out: a title word there closes a name (Aldo
+	// T. King) or stands alone, and names nobody after it
+	for m := k; m < j-1; m++ {
 		if isTitleTok(ts[m]) && !strings.HasSuffix(ts[m].s, "’s") && !strings.HasSuffix(ts[m].s, "'s") {
 			lastTitle = m
 		}
@@ -231,6 +254,11 @@ func splitNameSeq(pi int, ts []tok, i, j int, possessive bool) nameSeq {
 		ns.name = append(ns.name, w)
 	}
 	ns.plaus = plausibleName(ns.name)
+	if n := len(ns.name); !ns.plaus && n >= 2 && n <= 4 && titleHeads[strings.ToLower(ns.name[n-1])] && plausibleName(ns.name[:n-1]) && !possessive {
+		// Aldo T. King: a title word closing a run of name words is a
+		// surname, as an English title stands before the name it goes with
+		ns.plaus = true
+	}
 	if !ns.plaus && len(ns.name) == 1 && k > i && honorifics[ts[k-1].lower()] && ts[k-1].lower() != "the" && titleHeads[strings.ToLower(ns.name[0])] {
 		// Mr. King, Ms. Judge: after an honorific a title word is a surname
 		ns.plaus = true

@@ -313,6 +313,13 @@ func joinable(p string, a, b span) bool {
 			sentences++
 		}
 	}
+	if verbs == 0 && len(ts) <= 8 {
+		// “A,” Name retorted. “B.”: a verb off the list, placed as the
+		// attribution's verb
+		if v := structuralVerb(ts); v >= 0 {
+			verbs, firstVerb = 1, v
+		}
+	}
 	first := strings.TrimRight(p[a.s:a.e], " ")
 	fl, _ := utf8.DecodeLastRuneInString(first)
 	second := strings.TrimLeft(p[b.s:b.e], " ")

@@ -408,9 +408,11 @@ func sentenceEnds(ts []tok) []bool {
 		if !end {
 			continue
 		}
-		// closing quote marks after the stop belong to this sentence
+		// closing quote marks after the stop belong to this sentence; a
+		// mark after a space opens the next one (said. ''It …), as
+		// closing marks sit right against what they close
 		k := i + 1
-		for k < len(ts) && isCloseMarkTok(ts[k].s) {
+		for k < len(ts) && isCloseMarkTok(ts[k].s) && (ts[k].start == ts[k-1].end || !ambiguousMark(ts[k].s)) {
 			k++
 		}
 		if k >= len(ts) {
@@ -424,6 +426,11 @@ func sentenceEnds(ts []tok) []bool {
 		ends[k-1] = true
 	}
 	return ends
+}
+
+// ambiguousMark: a straight mark, which opens as well as closes.
+func ambiguousMark(s string) bool {
+	return s == "'" || s == "\""
 }
 
 func isCloseMarkTok(s string) bool {
