@@ -87,18 +87,36 @@ type worker struct {
 
 func startWorker(t *testing.T, ctx context.Context, cfg config.Config, clk *clock, name string) *worker {
 	t.Helper()
+	return startWorkerClock(t, ctx, cfg, clk, name)
+}
+
+// startWorkerClock is startWorker; clk nil: the database's clock and the
+// real time.
+func startWorkerClock(t *testing.T, ctx context.Context, cfg config.Config, clk *clock, name string) *worker {
+	t.Helper()
+	return startWorkerJobs(t, ctx, cfg, clk, name, Jobs{})
+}
+
+// startWorkerJobs is startWorkerClock with the jobs a leader runs.
+func startWorkerJobs(t *testing.T, ctx context.Context, cfg config.Config, clk *clock, name string, jobs Jobs) *worker {
+	t.Helper()
 	st, err := store.Open(context.Background(), cfg.Database)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	cl := st.Cluster(clk.Now)
+	now := time.Now
+	var leaseClock func() time.Time // the database's
+	if clk != nil {
+		now, leaseClock = clk.Now, clk.Now
+	}
+	cl := st.Cluster(leaseClock)
 	fetcher := feeds.NewFetcher(feeds.Options{UserAgent: name, Allow: cfg.Fetch.AllowList(), MaxItems: cfg.Fetch.MaxItems,
-		PerHost: cfg.Fetch.PerHost, Now: clk.Now})
-	p := New(Options{Config: cfg, Store: st, Fetcher: fetcher, Now: clk.Now, Log: testLogger().With("worker", name),
+		PerHost: cfg.Fetch.PerHost, Now: now})
+	p := New(Options{Config: cfg, Store: st, Fetcher: fetcher, Now: now, Log: testLogger().With("worker", name),
 		Metrics: metrics.New(), Cluster: cl, WorkerID: name, ClusterPoll: 5 * time.Millisecond, Grace: 10 * time.Second})
 	w := &worker{Pipeline: p, st: st, cl: cl, done: make(chan error, 1)}
-	go func() { w.done <- p.Run(ctx, Jobs{}) }()
+	go func() { w.done <- p.Run(ctx, jobs) }()
 	return w
 }
 
@@ -143,7 +161,7 @@ func quiet(t *testing.T, w *worker, want time.Duration) bool {
 	if err != nil {
 		t.Fatal(err)
 	}
-	d, err := w.cl.NextDue(context.Background(), time.Duration(w.conf().Cluster.Lease))
+	d, err := w.cl.NextDue(context.Background(), w.WorkerID(), time.Duration(w.conf().Cluster.Lease))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -257,15 +275,11 @@ func TestClusterDeadWorkersFeedsAreTakenAfterTheLease(t *testing.T) {
 		}
 		defer st.Close()
 		cl := st.Cluster(clk.Now)
-		var ids []int64
+		var refs []store.FeedRef
 		for _, fc := range cfg.Feeds {
-			sf, err := st.EnsureFeed(context.Background(), fc.URL, "")
-			if err != nil {
-				t.Fatal(err)
-			}
-			ids = append(ids, sf.ID)
+			refs = append(refs, store.FeedRef{URL: fc.URL})
 		}
-		if err := cl.AddFeeds(context.Background(), ids); err != nil {
+		if _, err := cl.AddFeeds(context.Background(), refs); err != nil {
 			t.Fatal(err)
 		}
 		held, err := cl.ClaimFeeds(context.Background(), "dead", 2, time.Duration(cfg.Cluster.Lease))
@@ -369,6 +383,333 @@ func TestClusterReloadAddsAndDropsFeeds(t *testing.T) {
 		cancel()
 		if err := <-w.done; err != nil {
 			t.Error(err)
+		}
+	})
+}
+
+// A worker that stalls past its lease and wakes stores nothing of its
+// fetch once another worker has claimed and saved the feed: its save finds
+// the claim gone and rolls back whole, and that is no failed write.
+func TestClusterStalledWorkerStoresNothing(t *testing.T) {
+	clusterDatabases(t, func(t *testing.T, database string) {
+		release := make(chan struct{})
+		var releaseOnce sync.Once
+		letGo := func() { releaseOnce.Do(func() { close(release) }) }
+		first := make(chan struct{})
+		var mu sync.Mutex
+		requests := 0
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			mu.Lock()
+			requests++
+			n := requests
+			mu.Unlock()
+			say := "soon"
+			if n == 1 {
+				close(first)
+				<-release                             // the stalled worker's fetch
+				say = "never, whatever they tell you" // what it brings is not stored
+			}
+			var items [][3]string
+			for i := range farmItems {
+				items = append(items, [3]string{fmt.Sprintf("s/%d", i), fmt.Sprintf("Story %d", i),
+					fmt.Sprintf("The council met on Tuesday.\n\n\"We will decide %s,\" said Mayor Ann Lee.", say)})
+			}
+			w.Header().Set("Content-Type", "application/rss+xml")
+			fmt.Fprint(w, rssFeed(items...))
+		}))
+		defer srv.Close()
+		defer letGo() // before the server closes
+		cfg := clusterConfig(database, &farm{Server: srv}, 0)
+		cfg.Feeds = []config.Feed{{URL: srv.URL + "/feed.xml"}}
+		clk := newClock()
+		ctxA, cancelA := context.WithCancel(context.Background())
+		defer cancelA()
+		a := startWorker(t, ctxA, cfg, clk, "stalled")
+		<-first
+		lease := time.Duration(cfg.Cluster.Lease)
+		clk.advance(lease + store.TakeoverMargin(lease) + time.Second)
+
+		ctxB, cancelB := context.WithCancel(context.Background())
+		defer cancelB()
+		b := startWorker(t, ctxB, cfg, clk, "awake")
+		waitFor(t, "the other worker's save", func() bool {
+			st, err := b.st.Stats(context.Background())
+			h, herr := b.cl.Holders(context.Background())
+			return err == nil && herr == nil && st.Revisions == farmItems && len(h) == 0
+		})
+		letGo()
+		cancelA() // Run returns once the stalled fetch has tried to save
+		if err := <-a.done; err != nil {
+			t.Fatal(err)
+		}
+		st, err := b.st.Stats(context.Background())
+		if err != nil || st.Articles != farmItems || st.Revisions != farmItems || st.Changes != 0 {
+			t.Errorf("after the stalled save: %+v %v; want %d articles and revisions, no change", st, err, farmItems)
+		}
+		if err := a.Metrics().Health(); err != nil {
+			t.Errorf("the stalled worker's health: %v; a lost claim is no failed write", err)
+		}
+		cancelB()
+		if err := <-b.done; err != nil {
+			t.Error(err)
+		}
+	})
+}
+
+// One worker leads at a time; when it stops, another takes the lead at
+// its next renewal (the database's clock, a short lease).
+func TestClusterLeadPassesOnWhenTheLeaderStops(t *testing.T) {
+	clusterDatabases(t, func(t *testing.T, database string) {
+		f := newFarm(t)
+		cfg := clusterConfig(database, f, 1)
+		cfg.Cluster.Lease = config.Duration(300 * time.Millisecond)
+		var ws []*worker
+		var cancels []context.CancelFunc
+		for i := range 2 {
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			cancels = append(cancels, cancel)
+			w := startWorkerClock(t, ctx, cfg, nil, fmt.Sprintf("w%d", i))
+			ws = append(ws, w)
+		}
+		leader := func() int {
+			n, who := 0, -1
+			for i, w := range ws {
+				if w.cl2().leading() != nil {
+					n++
+					who = i
+				}
+			}
+			if n > 1 {
+				return -2
+			}
+			return who
+		}
+		waitFor(t, "a leader", func() bool { return leader() >= 0 })
+		first := leader()
+		cancels[first]()
+		if err := <-ws[first].done; err != nil {
+			t.Fatal(err)
+		}
+		other := 1 - first
+		waitFor(t, "the other worker to lead", func() bool { return ws[other].cl2().leading() != nil })
+		got, err := ws[other].cl.Workers(context.Background())
+		if err != nil || len(got) != 1 || !got[0].Leader || got[0].ID != ws[other].WorkerID() {
+			t.Errorf("workers: %+v %v; want %s alone, leading", got, err, ws[other].WorkerID())
+		}
+	})
+}
+
+// digestRuns counts the runs of the digest job, by worker.
+type digestRuns struct {
+	mu   sync.Mutex
+	runs []string // "worker@time"
+}
+
+func (d *digestRuns) job(name string, clk *clock) Jobs {
+	return Jobs{Digest: func(context.Context) {
+		d.mu.Lock()
+		defer d.mu.Unlock()
+		d.runs = append(d.runs, name+"@"+clk.Now().Format("15:04"))
+	}}
+}
+
+func (d *digestRuns) get() []string {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return append([]string(nil), d.runs...)
+}
+
+func digestConfig(database string, f *farm) config.Config {
+	cfg := clusterConfig(database, f, 1)
+	cfg.Digest.Schedule = "0 9 * * *"
+	// Renewals every 100 ms of real time; the test's clock never lets a
+	// lease run out unless it moves past it.
+	cfg.Cluster.Lease = config.Duration(300 * time.Millisecond)
+	return cfg
+}
+
+// waitLastRun waits until the digest's last run is at.
+func waitLastRun(t *testing.T, w *worker, at time.Time) {
+	t.Helper()
+	waitFor(t, "the digest's last run at "+at.Format("15:04"), func() bool {
+		last, err := w.cl.LastRun(context.Background(), store.LeaderDigest)
+		return err == nil && last.Equal(at)
+	})
+}
+
+// The leader stops (or dies) before the digest's time and the next
+// leader takes the lead after it: the next leader sends that digest, once,
+// when it takes the lead.
+func TestClusterDigestAfterTheLeaderStopped(t *testing.T) {
+	for _, how := range []string{"stops", "dies"} {
+		t.Run(how, func(t *testing.T) {
+			clusterDatabases(t, func(t *testing.T, database string) {
+				f := newFarm(t)
+				cfg := digestConfig(database, f)
+				lease := time.Duration(cfg.Cluster.Lease)
+				clk := newClock() // 08:00
+				var runs digestRuns
+				switch how {
+				case "stops":
+					ctx, cancel := context.WithCancel(context.Background())
+					defer cancel()
+					a := startWorkerJobs(t, ctx, cfg, clk, "a", runs.job("a", clk))
+					waitLastRun(t, a, clk.Now()) // a leads: the schedule starts at 08:00
+					cancel()
+					if err := <-a.done; err != nil {
+						t.Fatal(err)
+					}
+				case "dies":
+					// It led at 08:00 and never renewed.
+					st, err := store.Open(context.Background(), database)
+					if err != nil {
+						t.Fatal(err)
+					}
+					defer st.Close()
+					cl := st.Cluster(clk.Now)
+					if ok, err := cl.Lead(context.Background(), store.LeaderDigest, "a", lease); err != nil || !ok {
+						t.Fatalf("a leads: %v %v", ok, err)
+					}
+					if ok, err := cl.RecordRun(context.Background(), store.LeaderDigest, "a", time.Time{}, clk.Now()); err != nil || !ok {
+						t.Fatalf("a starts the schedule: %v %v", ok, err)
+					}
+				}
+				clk.advance(65 * time.Minute) // 09:05: the digest's time passed with no leader
+				ctx, cancel := context.WithCancel(context.Background())
+				defer cancel()
+				b := startWorkerJobs(t, ctx, cfg, clk, "b", runs.job("b", clk))
+				waitLastRun(t, b, clk.Now())
+				waitFor(t, "b's digest", func() bool { return len(runs.get()) > 0 })
+				cancel()
+				if err := <-b.done; err != nil {
+					t.Fatal(err)
+				}
+				if got, want := runs.get(), []string{"b@09:05"}; fmt.Sprint(got) != fmt.Sprint(want) {
+					t.Errorf("digest runs %v, want %v", got, want)
+				}
+			})
+		})
+	}
+}
+
+// Two live workers run the digest once per scheduled time, also across a
+// change of leader.
+func TestClusterDigestOncePerTime(t *testing.T) {
+	clusterDatabases(t, func(t *testing.T, database string) {
+		f := newFarm(t)
+		cfg := digestConfig(database, f)
+		cfg.Digest.Schedule = "0 * * * *"
+		clk := newClock() // 08:00
+		var runs digestRuns
+		var ws []*worker
+		var cancels []context.CancelFunc
+		for i := range 2 {
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			name := fmt.Sprintf("w%d", i)
+			ws = append(ws, startWorkerJobs(t, ctx, cfg, clk, name, runs.job(name, clk)))
+			cancels = append(cancels, cancel)
+		}
+		waitLastRun(t, ws[0], clk.Now())
+		for k := 1; k <= 3; k++ {
+			if k == 3 {
+				// The leader stops; the other takes the lead.
+				lead := -1
+				waitFor(t, "a leader", func() bool {
+					for i, w := range ws {
+						if w.cl2().leading() != nil {
+							lead = i
+							return true
+						}
+					}
+					return false
+				})
+				cancels[lead]()
+				if err := <-ws[lead].done; err != nil {
+					t.Fatal(err)
+				}
+				ws[lead] = nil
+			}
+			clk.advance(time.Hour)
+			waitFor(t, fmt.Sprintf("digest %d", k), func() bool { return len(runs.get()) >= k })
+			for _, w := range ws {
+				if w != nil {
+					waitLastRun(t, w, clk.Now())
+					break
+				}
+			}
+		}
+		for i, w := range ws {
+			if w != nil {
+				cancels[i]()
+				if err := <-w.done; err != nil {
+					t.Error(err)
+				}
+			}
+		}
+		got := runs.get()
+		if len(got) != 3 {
+			t.Fatalf("digest runs %v, want one at each of 09:00, 10:00, 11:00", got)
+		}
+		for i, r := range got {
+			if want := fmt.Sprintf("@%02d:00", 9+i); !strings.HasSuffix(r, want) {
+				t.Errorf("run %d: %s, want one %s", i, r, want)
+			}
+		}
+	})
+}
+
+// A pass on a cluster's database (`stet once` beside running workers)
+// skips a feed a worker holds, and fetches the others under a claim it
+// gives back with the feed due as it was.
+func TestClusterPassSkipsHeldFeeds(t *testing.T) {
+	clusterDatabases(t, func(t *testing.T, database string) {
+		ctx := context.Background()
+		f := newFarm(t)
+		cfg := clusterConfig(database, f, 2)
+		lease := time.Duration(cfg.Cluster.Lease)
+		clk := newClock()
+		st, err := store.Open(ctx, database)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer st.Close()
+		cl := st.Cluster(clk.Now)
+		ids, err := cl.AddFeeds(ctx, []store.FeedRef{{URL: f.feedURL(0)}, {URL: f.feedURL(1)}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		// A worker (registered, no process behind it) fetching feed 0.
+		if err := cl.Register(ctx, store.Worker{ID: "w", Host: "h", PID: 1}); err != nil {
+			t.Fatal(err)
+		}
+		if _, ok, err := cl.ClaimFeed(ctx, "w", ids[f.feedURL(0)], lease); err != nil || !ok {
+			t.Fatalf("the worker's claim: %v %v", ok, err)
+		}
+		clk.advance(10 * time.Second) // the pass comes later (within the lease); feed 1 stays due at 08:00
+
+		fetcher := feeds.NewFetcher(feeds.Options{UserAgent: "once", Allow: cfg.Fetch.AllowList(), Now: clk.Now})
+		p := New(Options{Config: cfg, Store: st, Fetcher: fetcher, Now: clk.Now, Log: testLogger(), Metrics: metrics.New(),
+			Cluster: cl, WorkerID: "once"})
+		got, err := p.Pass(ctx, true)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.Feeds != 1 || got.Held != 1 || got.Failed != 0 || got.Revisions != farmItems {
+			t.Errorf("pass: %+v; want one feed fetched (%d revisions), one held", got, farmItems)
+		}
+		if fetched := f.fetchesIn(0); len(fetched) != 1 || fetched["/f/1.xml"] != 1 {
+			t.Errorf("fetches %v, want /f/1.xml once", fetched)
+		}
+		holders, err := cl.Holders(ctx)
+		if err != nil || len(holders) != 1 || holders[ids[f.feedURL(0)]] != "w" {
+			t.Errorf("holders after the pass: %v %v; want feed 0 by w only", holders, err)
+		}
+		// Feed 1 is free, and due as it was.
+		next, err := cl.ClaimFeeds(ctx, "next", 5, lease)
+		if err != nil || len(next) != 1 || next[0].FeedID != ids[f.feedURL(1)] || !next[0].Due.Equal(newClock().Now()) || next[0].At.Equal(next[0].Due) {
+			t.Errorf("next claims %+v %v; want feed 1, due at 08:00", next, err)
 		}
 	})
 }

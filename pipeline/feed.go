@@ -38,6 +38,9 @@ type Stats struct {
 	// full disk, a read-only database): a pass with any did not do its job.
 	StoreFailed int
 	Panics      int
+	// Held counts the feeds skipped because a cluster worker was fetching
+	// them (a pass beside running workers: `stet once` on PostgreSQL).
+	Held int
 	// FailedFeeds names the feeds that failed (the first few).
 	FailedFeeds []string
 }
@@ -58,6 +61,9 @@ func (st Stats) LogValue() slog.Value {
 		}
 		attrs = append(attrs, slog.String("failed_feeds", names))
 	}
+	if st.Held > 0 {
+		attrs = append(attrs, slog.Int("held_by_workers", st.Held))
+	}
 	return slog.GroupValue(attrs...)
 }
 
@@ -68,6 +74,12 @@ var ErrPanic = errors.New("pipeline: panic")
 // time, and returns the totals. Feeds whose backoff has not expired are
 // skipped unless force is set. When ctx ends, no new feed is started; the
 // feeds in flight finish (see Drain).
+//
+// On a cluster's database (`stet once` while workers may run), the pass
+// claims each feed before it fetches it, as a worker would, whatever its
+// due time; a feed a worker holds is skipped (Stats.Held), since fetching
+// it too would race that worker's save. The save gives the claim back with
+// the feed due as it was: the workers' schedule is theirs.
 func (p *Pipeline) Pass(ctx context.Context, force bool) (Stats, error) {
 	var st Stats
 	type job struct {
@@ -105,12 +117,41 @@ func (p *Pipeline) Pass(ctx context.Context, force bool) (Stats, error) {
 	ch := make(chan job)
 	var mu sync.Mutex
 	var wg sync.WaitGroup
+	if p.cl != nil {
+		kctx, stop := context.WithCancel(context.WithoutCancel(ctx))
+		kept := make(chan struct{})
+		go func() { defer close(kept); p.renewLoop(kctx) }()
+		defer func() { stop(); <-kept }()
+	}
 	for range workers {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			for j := range ch {
-				r := p.fetchFeed(ctx, j.fc, j.sf, batch, nil)
+				cl, held, err := p.claimForPass(ctx, j.sf)
+				if held || err != nil {
+					mu.Lock()
+					if held {
+						st.Held++
+					} else {
+						st.Failed++
+						st.StoreFailed++
+					}
+					mu.Unlock()
+					continue
+				}
+				r := p.fetchFeed(ctx, j.fc, j.sf, batch, cl)
+				if cl != nil {
+					p.passDone(ctx, *cl)
+				}
+				if errors.Is(r.Err, store.ErrLeaseLost) {
+					// A worker took the feed over while this pass
+					// fetched it (past the lease): it stored the feed.
+					mu.Lock()
+					st.Held++
+					mu.Unlock()
+					continue
+				}
 				mu.Lock()
 				st.Feeds++
 				st.Items += r.Items

@@ -40,6 +40,9 @@ type Claim struct {
 	Token  int64
 	At     time.Time // the database's time of the claim
 	Due    time.Time // the time the feed was due
+	// KeepDue: giving the claim back leaves the feed due as it was (a
+	// claim of `stet once`, from ClaimFeed: the workers' schedule stays).
+	KeepDue bool
 }
 
 // Never is the due time of a feed no longer fetched (gone).
@@ -132,23 +135,59 @@ func (c *Cluster) Unregister(ctx context.Context, worker string) error {
 	})
 }
 
-// AddFeeds gives the feeds a lease row, due now; feeds that have one keep
-// it (and when they are due).
-func (c *Cluster) AddFeeds(ctx context.Context, feedIDs []int64) error {
-	return c.s.writeTx(ctx, "add feeds to the cluster", func(tx *sql.Tx) error {
-		stmt, err := tx.PrepareContext(ctx, c.q(`INSERT INTO feed_leases (feed_id, due) VALUES (?2, {now})
+// FeedRef is a configured feed: its URL and name.
+type FeedRef struct{ URL, Name string }
+
+// AddFeeds makes sure every feed is in the store (as EnsureFeed does) and
+// has a lease row, due now when new (a new worker fetches due feeds at
+// once); feeds that have one keep it, and when they are due. One
+// transaction for all: workers starting together on tens of thousands of
+// feeds do not write one transaction per feed. It returns the feeds' IDs
+// by URL.
+func (c *Cluster) AddFeeds(ctx context.Context, feeds []FeedRef) (map[string]int64, error) {
+	ids := make(map[string]int64, len(feeds))
+	err := c.s.writeTx(ctx, "add feeds to the cluster", func(tx *sql.Tx) error {
+		clear(ids)
+		ins, err := tx.PrepareContext(ctx, `INSERT INTO feeds (url, fetch_url, name) VALUES (?, ?, ?)
+			ON CONFLICT (url) DO UPDATE SET name = excluded.name
+			WHERE excluded.name <> '' AND excluded.name <> feeds.name`)
+		if err != nil {
+			return err
+		}
+		defer ins.Close()
+		get, err := tx.PrepareContext(ctx, `SELECT id FROM feeds WHERE url = ?`)
+		if err != nil {
+			return err
+		}
+		defer get.Close()
+		lease, err := tx.PrepareContext(ctx, c.q(`INSERT INTO feed_leases (feed_id, due) VALUES (?2, {now})
 			ON CONFLICT (feed_id) DO NOTHING`))
 		if err != nil {
 			return err
 		}
-		defer stmt.Close()
-		for _, id := range feedIDs {
-			if _, err := stmt.ExecContext(ctx, c.nowArg(), id); err != nil {
-				return fmt.Errorf("feed %d: %w", id, err)
+		defer lease.Close()
+		for _, f := range feeds {
+			if f.URL == "" {
+				return errf("add feeds to the cluster: empty url")
 			}
+			if _, err := ins.ExecContext(ctx, f.URL, f.URL, f.Name); err != nil {
+				return fmt.Errorf("feed %s: %w", f.URL, err)
+			}
+			var id int64
+			if err := get.QueryRowContext(ctx, f.URL).Scan(&id); err != nil {
+				return fmt.Errorf("feed %s: %w", f.URL, err)
+			}
+			if _, err := lease.ExecContext(ctx, c.nowArg(), id); err != nil {
+				return fmt.Errorf("feed %s: %w", f.URL, err)
+			}
+			ids[f.URL] = id
 		}
 		return nil
 	})
+	if err != nil {
+		return nil, err
+	}
+	return ids, nil
 }
 
 // DropFeed removes a feed's lease row: no worker fetches it any more (it
@@ -169,11 +208,11 @@ const (
 	claimSQLite = `WITH t AS (SELECT {now} AS ms)
 		UPDATE feed_leases SET worker = ?2, until = (SELECT ms FROM t) + ?3, token = token + 1
 		WHERE feed_id IN (SELECT feed_id FROM feed_leases, t
-			WHERE due <= t.ms AND (until IS NULL OR until < t.ms - ?5) ORDER BY due LIMIT ?4)
+			WHERE due <= t.ms AND (until IS NULL OR (until < t.ms - ?5 AND worker <> ?2)) ORDER BY due LIMIT ?4)
 		RETURNING feed_id, token, due, (SELECT ms FROM t)`
 	claimPG = `WITH t AS (SELECT {now} AS ms),
 		d AS (SELECT l.feed_id FROM feed_leases l, t
-			WHERE l.due <= t.ms AND (l.until IS NULL OR l.until < t.ms - ?5) ORDER BY l.due LIMIT ?4
+			WHERE l.due <= t.ms AND (l.until IS NULL OR (l.until < t.ms - ?5 AND l.worker <> ?2)) ORDER BY l.due LIMIT ?4
 			FOR UPDATE OF l SKIP LOCKED)
 		UPDATE feed_leases SET worker = ?2, until = t.ms + ?3, token = feed_leases.token + 1
 		FROM d, t WHERE feed_leases.feed_id = d.feed_id
@@ -184,7 +223,9 @@ const (
 // earliest due first, for worker until now + lease. An expired claim is
 // taken over only TakeoverMargin(lease) after it ran out: the fetch of a
 // worker that died started a little after its claim (or its last renewal),
-// and two fetches of a feed stay at least a lease apart.
+// and two fetches of a feed stay at least a lease apart. A worker never
+// takes over its own expired claim: the fetch it claimed it for may still
+// be going (its renewal failed), and would only lose its save.
 func (c *Cluster) ClaimFeeds(ctx context.Context, worker string, n int, lease time.Duration) ([]Claim, error) {
 	if n <= 0 {
 		return nil, nil
@@ -218,20 +259,65 @@ func (c *Cluster) ClaimFeeds(ctx context.Context, worker string, n int, lease ti
 	return out, nil
 }
 
-// Renew extends every live claim of worker to now + lease and records the
-// worker's heartbeat. It returns how many claims it holds.
-func (c *Cluster) Renew(ctx context.Context, worker string, lease time.Duration) (int, error) {
-	var n int64
-	err := c.s.writeTx(ctx, "renew claims of "+worker, func(tx *sql.Tx) error {
-		// A claim that expired is renewed too when no one took it: the
-		// token is unchanged, nobody else can have saved the feed.
-		res, err := tx.ExecContext(ctx, c.q(`UPDATE feed_leases SET until = {now} + ?3
-			WHERE worker = ?2 AND until IS NOT NULL`), c.nowArg(), worker, lease.Milliseconds())
+// ClaimFeed claims one feed for worker until now + lease, whatever its
+// due time, when no live claim holds it (none, or one that ran out a
+// takeover margin ago, as ClaimFeeds takes); ok false when one does. It is
+// `stet once` beside running workers: it fetches a feed no worker is
+// fetching, and the save gives the claim back with the feed due as it was
+// (KeepDue). A feed with no lease row gets one first, due now.
+//
+// On PostgreSQL the UPDATE waits for a worker's claim that has locked the
+// row and then finds it held; a worker's claim skips the row this one
+// locked (SKIP LOCKED). SQLite has one writer at a time.
+func (c *Cluster) ClaimFeed(ctx context.Context, worker string, feedID int64, lease time.Duration) (Claim, bool, error) {
+	cl := Claim{FeedID: feedID, Worker: worker, KeepDue: true}
+	var ok bool
+	err := c.s.writeTx(ctx, fmt.Sprintf("claim feed %d", feedID), func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, c.q(`INSERT INTO feed_leases (feed_id, due) VALUES (?2, {now})
+			ON CONFLICT (feed_id) DO NOTHING`), c.nowArg(), feedID); err != nil {
+			return err
+		}
+		var due, at int64
+		err := tx.QueryRowContext(ctx, c.q(`UPDATE feed_leases SET worker = ?2, until = {now} + ?3, token = token + 1
+			WHERE feed_id = ?4 AND (until IS NULL OR (until < {now} - ?5 AND worker <> ?2))
+			RETURNING token, due, {now}`), c.nowArg(), worker, lease.Milliseconds(), feedID, TakeoverMargin(lease).Milliseconds()).
+			Scan(&cl.Token, &due, &at)
+		if errors.Is(err, sql.ErrNoRows) {
+			ok = false
+			return nil
+		}
 		if err != nil {
 			return err
 		}
-		n, _ = res.RowsAffected()
-		_, err = tx.ExecContext(ctx, c.q(`UPDATE workers SET seen = {now} WHERE id = ?2`), c.nowArg(), worker)
+		ok = true
+		cl.Due, cl.At = time.UnixMilli(due).UTC(), time.UnixMilli(at).UTC()
+		return nil
+	})
+	if err != nil {
+		return Claim{}, false, err
+	}
+	return cl, ok, nil
+}
+
+// Renew extends the given claims of worker (the ones it is working on) to
+// now + lease and records the worker's heartbeat. It returns how many of
+// them it still holds.
+func (c *Cluster) Renew(ctx context.Context, worker string, claims []Claim, lease time.Duration) (int, error) {
+	var n int64
+	err := c.s.writeTx(ctx, "renew claims of "+worker, func(tx *sql.Tx) error {
+		n = 0
+		// A claim that expired is renewed too when no one took it: the
+		// token is unchanged, nobody else can have saved the feed.
+		for _, cl := range claims {
+			res, err := tx.ExecContext(ctx, c.q(`UPDATE feed_leases SET until = {now} + ?3
+				WHERE feed_id = ?4 AND worker = ?2 AND token = ?5`), c.nowArg(), worker, lease.Milliseconds(), cl.FeedID, cl.Token)
+			if err != nil {
+				return err
+			}
+			k, _ := res.RowsAffected()
+			n += k
+		}
+		_, err := tx.ExecContext(ctx, c.q(`UPDATE workers SET seen = {now} WHERE id = ?2`), c.nowArg(), worker)
 		return err
 	})
 	return int(n), err
@@ -271,8 +357,15 @@ func releaseClaim(ctx context.Context, tx *sql.Tx, s *Store, cl Claim, next time
 	if !next.IsZero() {
 		due = next.UnixMilli()
 	}
-	res, err := tx.ExecContext(ctx, s.rebind(`UPDATE feed_leases SET worker = NULL, until = NULL, due = ?
-		WHERE feed_id = ? AND worker = ? AND token = ?`), due, cl.FeedID, cl.Worker, cl.Token)
+	// A claim that keeps the due time sets it to what it is. (An integer
+	// flag: the store hands PostgreSQL booleans as SQLite's 0 and 1.)
+	keep := 0
+	if cl.KeepDue {
+		keep = 1
+	}
+	res, err := tx.ExecContext(ctx, s.rebind(`UPDATE feed_leases SET worker = NULL, until = NULL,
+			due = CASE WHEN ? = 1 THEN due ELSE ? END
+		WHERE feed_id = ? AND worker = ? AND token = ?`), keep, due, cl.FeedID, cl.Worker, cl.Token)
 	if err != nil {
 		return errf("save feed %d: release the claim: %w", cl.FeedID, err)
 	}
@@ -298,13 +391,14 @@ func saveClaim(ctx context.Context, tx *sql.Tx, s *Store, r FetchResult) error {
 // may take it: a quarter of the lease.
 func TakeoverMargin(lease time.Duration) time.Duration { return lease / 4 }
 
-// NextDue is how long until the next feed may be claimed: it is due, or
-// its expired claim (of lease) may be taken over (0: now; a day when there
-// is nothing).
-func (c *Cluster) NextDue(ctx context.Context, lease time.Duration) (time.Duration, error) {
+// NextDue is how long until worker may claim the next feed: it is due, or
+// another worker's expired claim (of lease) may be taken over (0: now; a
+// day when there is nothing).
+func (c *Cluster) NextDue(ctx context.Context, worker string, lease time.Duration) (time.Duration, error) {
 	var wait sql.NullInt64
-	err := c.s.read.QueryRowContext(ctx, c.q(`SELECT MIN(CASE WHEN until IS NULL OR until + ?2 < due THEN due ELSE until + ?2 END) - {now}
-		FROM feed_leases`), c.nowArg(), TakeoverMargin(lease).Milliseconds()).Scan(&wait)
+	err := c.s.read.QueryRowContext(ctx, c.q(`SELECT MIN(CASE WHEN until IS NULL THEN due WHEN worker = ?3 THEN NULL
+			WHEN until + ?2 < due THEN due ELSE until + ?2 END) - {now}
+		FROM feed_leases`), c.nowArg(), TakeoverMargin(lease).Milliseconds(), worker).Scan(&wait)
 	if err != nil {
 		return 0, errf("next due: %w", err)
 	}
@@ -331,6 +425,49 @@ func (c *Cluster) Lead(ctx context.Context, name, worker string, lease time.Dura
 		return err
 	})
 	return got, err
+}
+
+// LastRun is when the scheduled job of the leader lease name (the digest)
+// last ran, whichever worker led then; the zero time when it never did.
+func (c *Cluster) LastRun(ctx context.Context, name string) (time.Time, error) {
+	var ms sql.NullInt64
+	err := c.s.read.QueryRowContext(ctx, c.s.rebind(`SELECT last_run FROM leader WHERE name = ?`), name).Scan(&ms)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return time.Time{}, errf("last run of %s: %w", name, err)
+	}
+	if !ms.Valid {
+		return time.Time{}, nil
+	}
+	return time.UnixMilli(ms.Int64).UTC(), nil
+}
+
+// RecordRun takes the run of the scheduled job of the leader lease name
+// at time at, for worker: it records at as the last run, and says true,
+// only while worker holds the lease unexpired and the last run is still
+// prev (LastRun's answer). One statement checks both, so of two workers
+// that lead one after the other (the first stalled past its lease), or
+// of two calls of one worker, one only takes a scheduled time: whoever
+// comes second finds the row changed. On PostgreSQL a concurrent UPDATE
+// of the row waits for the first and then checks its WHERE against the
+// row the first left; SQLite has one writer at a time.
+func (c *Cluster) RecordRun(ctx context.Context, name, worker string, prev, at time.Time) (bool, error) {
+	p := int64(-1) // never ran
+	if !prev.IsZero() {
+		p = prev.UnixMilli()
+	}
+	var took bool
+	err := c.s.writeTx(ctx, "record the run of "+name, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, c.q(`UPDATE leader SET last_run = ?4
+			WHERE name = ?2 AND worker = ?3 AND until >= {now} AND COALESCE(last_run, -1) = ?5`),
+			c.nowArg(), name, worker, at.UnixMilli(), p)
+		if err != nil {
+			return err
+		}
+		n, err := res.RowsAffected()
+		took = n == 1
+		return err
+	})
+	return took, err
 }
 
 // Resign gives up the leader lease name if worker holds it.

@@ -31,12 +31,29 @@ func (c *testClock) Add(d time.Duration) {
 // clusterFeeds makes n feeds and gives each a lease row, due now.
 func clusterFeeds(t *testing.T, s *Store, c *Cluster, n int) []int64 {
 	t.Helper()
-	var ids []int64
+	var refs []FeedRef
 	for i := range n {
-		ids = append(ids, mustFeed(t, s, fmt.Sprintf("https://feeds.example/%d.xml", i)).ID)
+		refs = append(refs, FeedRef{URL: fmt.Sprintf("https://feeds.example/%d.xml", i)})
 	}
-	if err := c.AddFeeds(context.Background(), ids); err != nil {
+	got, err := c.AddFeeds(context.Background(), refs)
+	if err != nil {
 		t.Fatal(err)
+	}
+	var ids []int64
+	for _, r := range refs {
+		f, err := s.FeedByURL(context.Background(), r.URL)
+		if err != nil || got[r.URL] != f.ID {
+			t.Fatalf("feed %s: id %d, stored %+v %v", r.URL, got[r.URL], f, err)
+		}
+		ids = append(ids, f.ID)
+	}
+	// Again, named: nothing new, the name stored, the lease rows kept.
+	refs[0].Name = "First"
+	if again, err := c.AddFeeds(context.Background(), refs); err != nil || len(again) != n || again[refs[0].URL] != ids[0] {
+		t.Fatalf("again: %v %v", again, err)
+	}
+	if f, err := s.FeedByURL(context.Background(), refs[0].URL); err != nil || f.Name != "First" {
+		t.Fatalf("named: %+v %v", f, err)
 	}
 	return ids
 }
@@ -107,7 +124,7 @@ func TestClusterClaimRelease(t *testing.T) {
 		if got := mustClaim(t, c, "c", 5, lease); len(got) != 1 || got[0].FeedID != b[0].FeedID {
 			t.Fatalf("at its next time: c claimed %v, want feed %d", claimIDs(got), b[0].FeedID)
 		}
-		wait, err := c.NextDue(ctx, lease)
+		wait, err := c.NextDue(ctx, "c", lease)
 		if err != nil || wait != 90*time.Second { // a[1] is held until t0+2m, taken over 30s after
 			t.Errorf("next due in %v %v, want 1m30s", wait, err)
 		}
@@ -138,6 +155,15 @@ func TestClusterExpiredClaimIsTakenAndStaleSaveStoresNothing(t *testing.T) {
 			t.Fatalf("b claimed %v within the takeover margin", claimIDs(got))
 		}
 		clk.Add(2 * time.Second)
+		if got := mustClaim(t, c, "a", 1, lease); len(got) != 0 {
+			t.Fatalf("a took over its own expired claim: %v", claimIDs(got))
+		}
+		if wait, err := c.NextDue(ctx, "a", lease); err != nil || wait != 24*time.Hour {
+			t.Fatalf("a's next due: %v %v, want nothing (a day)", wait, err)
+		}
+		if wait, err := c.NextDue(ctx, "b", lease); err != nil || wait != 0 {
+			t.Fatalf("b's next due: %v %v, want now", wait, err)
+		}
 		b := mustClaim(t, c, "b", 1, lease)
 		if len(b) != 1 || b[0].FeedID != id {
 			t.Fatalf("after a's lease: b claimed %v, want feed %d", claimIDs(b), id)
@@ -208,10 +234,10 @@ func TestClusterRenew(t *testing.T) {
 		if err := c.Register(ctx, Worker{ID: "a", Host: "h", PID: 1}); err != nil {
 			t.Fatal(err)
 		}
-		mustClaim(t, c, "a", 2, lease)
+		held := mustClaim(t, c, "a", 2, lease)
 		for range 5 {
 			clk.Add(lease / 3 * 2)
-			if n, err := c.Renew(ctx, "a", lease); err != nil || n != 2 {
+			if n, err := c.Renew(ctx, "a", held, lease); err != nil || n != 2 {
 				t.Fatalf("renew: %d %v, want 2", n, err)
 			}
 			if got := mustClaim(t, c, "b", 2, lease); len(got) != 0 {
@@ -222,12 +248,21 @@ func TestClusterRenew(t *testing.T) {
 		if err != nil || len(ws) != 1 || ws[0].Held != 2 || !ws[0].Seen.Equal(clk.Now()) || !ws[0].Started.Equal(t0) {
 			t.Fatalf("workers: %+v %v; want a holding 2, seen now", ws, err)
 		}
+		// A claim a no longer renews (it is not working on it) runs out.
+		clk.Add(lease / 3 * 2)
+		if n, err := c.Renew(ctx, "a", held[:1], lease); err != nil || n != 1 {
+			t.Fatalf("renew of one: %d %v", n, err)
+		}
+		clk.Add(lease/3 + TakeoverMargin(lease) + time.Millisecond)
+		if got := mustClaim(t, c, "b", 5, lease); len(got) != 1 || got[0].FeedID != held[1].FeedID {
+			t.Fatalf("b claimed %v, want the one a did not renew, %d", claimIDs(got), held[1].FeedID)
+		}
 		// a stops: its claims go back, due as they were.
 		if err := c.Unregister(ctx, "a"); err != nil {
 			t.Fatal(err)
 		}
-		if got := mustClaim(t, c, "b", 5, lease); len(got) != 2 {
-			t.Fatalf("after a stopped, b claimed %v, want both", claimIDs(got))
+		if got := mustClaim(t, c, "b", 5, lease); len(got) != 1 || got[0].FeedID != held[0].FeedID {
+			t.Fatalf("after a stopped, b claimed %v, want %d", claimIDs(got), held[0].FeedID)
 		}
 		if ws, err := c.Workers(ctx); err != nil || len(ws) != 0 {
 			t.Fatalf("workers after a stopped: %+v %v", ws, err)
@@ -339,6 +374,88 @@ func TestClusterConcurrentClaimers(t *testing.T) {
 		holders, err := c.Holders(ctx)
 		if err != nil || len(holders) != len(ids) {
 			t.Errorf("holders: %d %v, want %d", len(holders), err, len(ids))
+		}
+	})
+}
+
+// A scheduled time of the leader's job is taken once: only by the worker
+// leading unexpired, only while the last run is the one it read, and of
+// concurrent takers by one.
+func TestClusterRecordRun(t *testing.T) {
+	eachStore(t, func(t *testing.T, s *Store) {
+		ctx := context.Background()
+		clk := &testClock{t: t0}
+		c := s.Cluster(clk.Now)
+		const lease = 10 * time.Second
+		if last, err := c.LastRun(ctx, LeaderDigest); err != nil || !last.IsZero() {
+			t.Fatalf("last run before any leader: %v %v, want none", last, err)
+		}
+		if ok, err := c.Lead(ctx, LeaderDigest, "a", lease); err != nil || !ok {
+			t.Fatalf("a leads: %v %v", ok, err)
+		}
+		nine := t0.Add(time.Hour)
+		steps := []struct {
+			advance   time.Duration
+			worker    string
+			prev, at  time.Time
+			want      bool
+			wantAfter time.Time
+		}{
+			{0, "b", time.Time{}, t0, false, time.Time{}}, // b does not lead
+			{0, "a", time.Time{}, t0, true, t0},
+			{0, "a", time.Time{}, t0, false, t0},  // taken: the last run is no longer none
+			{time.Hour, "a", t0, nine, false, t0}, // a's lease ran out
+			{0, "b", t0, nine, false, t0},         // b does not lead yet
+			{-1, "b", t0, nine, true, nine},       // -1: b takes the lead first
+			{0, "b", t0, nine, false, nine},       // the same time again
+			{0, "a", t0, nine, false, nine},       // the old leader, late
+			{0, "b", nine, nine.Add(time.Hour), true, nine.Add(time.Hour)},
+		}
+		for i, st := range steps {
+			if st.advance < 0 {
+				if ok, err := c.Lead(ctx, LeaderDigest, st.worker, lease); err != nil || !ok {
+					t.Fatalf("step %d: %s leads: %v %v", i, st.worker, ok, err)
+				}
+			} else {
+				clk.Add(st.advance)
+			}
+			got, err := c.RecordRun(ctx, LeaderDigest, st.worker, st.prev, st.at)
+			if err != nil {
+				t.Fatal(err)
+			}
+			last, err := c.LastRun(ctx, LeaderDigest)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got != st.want || !last.Equal(st.wantAfter) {
+				t.Errorf("step %d: %s takes %v: %v, last run %v; want %v, %v", i, st.worker, st.at, got, last, st.want, st.wantAfter)
+			}
+		}
+
+		// Concurrent takers of one time (one worker's cron entry and its
+		// renewal, say): one only.
+		prev := nine.Add(time.Hour)
+		var wg sync.WaitGroup
+		var mu sync.Mutex
+		took := 0
+		for range 8 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				ok, err := c.RecordRun(ctx, LeaderDigest, "b", prev, prev.Add(time.Hour))
+				if err != nil {
+					t.Error(err)
+				}
+				if ok {
+					mu.Lock()
+					took++
+					mu.Unlock()
+				}
+			}()
+		}
+		wg.Wait()
+		if took != 1 {
+			t.Errorf("%d concurrent takers took the time, want 1", took)
 		}
 	})
 }

@@ -2,15 +2,18 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/stet-news/stet/internal/testpg"
+	"github.com/stet-news/stet/store"
 )
 
 // Two `stet run` on one PostgreSQL database are two workers of one
@@ -79,5 +82,114 @@ func TestWorkersShareAPostgresDatabase(t *testing.T) {
 	out, err = stetCmd(context.Background(), "status", "--config", cfgs[0]).Output()
 	if err != nil || !strings.Contains(string(out), "workers: none running") {
 		t.Errorf("status after both stopped: %v\n%s", err, out)
+	}
+}
+
+// stet status --json names the worker holding each feed; the text lists
+// each worker with the feeds it holds.
+func TestStatusShowsWhatEachWorkerHolds(t *testing.T) {
+	db := testpg.URL(t)
+	ctx := context.Background()
+	st, err := store.Open(ctx, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	cl := st.Cluster(nil)
+	feeds := []store.FeedRef{{URL: "https://a.example/rss"}, {URL: "https://b.example/rss"}}
+	if _, err := cl.AddFeeds(ctx, feeds); err != nil {
+		t.Fatal(err)
+	}
+	if err := cl.Register(ctx, store.Worker{ID: "w-one", Host: "host-one", PID: 42, UserAgent: "agent-one"}); err != nil {
+		t.Fatal(err)
+	}
+	held, err := cl.ClaimFeeds(ctx, "w-one", 1, time.Hour)
+	if err != nil || len(held) != 1 {
+		t.Fatalf("claim: %v %v", held, err)
+	}
+	cfg := writeConfig(t, t.TempDir(), fmt.Sprintf("database: %s\nfeeds:\n  - url: %s\n  - url: %s\n", db, feeds[0].URL, feeds[1].URL))
+	code, out, errOut := runStet(t, "status", "--json", "--config", cfg)
+	if code != 0 {
+		t.Fatalf("status --json: %d %s", code, errOut)
+	}
+	workers := map[int64]string{}
+	for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
+		var r statusRow
+		if err := json.Unmarshal([]byte(line), &r); err != nil {
+			t.Fatal(err)
+		}
+		f, err := st.FeedByURL(ctx, r.Feed)
+		if err != nil {
+			t.Fatal(err)
+		}
+		workers[f.ID] = r.Worker
+	}
+	if len(workers) != 2 || workers[held[0].FeedID] != "w-one" {
+		t.Errorf("workers by feed %v, want feed %d held by w-one, the other by none", workers, held[0].FeedID)
+	}
+	code, out, errOut = runStet(t, "status", "--config", cfg)
+	if code != 0 {
+		t.Fatalf("status: %d %s", code, errOut)
+	}
+	for _, want := range []string{"workers: 1", "w-one", "host-one", "agent-one"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("status lacks %q:\n%s", want, out)
+		}
+	}
+	if !regexp.MustCompile(`w-one\s+host-one\s+42\s+agent-one\s+\S+ ago\s+1\s+no`).MatchString(out) {
+		t.Errorf("status: want w-one holding 1 feed, not leading:\n%s", out)
+	}
+}
+
+// `stet once` on a PostgreSQL database beside a running worker skips the
+// feed the worker is fetching (it would race its save), counts it in its
+// summary, and fetches the other under a claim it gives back.
+func TestOnceSkipsFeedsWorkersHold(t *testing.T) {
+	db := testpg.URL(t)
+	headline, body := seedArticle(t)
+	held := newFeedServer(t, rssFeed([3]string{"held", headline, body}))
+	free := newFeedServer(t, rssFeed([3]string{"free", headline, body}))
+	ctx := context.Background()
+	st, err := store.Open(ctx, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	cl := st.Cluster(nil)
+	ids, err := cl.AddFeeds(ctx, []store.FeedRef{{URL: held.URL}, {URL: free.URL}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A worker, registered with no process behind it, fetching one feed.
+	if err := cl.Register(ctx, store.Worker{ID: "worker-1", Host: "elsewhere", PID: 1}); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok, err := cl.ClaimFeed(ctx, "worker-1", ids[held.URL], time.Hour); err != nil || !ok {
+		t.Fatalf("the worker's claim: %v %v", ok, err)
+	}
+
+	te := newTestEnv()
+	cfg := writeConfig(t, t.TempDir(), "database: "+db+"\nfetch:\n  allow_private: true\nfeeds:\n  - url: "+held.URL+"\n  - url: "+free.URL+"\n")
+	if code := Run(ctx, te.Env, []string{"once", "--config", cfg}); code != 0 {
+		t.Fatalf("stet once: exit %d: %s", code, te.stderr)
+	}
+	if n, _ := held.Counts(); n != 0 {
+		t.Errorf("the held feed was fetched %d times, want never", n)
+	}
+	if n, _ := free.Counts(); n != 1 {
+		t.Errorf("the free feed was fetched %d times, want once", n)
+	}
+	logs := te.stderr.String()
+	for _, want := range []string{"a cluster worker is fetching the feed; skipped", "held_by_workers=1"} {
+		if !strings.Contains(logs, want) {
+			t.Errorf("the log says nothing of %q:\n%s", want, logs)
+		}
+	}
+	holders, err := cl.Holders(ctx)
+	if err != nil || len(holders) != 1 || holders[ids[held.URL]] != "worker-1" {
+		t.Errorf("holders after stet once: %v %v; want the held feed by worker-1 only", holders, err)
+	}
+	if f, err := st.FeedByURL(ctx, free.URL); err != nil || f.LastFetch.IsZero() {
+		t.Errorf("the free feed after stet once: %+v %v; want a fetch recorded", f, err)
 	}
 }

@@ -39,15 +39,11 @@ func cmdRun(ctx context.Context, env *Env, args []string) error {
 		if err := app.cfg.CheckSecrets(env.Getenv); err != nil {
 			return err // never serve without a usable token
 		}
-		if !app.store.Postgres() {
-			// One daemon per SQLite file; on PostgreSQL every stet run
-			// is a worker of the cluster.
-			release, err := lockRun(app.cfg.Database)
-			if err != nil {
-				return err
-			}
-			defer release()
+		release, err := lockRun(app.cfg.Database)
+		if err != nil {
+			return err
 		}
+		defer release()
 		return app.Daemon(ctx)
 	})
 }

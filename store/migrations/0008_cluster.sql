@@ -26,9 +26,12 @@ CREATE TABLE workers (
 );
 
 -- leader: named leases held by one worker at a time ('digest': the digest
--- and the page rechecks).
+-- and the page rechecks). last_run is when the lease's scheduled job (the
+-- digest) last ran, whichever worker led then: a new leader runs a time it
+-- finds past and not run (the old leader died near it).
 CREATE TABLE leader (
-    name   TEXT PRIMARY KEY,
-    worker TEXT,
-    until  INTEGER
+    name     TEXT PRIMARY KEY,
+    worker   TEXT,
+    until    INTEGER,
+    last_run INTEGER
 );

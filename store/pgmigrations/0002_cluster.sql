@@ -20,7 +20,8 @@ CREATE TABLE workers (
 );
 
 CREATE TABLE leader (
-    name   TEXT PRIMARY KEY,
-    worker TEXT,
-    until  BIGINT
+    name     TEXT PRIMARY KEY,
+    worker   TEXT,
+    until    BIGINT,
+    last_run BIGINT
 );
