@@ -67,6 +67,9 @@ type clusterState struct {
 	freed  chan struct{}  // a fetch slot came free
 	// digestKick asks the digest loop to look whether a digest is due.
 	digestKick chan struct{}
+	// maintEvery is how often the leader runs the maintenance job and
+	// the rechecks: a minute (tests shorten it).
+	maintEvery time.Duration
 }
 
 func newClusterState(o Options) *clusterState {
@@ -80,6 +83,7 @@ func newClusterState(o Options) *clusterState {
 	if c.poll <= 0 {
 		c.poll = time.Second
 	}
+	c.maintEvery = time.Minute
 	return c
 }
 
@@ -144,7 +148,7 @@ func (p *Pipeline) runCluster(ctx context.Context, jobs Jobs) error {
 	} else {
 		close(digestDone)
 	}
-	if _, err := cr.AddFunc("@every 1m", func() {
+	if _, err := cr.AddFunc(fmt.Sprintf("@every %s", c.maintEvery), func() {
 		if lctx := c.leading(); lctx != nil {
 			p.maintenance(lctx, jobs.Maintenance)
 		}

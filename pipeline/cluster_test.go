@@ -97,8 +97,9 @@ func startWorkerClock(t *testing.T, ctx context.Context, cfg config.Config, clk 
 	return startWorkerJobs(t, ctx, cfg, clk, name, Jobs{})
 }
 
-// startWorkerJobs is startWorkerClock with the jobs a leader runs.
-func startWorkerJobs(t *testing.T, ctx context.Context, cfg config.Config, clk *clock, name string, jobs Jobs) *worker {
+// startWorkerJobs is startWorkerClock with the jobs a leader runs; set
+// changes the pipeline before it runs.
+func startWorkerJobs(t *testing.T, ctx context.Context, cfg config.Config, clk *clock, name string, jobs Jobs, set ...func(*Pipeline)) *worker {
 	t.Helper()
 	st, err := store.Open(context.Background(), cfg.Database)
 	if err != nil {
@@ -115,6 +116,9 @@ func startWorkerJobs(t *testing.T, ctx context.Context, cfg config.Config, clk *
 		PerHost: cfg.Fetch.PerHost, Now: now})
 	p := New(Options{Config: cfg, Store: st, Fetcher: fetcher, Now: now, Log: testLogger().With("worker", name),
 		Metrics: metrics.New(), Cluster: cl, WorkerID: name, ClusterPoll: 5 * time.Millisecond, Grace: 10 * time.Second})
+	for _, fn := range set {
+		fn(p)
+	}
 	w := &worker{Pipeline: p, st: st, cl: cl, done: make(chan error, 1)}
 	go func() { w.done <- p.Run(ctx, jobs) }()
 	return w
@@ -710,6 +714,52 @@ func TestClusterPassSkipsHeldFeeds(t *testing.T) {
 		next, err := cl.ClaimFeeds(ctx, "next", 5, lease)
 		if err != nil || len(next) != 1 || next[0].FeedID != ids[f.feedURL(1)] || !next[0].Due.Equal(newClock().Now()) || next[0].At.Equal(next[0].Due) {
 			t.Errorf("next claims %+v %v; want feed 1, due at 08:00", next, err)
+		}
+	})
+}
+
+// The maintenance job and the page rechecks (one cron entry) run on the
+// leader only.
+func TestClusterMaintenanceOnTheLeaderOnly(t *testing.T) {
+	clusterDatabases(t, func(t *testing.T, database string) {
+		f := newFarm(t)
+		cfg := digestConfig(database, f) // leases that the test's clock keeps
+		clk := newClock()
+		var mu sync.Mutex
+		runs := map[string]int{}
+		var ws []*worker
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		for i := range 2 {
+			name := fmt.Sprintf("w%d", i)
+			jobs := Jobs{Maintenance: func(context.Context) {
+				mu.Lock()
+				runs[name]++
+				mu.Unlock()
+			}}
+			ws = append(ws, startWorkerJobs(t, ctx, cfg, clk, name, jobs, func(p *Pipeline) { p.cl.maintEvery = time.Second }))
+		}
+		waitFor(t, "three maintenance runs", func() bool {
+			mu.Lock()
+			defer mu.Unlock()
+			return runs["w0"]+runs["w1"] >= 3
+		})
+		leader := ""
+		for _, w := range ws {
+			if w.cl2().leading() != nil {
+				leader = w.WorkerID()
+			}
+		}
+		cancel()
+		for _, w := range ws {
+			if err := <-w.done; err != nil {
+				t.Error(err)
+			}
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		if leader == "" || len(runs) != 1 || runs[leader] < 3 {
+			t.Errorf("maintenance runs by worker %v, leader %q; want the leader's only", runs, leader)
 		}
 	})
 }

@@ -308,9 +308,11 @@ func (p *Pipeline) processFeed(ctx context.Context, fc config.Feed, sf store.Fee
 	}
 	rec.Status = resp.Status
 	rec.NextFetch = p.nextScheduled(fc, start)
-	if claim != nil {
+	if claim != nil && !claim.KeepDue {
 		// The claim's time is the database's, the clock every worker's
-		// next time is measured on.
+		// next time is measured on. (A pass's claim leaves the workers'
+		// due time alone: its feed's next time is the pass's, as
+		// without a cluster.)
 		rec.NextFetch = p.nextScheduled(fc, claim.At)
 	}
 	if resp.PermanentURL != "" && resp.PermanentURL != sf.FetchURL {

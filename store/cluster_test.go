@@ -459,3 +459,58 @@ func TestClusterRecordRun(t *testing.T) {
 		}
 	})
 }
+
+// ClaimFeed (`stet once` beside workers) takes one feed whatever its due
+// time, only when no live claim holds it, and its save gives the claim
+// back with the feed due as it was.
+func TestClusterClaimFeed(t *testing.T) {
+	eachStore(t, func(t *testing.T, s *Store) {
+		ctx := context.Background()
+		clk := &testClock{t: t0}
+		c := s.Cluster(clk.Now)
+		const lease = 20 * time.Second
+		ids := clusterFeeds(t, s, c, 2)
+		held := mustClaim(t, c, "w", 1, lease)
+		free := ids[0]
+		if free == held[0].FeedID {
+			free = ids[1]
+		}
+		steps := []struct {
+			advance time.Duration
+			feed    int64
+			want    bool
+		}{
+			{0, held[0].FeedID, false},
+			{lease, held[0].FeedID, false},                  // ran out, within the takeover margin
+			{TakeoverMargin(lease) + time.Second, -1, true}, // past it: -1 is the held feed
+		}
+		for i, st := range steps {
+			clk.Add(st.advance)
+			id := st.feed
+			if id < 0 {
+				id = held[0].FeedID
+			}
+			_, ok, err := c.ClaimFeed(ctx, "once", id, lease)
+			if err != nil || ok != st.want {
+				t.Errorf("step %d: claim of feed %d: %v %v, want %v", i, id, ok, err, st.want)
+			}
+		}
+		// A feed not due: taken all the same, and given back due as it was.
+		next := clk.Now().Add(time.Hour)
+		if err := c.Done(ctx, mustClaim(t, c, "w", 1, lease)[0], next); err != nil {
+			t.Fatal(err)
+		}
+		cl, ok, err := c.ClaimFeed(ctx, "once", free, lease)
+		if err != nil || !ok || !cl.KeepDue || !cl.Due.Equal(next) {
+			t.Fatalf("claim of a feed not due: %+v %v %v", cl, ok, err)
+		}
+		if _, err := s.SaveFetch(ctx, FetchResult{FeedID: free, At: clk.Now(),
+			Fetch: &FetchRecord{FeedID: free, At: clk.Now(), Status: 200, NextFetch: clk.Now().Add(time.Minute)}, Claim: &cl}); err != nil {
+			t.Fatal(err)
+		}
+		again, ok, err := c.ClaimFeed(ctx, "check", free, lease)
+		if err != nil || !ok || !again.Due.Equal(next) {
+			t.Errorf("after the save: %+v %v %v; want the feed free, due at %v", again, ok, err, next)
+		}
+	})
+}

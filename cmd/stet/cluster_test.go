@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stet-news/stet/config"
 	"github.com/stet-news/stet/internal/testpg"
 	"github.com/stet-news/stet/store"
 )
@@ -139,6 +140,21 @@ func TestStatusShowsWhatEachWorkerHolds(t *testing.T) {
 	if !regexp.MustCompile(`w-one\s+host-one\s+42\s+agent-one\s+\S+ ago\s+1\s+no`).MatchString(out) {
 		t.Errorf("status: want w-one holding 1 feed, not leading:\n%s", out)
 	}
+	// Each feed's row (named by its host) names its worker, as --json does.
+	if !strings.Contains(out, "NEXT RECHECK  WORKER") {
+		t.Errorf("status: no WORKER column:\n%s", out)
+	}
+	for _, f := range feeds {
+		sf, err := st.FeedByURL(ctx, f.URL)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := orDash(workers[sf.ID])
+		row := regexp.MustCompile(`(?m)^` + regexp.QuoteMeta(strings.TrimSuffix(strings.TrimPrefix(f.URL, "https://"), "/rss")) + `\s.*\s(\S+)$`).FindStringSubmatch(out)
+		if row == nil || row[1] != want {
+			t.Errorf("status: the row of %s names worker %v, want %s:\n%s", f.URL, row, want, out)
+		}
+	}
 }
 
 // `stet once` on a PostgreSQL database beside a running worker skips the
@@ -191,5 +207,59 @@ func TestOnceSkipsFeedsWorkersHold(t *testing.T) {
 	}
 	if f, err := st.FeedByURL(ctx, free.URL); err != nil || f.LastFetch.IsZero() {
 		t.Errorf("the free feed after stet once: %+v %v; want a fetch recorded", f, err)
+	}
+}
+
+// A worker that leads stops before the digest's time, and the next worker
+// takes the lead after it: the next worker writes that day's digest, one.
+func TestClusterDigestAfterTheLeaderStops(t *testing.T) {
+	db := testpg.URL(t)
+	headline, body := seedArticle(t)
+	srv := newFeedServer(t, rssFeed([3]string{"one", headline, body}))
+	te := newTestEnv() // 08:00
+	cfg := testConfig(t, srv.URL)
+	cfg.Database = db
+	cfg.Digest.Schedule = "0 9 * * *"
+	cfg.Digest.SendEmpty = true // a digest however little changed
+	cfg.Cluster.Lease = config.Duration(300 * time.Millisecond)
+	ctx := context.Background()
+	lastRun := func(app *App) time.Time {
+		last, err := app.store.Cluster(nil).LastRun(ctx, store.LeaderDigest)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return last
+	}
+	digests := func() []string {
+		got, _ := filepath.Glob(filepath.Join(cfg.Digest.Dir, "*.eml"))
+		return got
+	}
+	daemon := func(app *App) (stop func()) {
+		dctx, cancel := context.WithCancel(ctx)
+		done := make(chan error, 1)
+		go func() { done <- app.Daemon(dctx) }()
+		return func() {
+			cancel()
+			if err := <-done; err != nil {
+				t.Error(err)
+			}
+		}
+	}
+
+	a := newTestApp(t, te, cfg)
+	stopA := daemon(a)
+	waitFor(t, "a to lead and start the digest's schedule", 30*time.Second, func() bool { return lastRun(a).Equal(te.Now()) })
+	stopA()
+	te.advance(65 * time.Minute) // 09:05: the digest's time passed with no worker
+
+	b := newTestApp(t, te, cfg)
+	stopB := daemon(b)
+	waitFor(t, "b's digest", 30*time.Second, func() bool { return len(digests()) > 0 })
+	stopB()
+	if got := digests(); len(got) != 1 {
+		t.Errorf("digests %v, want one", got)
+	}
+	if last := lastRun(b); !last.Equal(te.Now()) {
+		t.Errorf("the digest's last run %v, want %v", last, te.Now())
 	}
 }

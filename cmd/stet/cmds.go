@@ -160,6 +160,12 @@ func cmdStatus(ctx context.Context, env *Env, args []string) error {
 		}
 		tw := tabwriter.NewWriter(env.Stdout, 0, 0, 2, ' ', 0)
 		head := "FEED\tLAST FETCH\tRESULT\tARTICLES\tREVISIONS\tNEXT FETCH\tNEXT RECHECK"
+		// Which worker fetches the feed now, as --json's worker: only a
+		// PostgreSQL database has workers.
+		workers := a.store.Postgres()
+		if workers {
+			head += "\tWORKER"
+		}
 		if long {
 			head += "\tURL"
 		}
@@ -180,6 +186,9 @@ func cmdStatus(ctx context.Context, env *Env, args []string) error {
 			}
 			fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%d\t%s\t%s", truncate(r.display, 40), orDash(r.LastFetch), result,
 				r.Articles, r.Revisions, orDash(r.NextFetch), orDash(r.NextRecheck))
+			if workers {
+				fmt.Fprintf(tw, "\t%s", orDash(r.Worker))
+			}
 			if long {
 				u := r.Feed
 				if r.URL != r.Feed {
