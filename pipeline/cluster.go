@@ -44,6 +44,8 @@ type ClusterStore interface {
 	LastRun(ctx context.Context, name string) (time.Time, error)
 	RecordRun(ctx context.Context, name, worker string, prev, at time.Time) (bool, error)
 	Resign(ctx context.Context, name, worker string) error
+	Holders(ctx context.Context) (map[int64]string, error)
+	Workers(ctx context.Context) ([]store.Worker, error)
 }
 
 // clusterState is a worker's part of the Pipeline.
@@ -116,6 +118,7 @@ func (p *Pipeline) runCluster(ctx context.Context, jobs Jobs) error {
 		_ = c.cs.Unregister(context.WithoutCancel(ctx), c.id) // best effort: the row would only linger in stet status
 		return err
 	}
+	p.releaseStopped(ctx)
 	p.log.Info("cluster worker started", "worker", c.id, "lease", p.lease(), "slots", max(cfg.Fetch.Workers, 1))
 
 	// The digest and the rechecks keep their cron times; only the leader

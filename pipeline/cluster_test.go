@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -762,4 +764,71 @@ func TestClusterMaintenanceOnTheLeaderOnly(t *testing.T) {
 			t.Errorf("maintenance runs by worker %v, leader %q; want the leader's only", runs, leader)
 		}
 	})
+}
+
+// A stet on this host killed with its claims live (SIGKILL) holds nothing
+// for the next pass: its process is gone, so its claims are given back at
+// once instead of after the lease.
+func TestClusterPassTakesWhatAStoppedLocalStetHeld(t *testing.T) {
+	clusterDatabases(t, func(t *testing.T, database string) {
+		ctx := context.Background()
+		f := newFarm(t)
+		cfg := clusterConfig(database, f, 2)
+		lease := time.Duration(cfg.Cluster.Lease)
+		clk := newClock()
+		st, err := store.Open(ctx, database)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer st.Close()
+		cl := st.Cluster(clk.Now)
+		ids, err := cl.AddFeeds(ctx, []store.FeedRef{{URL: f.feedURL(0)}, {URL: f.feedURL(1)}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		host, err := os.Hostname()
+		if err != nil {
+			t.Skip("no host name")
+		}
+		dead := exec.Command("true")
+		if err := dead.Run(); err != nil {
+			t.Skipf("no process to outlive: %v", err)
+		}
+		stopped := fmt.Sprintf("%s-%d-abcdef", host, dead.Process.Pid)
+		if _, ok, err := cl.ClaimFeed(ctx, stopped, ids[f.feedURL(0)], lease); err != nil || !ok {
+			t.Fatalf("the stopped stet's claim: %v %v", ok, err)
+		}
+		clk.advance(time.Second) // well within the lease
+
+		fetcher := feeds.NewFetcher(feeds.Options{UserAgent: "once", Allow: cfg.Fetch.AllowList(), Now: clk.Now})
+		p := New(Options{Config: cfg, Store: st, Fetcher: fetcher, Now: clk.Now, Log: testLogger(), Metrics: metrics.New(),
+			Cluster: cl, WorkerID: "once"})
+		got, err := p.Pass(ctx, true)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.Feeds != 2 || got.Held != 0 || got.Revisions != 2*farmItems {
+			t.Errorf("pass: %+v; want both feeds fetched (%d revisions), none held", got, 2*farmItems)
+		}
+	})
+}
+
+func TestLocalPID(t *testing.T) {
+	for _, tc := range []struct {
+		id, host string
+		pid      int
+		ok       bool
+	}{
+		{"web-1-42-a1b2c3", "web-1", 42, true},
+		{"web-1-42-a1b2c3", "web", 0, false}, // another host whose name is a prefix
+		{"other-42-a1b2c3", "web-1", 0, false},
+		{"web-1-x-a1b2c3", "web-1", 0, false},
+		{"web-1-42", "web-1", 0, false},
+		{"once", "web-1", 0, false},
+	} {
+		pid, ok := localPID(tc.id, tc.host)
+		if got, want := fmt.Sprint(pid, ok), fmt.Sprint(tc.pid, tc.ok); got != want {
+			t.Errorf("localPID(%q, %q) = %s, want %s", tc.id, tc.host, got, want)
+		}
+	}
 }

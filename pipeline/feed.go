@@ -118,6 +118,7 @@ func (p *Pipeline) Pass(ctx context.Context, force bool) (Stats, error) {
 	var mu sync.Mutex
 	var wg sync.WaitGroup
 	if p.cl != nil {
+		p.releaseStopped(ctx)
 		kctx, stop := context.WithCancel(context.WithoutCancel(ctx))
 		kept := make(chan struct{})
 		go func() { defer close(kept); p.renewLoop(kctx) }()
