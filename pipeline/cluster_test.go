@@ -672,20 +672,8 @@ func TestClusterDigestOncePerTime(t *testing.T) {
 func TestClusterPassSkipsHeldFeeds(t *testing.T) {
 	clusterDatabases(t, func(t *testing.T, database string) {
 		ctx := context.Background()
-		f := newFarm(t)
-		cfg := clusterConfig(database, f, 2)
+		f, cfg, clk, st, cl, ids := twoClusterFeeds(t, database)
 		lease := time.Duration(cfg.Cluster.Lease)
-		clk := newClock()
-		st, err := store.Open(ctx, database)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer st.Close()
-		cl := st.Cluster(clk.Now)
-		ids, err := cl.AddFeeds(ctx, []store.FeedRef{{URL: f.feedURL(0)}, {URL: f.feedURL(1)}})
-		if err != nil {
-			t.Fatal(err)
-		}
 		// A worker (registered, no process behind it) fetching feed 0.
 		if err := cl.Register(ctx, store.Worker{ID: "w", Host: "h", PID: 1}); err != nil {
 			t.Fatal(err)
@@ -695,10 +683,7 @@ func TestClusterPassSkipsHeldFeeds(t *testing.T) {
 		}
 		clk.advance(10 * time.Second) // the pass comes later (within the lease); feed 1 stays due at 08:00
 
-		fetcher := feeds.NewFetcher(feeds.Options{UserAgent: "once", Allow: cfg.Fetch.AllowList(), Now: clk.Now})
-		p := New(Options{Config: cfg, Store: st, Fetcher: fetcher, Now: clk.Now, Log: testLogger(), Metrics: metrics.New(),
-			Cluster: cl, WorkerID: "once"})
-		got, err := p.Pass(ctx, true)
+		got, err := oncePass(ctx, cfg, clk, st, cl)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -766,26 +751,42 @@ func TestClusterMaintenanceOnTheLeaderOnly(t *testing.T) {
 	})
 }
 
+// twoClusterFeeds opens a cluster's store on database with two feeds of a
+// new farm, on a test clock.
+func twoClusterFeeds(t *testing.T, database string) (*farm, config.Config, *clock, *store.Store, *store.Cluster, map[string]int64) {
+	t.Helper()
+	f := newFarm(t)
+	cfg := clusterConfig(database, f, 2)
+	clk := newClock()
+	st, err := store.Open(context.Background(), database)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	cl := st.Cluster(clk.Now)
+	ids, err := cl.AddFeeds(context.Background(), []store.FeedRef{{URL: f.feedURL(0)}, {URL: f.feedURL(1)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return f, cfg, clk, st, cl, ids
+}
+
+// oncePass is a forced pass of `stet once` beside the cluster's workers.
+func oncePass(ctx context.Context, cfg config.Config, clk *clock, st *store.Store, cl *store.Cluster) (Stats, error) {
+	fetcher := feeds.NewFetcher(feeds.Options{UserAgent: "once", Allow: cfg.Fetch.AllowList(), Now: clk.Now})
+	p := New(Options{Config: cfg, Store: st, Fetcher: fetcher, Now: clk.Now, Log: testLogger(), Metrics: metrics.New(),
+		Cluster: cl, WorkerID: "once"})
+	return p.Pass(ctx, true)
+}
+
 // A stet on this host killed with its claims live (SIGKILL) holds nothing
 // for the next pass: its process is gone, so its claims are given back at
 // once instead of after the lease.
 func TestClusterPassTakesWhatAStoppedLocalStetHeld(t *testing.T) {
 	clusterDatabases(t, func(t *testing.T, database string) {
 		ctx := context.Background()
-		f := newFarm(t)
-		cfg := clusterConfig(database, f, 2)
+		f, cfg, clk, st, cl, ids := twoClusterFeeds(t, database)
 		lease := time.Duration(cfg.Cluster.Lease)
-		clk := newClock()
-		st, err := store.Open(ctx, database)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer st.Close()
-		cl := st.Cluster(clk.Now)
-		ids, err := cl.AddFeeds(ctx, []store.FeedRef{{URL: f.feedURL(0)}, {URL: f.feedURL(1)}})
-		if err != nil {
-			t.Fatal(err)
-		}
 		host, err := os.Hostname()
 		if err != nil {
 			t.Skip("no host name")
@@ -800,10 +801,7 @@ func TestClusterPassTakesWhatAStoppedLocalStetHeld(t *testing.T) {
 		}
 		clk.advance(time.Second) // well within the lease
 
-		fetcher := feeds.NewFetcher(feeds.Options{UserAgent: "once", Allow: cfg.Fetch.AllowList(), Now: clk.Now})
-		p := New(Options{Config: cfg, Store: st, Fetcher: fetcher, Now: clk.Now, Log: testLogger(), Metrics: metrics.New(),
-			Cluster: cl, WorkerID: "once"})
-		got, err := p.Pass(ctx, true)
+		got, err := oncePass(ctx, cfg, clk, st, cl)
 		if err != nil {
 			t.Fatal(err)
 		}
